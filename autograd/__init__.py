@@ -1,0 +1,99 @@
+"""tapegrad's autograd: a define-by-run reverse-mode autodiff engine on numpy.
+
+    from autograd import Tensor
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    x.grad  # tensor([2., 4.])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .engine import AnomalyError, backward, grad
+from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .node import Node
+from .ops.registry import NUMPY_DISPATCH, REGISTRY
+from .random import manual_seed
+from .tensor import Tensor, is_tensor
+
+# Marker that `nn` and `optim` check, so PyPI's unrelated `autograd` package is never used by mistake.
+__tapegrad__ = True
+__version__ = "0.1.0"
+
+float16 = np.float16
+float32 = np.float32
+float64 = np.float64
+double = np.float64
+half = np.float16
+int32 = np.int32
+int64 = np.int64
+long = np.int64
+uint8 = np.uint8
+bool = np.bool_
+
+
+def _export_ops() -> list[str]:
+    """Make every registered op a module-level function (and a Tensor method where it has one)."""
+    names = []
+    for info in REGISTRY.values():
+        for name in (info.name, *info.aliases):
+            globals()[name] = info.fn
+            names.append(name)
+            if info.method and name != "getitem":
+                method = info.method if name == info.name else name
+                if not hasattr(Tensor, method) or method in _OVERRIDABLE:
+                    setattr(Tensor, method, info.fn)
+    return names
+
+
+# Methods that exist on Tensor only as placeholders for the registered op of the same name.
+_OVERRIDABLE = frozenset()
+_OP_NAMES = _export_ops()
+for _np_fn, _fn in ((np.zeros_like, zeros_like), (np.ones_like, ones_like)):
+    NUMPY_DISPATCH[_np_fn] = _fn
+
+concatenate = globals()["cat"]
+
+__all__ = [
+    "AnomalyError", "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor",
+    "arange", "as_tensor", "backward", "detect_anomaly", "empty", "empty_like", "enable_grad",
+    "eye", "from_numpy", "full", "full_like", "grad", "gradcheck", "gradgradcheck",
+    "is_anomaly_enabled", "is_grad_enabled", "is_tensor", "linspace", "manual_seed", "no_grad",
+    "numerical_grad", "once_differentiable", "ones", "ones_like", "rand", "rand_like", "randint",
+    "randn", "randn_like", "randperm", "set_grad_enabled", "tensor", "zeros", "zeros_like",
+    "float16", "float32", "float64", "double", "half", "int32", "int64", "long", "uint8", "bool",
+    *_OP_NAMES,
+]

@@ -1,0 +1,350 @@
+"""Reverse-mode backprop: `backward` and `grad` over the recorded graph.
+
+The walk is iterative (Kahn's algorithm on dependency counts), so a 1,000,000-op chain needs no
+recursion and a node with many pending branches costs O(1) per edge. Gradients accumulate in a
+local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it).
+Without `create_graph`, VJPs run on raw ndarrays and grad mode is off, so a plain backward builds
+no Tensor wrappers; with it, VJPs run on Tensors and are themselves recorded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .grad_mode import STATE
+from .node import FREED_GRAPH_MESSAGE, Node
+from .ops.registry import CLOCK, _new_tensor, edge_of, unbroadcast
+from .tensor import Tensor
+
+
+class AnomalyError(RuntimeError):
+    """Raised inside `detect_anomaly()` when a backward function produces NaN or Inf."""
+
+
+def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Backpropagate from `tensor` into the `.grad` of the leaves (see `Tensor.backward`)."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "element 0 of tensors does not require grad and does not have a grad_fn: nothing in "
+            "the computation of this tensor requires grad (create inputs with requires_grad=True, "
+            "and do not compute it under no_grad())"
+        )
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    g = _initial_grad(tensor, gradient, 0)
+    _run([tensor], [g], retain_graph, create_graph, inputs, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False, materialize_grads=False):
+    """Gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
+
+    Args:
+        outputs: a tensor or sequence of tensors to differentiate.
+        inputs: a tensor or sequence of tensors to differentiate with respect to.
+        grad_outputs: d(loss)/d(outputs), required for non-scalar outputs.
+        retain_graph: keep saved values for another backward (default: `create_graph`).
+        create_graph: record the computation, for higher-order derivatives.
+        allow_unused: return None for an input the outputs do not depend on (else raise).
+        materialize_grads: return zeros instead of None for unused inputs.
+    Returns:
+        A tuple with one gradient (Tensor or None) per input.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) does not require grad; "
+                "create it with requires_grad=True or call .requires_grad_()"
+            )
+    for i, t in enumerate(outputs):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+    grads = [_initial_grad(t, g, i) for i, (t, g) in enumerate(zip(outputs, grad_outputs))]
+    found = _run(outputs, grads, retain_graph, create_graph, inputs, accumulate=False)
+    result = []
+    for i, t in enumerate(inputs):
+        g = found[i]
+        if g is None:
+            if materialize_grads:
+                g = np.zeros_like(t.data)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (input {i}) appears to not have been used "
+                    "in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+        if g is not None and not isinstance(g, Tensor):
+            g = _new_tensor(g)
+        result.append(g)
+    return tuple(result)
+
+
+def _initial_grad(t, gradient, index: int):
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs, but output {index} has "
+                f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape) to backward(), "
+                "or reduce the output first, e.g. loss.sum().backward()"
+            )
+        return np.ones_like(t.data)
+    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
+    if g.shape != t.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(g.shape)} and "
+            f"output[{index}] has a shape of {tuple(t.shape)}"
+        )
+    if isinstance(gradient, Tensor) and gradient.requires_grad:
+        return gradient
+    return g
+
+
+def _collect(roots) -> dict:
+    """Dependency count of every node and leaf reachable from the root keys."""
+    deps: dict = {}
+    stack = [r for r in roots if type(r) is Node]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for e in node.edges:
+            if e is None:
+                continue
+            if type(e) is tuple:
+                e = e[0]
+            deps[e] = deps.get(e, 0) + 1
+            if type(e) is Node and e not in seen:
+                seen.add(e)
+                stack.append(e)
+    return deps
+
+
+def _needed(root_keys, deps, targets) -> set:
+    """Nodes from which some target is reachable (the rest need not run)."""
+    order, pending = [], dict(deps)
+    ready = [k for k in dict.fromkeys(root_keys) if pending.get(k, 0) == 0]
+    while ready:
+        key = ready.pop()
+        order.append(key)
+        if type(key) is Node:
+            for e in key.edges:
+                if e is None:
+                    continue
+                e = e[0] if type(e) is tuple else e
+                pending[e] -= 1
+                if pending[e] == 0:
+                    ready.append(e)
+    needed = set(targets)
+    for key in reversed(order):
+        if type(key) is Node and any(
+            e is not None and (e[0] if type(e) is tuple else e) in needed for e in key.edges
+        ):
+            needed.add(key)
+    return needed
+
+
+def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
+    """The backward walk. Returns, for `inputs` (if any), the gradient that reached each."""
+    root_keys = [edge_of(t) if t.grad_fn is not None else t for t in roots]
+    root_keys = [k[0] if type(k) is tuple else k for k in root_keys]
+    deps = _collect(root_keys)
+    grads: dict = {}
+    for t, key, g in zip(roots, root_keys, root_grads):
+        if create_graph and not isinstance(g, Tensor):
+            g = _new_tensor(g)
+        elif not create_graph and isinstance(g, Tensor):
+            g = g.data
+        _add_grad(grads, key, getattr(t, "_out_nr", 0), g)
+
+    targets = {}
+    needed = None
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            key = t if t.grad_fn is None else t.grad_fn
+            targets.setdefault(key, []).append((i, getattr(t, "_out_nr", 0)))
+        needed = _needed(root_keys, deps, targets)
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    prev_mode = STATE.grad_enabled
+    STATE.grad_enabled = create_graph
+    anomaly = STATE.anomaly
+    try:
+        ready = [k for k in dict.fromkeys(root_keys) if deps.get(k, 0) == 0]
+        while ready:
+            key = ready.pop()
+            g = grads.pop(key, None)
+            if type(key) is not Node:
+                g = _leaf_hooks(key, g)
+                if key in targets:
+                    for i, _ in targets[key]:
+                        captured[i] = g
+                if accumulate and g is not None and (inputs is None or key in targets):
+                    _accumulate_leaf(key, g, create_graph)
+                continue
+            node = key
+            if g is not None:
+                g = _node_hooks(node, g, create_graph)
+                if node in targets:
+                    for i, k in targets[node]:
+                        captured[i] = g[k] if node.n_out > 1 else g
+            run = g is not None and (needed is None or node in needed)
+            gxs = _call_backward(node, g, create_graph, anomaly) if run else None
+            if run and not retain_graph:
+                node.release()
+            edges = node.edges
+            for i, edge in enumerate(edges):
+                if edge is None:
+                    continue
+                if type(edge) is tuple:
+                    target, slot = edge
+                else:
+                    target, slot = edge, 0
+                if gxs is not None and gxs[i] is not None:
+                    _add_grad(grads, target, slot, gxs[i])
+                left = deps[target] - 1
+                deps[target] = left
+                if left == 0:
+                    ready.append(target)
+    finally:
+        STATE.grad_enabled = prev_mode
+    return captured
+
+
+def _add_grad(grads: dict, key, slot: int, g) -> None:
+    if type(key) is Node and key.n_out > 1:
+        slots = grads.get(key)
+        if slots is None:
+            slots = grads[key] = [None] * key.n_out
+        slots[slot] = g if slots[slot] is None else slots[slot] + g
+        return
+    prev = grads.get(key)
+    grads[key] = g if prev is None else prev + g
+
+
+def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):
+    """Run one node's VJPs; returns a list with the gradient of each input (or None)."""
+    if node.arrays is None:
+        raise RuntimeError(FREED_GRAPH_MESSAGE)
+    if node.clock != CLOCK[0]:
+        _check_versions(node)
+    if node.ctx is not None:
+        gxs = node.op.run_backward(node, g, create_graph)
+    else:
+        op = node.op
+        vjps = op.vjps
+        kwargs = node.kwargs
+        if create_graph:
+            out = Tensor.__new__(Tensor)
+            out.data = node.out
+            out.grad_fn = node
+            out.requires_grad = True
+            out._grad = None
+            out._version = 0
+            inputs = node.args
+        else:
+            out = node.out
+            inputs = node.arrays
+        arrays = node.arrays
+        gxs = []
+        for i, edge in enumerate(node.edges):
+            if edge is None:
+                gxs.append(None)
+                continue
+            gx = vjps[i](g, out, *inputs, **kwargs)
+            shape = arrays[i].shape
+            if gx.shape != shape:
+                gx = unbroadcast(gx, shape)
+            gxs.append(gx)
+    if anomaly:
+        _check_finite(node, gxs)
+    return gxs
+
+
+def _check_versions(node: Node) -> None:
+    args = node.args if node.ctx is None else node.ctx._saved_for_check()
+    for i, a in enumerate(args):
+        mods = getattr(a, "_mods", None) if isinstance(a, Tensor) else None
+        if mods and mods[-1] > node.clock:
+            expected = sum(1 for m in mods if m <= node.clock)
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{a.dtype}, shape {tuple(a.shape)}] (input {i} of "
+                f"{node.name()}) is at version {a._version}; expected version {expected} instead. "
+                "Hint: do the in-place change on a copy (x.clone()) or before the op uses the tensor."
+            )
+
+
+def _check_finite(node: Node, gxs) -> None:
+    for i, gx in enumerate(gxs):
+        if gx is None:
+            continue
+        values = gx.data if isinstance(gx, Tensor) else gx
+        if not np.all(np.isfinite(values)):
+            kind = "nan" if np.any(np.isnan(values)) else "inf"
+            raise AnomalyError(
+                f"Function '{node.name()}' returned {kind} values in its {i}th output.\n"
+                f"The forward op was created at:\n{node.trace or '(not recorded: the op ran outside detect_anomaly())'}"
+            )
+
+
+def _node_hooks(node: Node, g, create_graph: bool):
+    """Tensor hooks and retain_grad on the outputs of `node` see the total gradient."""
+    if node.hooks is None and node.retained is None:
+        return g
+    single = node.n_out == 1
+    slots = [g] if single else list(g)
+    if node.hooks:
+        for k, fn in node.hooks:
+            if slots[k] is None:
+                continue
+            value = slots[k] if create_graph else _new_tensor(slots[k])
+            result = fn(value)
+            if result is not None:
+                slots[k] = result if create_graph else result.data
+    if node.retained:
+        for k, ref in node.retained:
+            t = ref()
+            if t is None or slots[k] is None:
+                continue
+            value = slots[k] if create_graph else np.array(slots[k])
+            if t._grad is None:
+                t._grad = value if create_graph else _new_tensor(value)
+            else:
+                t._grad = t._grad + (value if create_graph else _new_tensor(value))
+    return slots[0] if single else slots
+
+
+def _leaf_hooks(leaf, g):
+    hooks = getattr(leaf, "_hooks", None)
+    if not hooks or g is None:
+        return g
+    for fn in hooks:
+        is_tensor = isinstance(g, Tensor)
+        result = fn(g if is_tensor else _new_tensor(g))
+        if result is not None:
+            g = result if is_tensor else result.data
+    return g
+
+
+def _accumulate_leaf(leaf, g, create_graph: bool) -> None:
+    if create_graph:
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        return
+    current = leaf._grad
+    if current is None:
+        # copy: g may be a read-only broadcast view or shared with another leaf
+        leaf._grad = _new_tensor(np.array(g, dtype=leaf.data.dtype))
+    elif current.grad_fn is None and current.data.flags.writeable:
+        np.add(current.data, g, out=current.data, casting="unsafe")
+    else:
+        leaf._grad = _new_tensor((current.data + g).astype(leaf.data.dtype, copy=False))

@@ -1,0 +1,102 @@
+"""Thread-local switches: gradient recording and anomaly detection."""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+
+class _State(threading.local):
+    """Per-thread flags read on every op; attributes so reads stay cheap."""
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Return True when new operations are recorded for backprop in this thread."""
+    return STATE.grad_enabled
+
+
+class _GradModeContext:
+    """Base for context managers (and decorators) that set grad mode and restore it on exit."""
+
+    _mode: bool
+
+    def __enter__(self):
+        self._prev = STATE.grad_enabled
+        STATE.grad_enabled = self._mode
+        return self
+
+    def __exit__(self, *exc) -> None:
+        STATE.grad_enabled = self._prev
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Context manager / decorator: ops inside are not recorded (results need no grad)."""
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Context manager / decorator: turn recording back on inside a no_grad block."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to `mode`; works as a plain call, a context manager or a decorator."""
+
+    def __init__(self, mode: bool) -> None:
+        self._prev = STATE.grad_enabled
+        self._mode = bool(mode)
+        STATE.grad_enabled = self._mode
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        STATE.grad_enabled = self._prev
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(self._mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class detect_anomaly:
+    """Context manager: record where each op was created and stop at the first NaN/Inf gradient.
+
+    Inside it, backward raises `AnomalyError` naming the op whose backward produced a non-finite
+    value and the file and line of user code where that op ran in the forward pass.
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev = STATE.anomaly
+        STATE.anomaly = self.check_nan
+        return self
+
+    def __exit__(self, *exc) -> None:
+        STATE.anomaly = self._prev
+
+
+def is_anomaly_enabled() -> bool:
+    """Return True inside `detect_anomaly()`."""
+    return STATE.anomaly

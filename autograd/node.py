@@ -1,0 +1,134 @@
+"""Graph nodes: one per recorded op, holding what its backward needs.
+
+A `Node` is the `grad_fn` of the tensor an op produced. It keeps
+- `edges`: for each input, where its gradient goes (the input's own `Node`, the input itself when
+  it is a leaf that requires grad, `(node, k)` for output k of a multi-output node, or None);
+- the saved values (input arrays, output array, keyword arguments), dropped after backward
+  unless `retain_graph=True`, while `edges` stay so the graph can still be drawn.
+A node never references the tensor it produced, so no reference cycle keeps a graph alive.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from .grad_mode import STATE
+
+FREED_GRAPH_MESSAGE = (
+    "Trying to backward through the graph a second time (or to use saved values after they were "
+    "freed). Saved values of the graph are freed when you call .backward() or autograd.grad(). "
+    "Pass retain_graph=True to the first backward() if you need to backward through the graph "
+    "again."
+)
+
+
+class Node:
+    """The backward half of one recorded op (a tensor's `grad_fn`)."""
+
+    __slots__ = (
+        "__weakref__",
+        "args",
+        "arrays",
+        "clock",
+        "ctx",
+        "edges",
+        "hooks",
+        "kwargs",
+        "n_out",
+        "op",
+        "out",
+        "out_meta",
+        "retained",
+        "trace",
+    )
+
+    def __init__(self, op, args, arrays, kwargs, out, edges, clock) -> None:
+        self.op = op
+        self.args = args
+        self.arrays = arrays
+        self.kwargs = kwargs
+        self.out = out
+        self.edges = edges
+        self.clock = clock
+        self.n_out = 1
+        self.hooks = None
+        self.retained = None
+        self.ctx = None
+        self.out_meta = (out.shape, out.dtype)
+        self.trace = _user_frame() if STATE.anomaly else None
+
+    def name(self) -> str:
+        """PyTorch-style name of the backward function, e.g. ``MulBackward``."""
+        return self.op.backward_name
+
+    @property
+    def freed(self) -> bool:
+        """True once backward has dropped the saved values."""
+        return self.arrays is None
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node_or_AccumulateGrad, output_nr), ...)`` for each input, as in PyTorch."""
+        result = []
+        for edge in self.edges:
+            if edge is None:
+                result.append((None, 0))
+            elif type(edge) is tuple:
+                result.append(edge)
+            elif type(edge) is Node:
+                result.append((edge, 0))
+            else:
+                result.append((AccumulateGrad(edge), 0))
+        return tuple(result)
+
+    def register_hook(self, fn) -> None:
+        """Call ``fn(grad)`` with the gradient flowing into this node's output."""
+        self.register_output_hook(0, fn)
+
+    def register_output_hook(self, output_nr: int, fn) -> None:
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append((output_nr, fn))
+
+    def release(self) -> None:
+        """Drop saved values (after a backward without retain_graph)."""
+        self.args = None
+        self.arrays = None
+        self.out = None
+        self.kwargs = None
+        if self.ctx is not None:
+            self.ctx._release()
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The node that stands for a leaf in `next_functions` (as PyTorch's AccumulateGrad)."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _user_frame() -> str:
+    """File:line and code of the innermost frame outside the autograd and nn packages."""
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    library = (here, os.path.join(root, "nn"), os.path.join(root, "optim"))
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        path = os.path.abspath(frame.filename)
+        if not path.startswith(library):
+            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}\n    {frame.line}'
+    return "(created inside the library)"

@@ -1,0 +1,259 @@
+"""Elementwise ops: arithmetic, powers, exponentials, trig, activations, comparisons-with-grad.
+
+Each primitive's VJPs use operators and numpy names only, so they run on ndarrays and on Tensors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import Const, Primitive, Sample, register
+
+BINARY = [Sample((3, 4), (3, 4)), Sample((2, 3, 4), (4,)), Sample((3, 1), (1, 4)), Sample((), (3,))]
+UNARY = [Sample((3, 4)), Sample(()), Sample((2, 1, 3))]
+
+
+def _pow_exponent_vjp(g, out, x, y):
+    # d x^y / dy = x^y log x, taken as 0 where x <= 0 (PyTorch masks x == 0 the same way)
+    return g * out * np.log(np.where(x > 0, x, 1))
+
+
+def _stable_sigmoid(x):
+    # NOTE: exp(-logaddexp(0, -x)) never overflows, unlike 1 / (1 + exp(-x)) at large -x
+    return np.exp(-np.logaddexp(0, -x)).astype(x.dtype, copy=False)
+
+
+ADD = Primitive("add", np.add, [lambda g, out, x, y: g, lambda g, out, x, y: g], "d(x + y)/dx = 1, d(x + y)/dy = 1")
+SUB = Primitive("sub", np.subtract, [lambda g, out, x, y: g, lambda g, out, x, y: -g], "d(x - y)/dx = 1, d(x - y)/dy = -1")
+MUL = Primitive("mul", np.multiply, [lambda g, out, x, y: g * y, lambda g, out, x, y: g * x], "d(x * y)/dx = y, d(x * y)/dy = x")
+DIV = Primitive(
+    "div", np.true_divide,
+    [lambda g, out, x, y: g / y, lambda g, out, x, y: -g * out / y],
+    "d(x / y)/dx = 1 / y, d(x / y)/dy = -x / y^2",
+)
+POW = Primitive(
+    "pow", np.power,
+    [lambda g, out, x, y: g * y * x ** (y - 1), _pow_exponent_vjp],
+    "d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log(x)",
+)
+NEG = Primitive("neg", np.negative, [lambda g, out, x: -g], "d(-x)/dx = -1")
+ABS = Primitive("abs", np.abs, [lambda g, out, x: g * np.sign(x)], "d|x|/dx = sign(x)")
+SIGN = Primitive("sign", np.sign, [lambda g, out, x: g * 0], "d sign(x)/dx = 0")
+EXP = Primitive("exp", np.exp, [lambda g, out, x: g * out], "d exp(x)/dx = exp(x)")
+LOG = Primitive("log", np.log, [lambda g, out, x: g / x], "d log(x)/dx = 1 / x")
+LOG1P = Primitive("log1p", np.log1p, [lambda g, out, x: g / (1 + x)], "d log(1 + x)/dx = 1 / (1 + x)")
+SQRT = Primitive("sqrt", np.sqrt, [lambda g, out, x: g / (2 * out)], "d sqrt(x)/dx = 1 / (2 sqrt(x))")
+SIN = Primitive("sin", np.sin, [lambda g, out, x: g * np.cos(x)], "d sin(x)/dx = cos(x)")
+COS = Primitive("cos", np.cos, [lambda g, out, x: -g * np.sin(x)], "d cos(x)/dx = -sin(x)")
+TAN = Primitive("tan", np.tan, [lambda g, out, x: g * (1 + out * out)], "d tan(x)/dx = 1 + tan(x)^2")
+TANH = Primitive("tanh", np.tanh, [lambda g, out, x: g * (1 - out * out)], "d tanh(x)/dx = 1 - tanh(x)^2")
+SIGMOID = Primitive(
+    "sigmoid", _stable_sigmoid, [lambda g, out, x: g * out * (1 - out)],
+    "d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))",
+)
+RELU = Primitive(
+    "relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False),
+    [lambda g, out, x: g * (x > 0)], "d relu(x)/dx = 1 if x > 0 else 0",
+)
+CLAMP = Primitive(
+    "clamp", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
+    [lambda g, out, x, lo, hi: g * _inside(x, lo, hi)],
+    "d clamp(x, lo, hi)/dx = 1 if lo <= x <= hi else 0",
+)
+MAXIMUM = Primitive(
+    "maximum", np.maximum,
+    [
+        lambda g, out, x, y: np.where(x > y, g, np.where(x == y, g * 0.5, 0)),
+        lambda g, out, x, y: np.where(y > x, g, np.where(x == y, g * 0.5, 0)),
+    ],
+    "d max(x, y)/dx = 1 if x > y (1/2 at ties)",
+)
+MINIMUM = Primitive(
+    "minimum", np.minimum,
+    [
+        lambda g, out, x, y: np.where(x < y, g, np.where(x == y, g * 0.5, 0)),
+        lambda g, out, x, y: np.where(y < x, g, np.where(x == y, g * 0.5, 0)),
+    ],
+    "d min(x, y)/dx = 1 if x < y (1/2 at ties)",
+)
+WHERE = Primitive(
+    "where", np.where,
+    [None, lambda g, out, c, x, y: np.where(c, g, 0), lambda g, out, c, x, y: np.where(c, 0, g)],
+    "d where(c, x, y)/dx = 1 where c, d/dy = 1 where not c",
+)
+
+
+def _scaled(other, alpha):
+    """``alpha * other``, keeping a Python scalar a Python scalar (so float32 stays float32)."""
+    if alpha == 1:
+        return other
+    if hasattr(other, "grad_fn"):
+        return MUL(other, alpha)
+    return other * alpha
+
+
+def _inside(x, lo, hi):
+    mask = True
+    if lo is not None:
+        mask = x >= lo
+    if hi is not None:
+        mask = (x <= hi) & mask if lo is not None else x <= hi
+    return mask
+
+
+@register("add", ref=lambda x, y, alpha=1: x + alpha * y, samples=[*BINARY, Sample((3,), (3,), alpha=2.0)],
+          broadcast=True, numpy=(np.add,))
+def add(input, other, *, alpha=1):
+    """Elementwise ``input + alpha * other`` (broadcasting)."""
+    return ADD(input, _scaled(other, alpha))
+
+
+@register("sub", ref=lambda x, y, alpha=1: x - alpha * y, samples=BINARY, broadcast=True,
+          numpy=(np.subtract,), aliases=("subtract",))
+def sub(input, other, *, alpha=1):
+    """Elementwise ``input - alpha * other`` (broadcasting)."""
+    return SUB(input, _scaled(other, alpha))
+
+
+@register("mul", ref=np.multiply, samples=BINARY, broadcast=True, numpy=(np.multiply,),
+          aliases=("multiply",))
+def mul(input, other):
+    """Elementwise product (broadcasting)."""
+    return MUL(input, other)
+
+
+@register("div", ref=np.true_divide, samples=BINARY, broadcast=True, domain=(0.5, 2.0),
+          numpy=(np.true_divide, np.divide), aliases=("divide", "true_divide"))
+def div(input, other):
+    """Elementwise quotient ``input / other`` (broadcasting)."""
+    return DIV(input, other)
+
+
+@register("pow", ref=np.power, samples=[*BINARY, Sample((3, 4), Const(2.0)), Sample((3, 4), Const(0.5))], broadcast=True,
+          domain=(0.5, 2.0), numpy=(np.power,))
+def pow(input, exponent):
+    """Elementwise ``input ** exponent`` (broadcasting)."""
+    return POW(input, exponent)
+
+
+@register("neg", ref=np.negative, samples=UNARY, numpy=(np.negative,), aliases=("negative",))
+def neg(input):
+    """Elementwise ``-input``."""
+    return NEG(input)
+
+
+@register("abs", ref=np.abs, samples=UNARY, domain="nonzero", smooth=False,
+          numpy=(np.absolute,), aliases=("absolute",))
+def abs(input):
+    """Elementwise ``|input|``; gradient sign(x) (0 at 0)."""
+    return ABS(input)
+
+
+@register("sign", ref=np.sign, samples=UNARY, domain="nonzero", numpy=(np.sign,))
+def sign(input):
+    """Elementwise sign (-1, 0, 1); its gradient is zero."""
+    return SIGN(input)
+
+
+@register("exp", ref=np.exp, samples=UNARY, numpy=(np.exp,))
+def exp(input):
+    """Elementwise ``e ** input``."""
+    return EXP(input)
+
+
+@register("log", ref=np.log, samples=UNARY, domain=(0.5, 3.0), numpy=(np.log,))
+def log(input):
+    """Elementwise natural logarithm."""
+    return LOG(input)
+
+
+@register("log1p", ref=np.log1p, samples=UNARY, domain=(-0.5, 2.0), numpy=(np.log1p,))
+def log1p(input):
+    """Elementwise ``log(1 + input)``, accurate for small inputs."""
+    return LOG1P(input)
+
+
+@register("sqrt", ref=np.sqrt, samples=UNARY, domain=(0.5, 3.0), numpy=(np.sqrt,))
+def sqrt(input):
+    """Elementwise square root."""
+    return SQRT(input)
+
+
+@register("sin", ref=np.sin, samples=UNARY, numpy=(np.sin,))
+def sin(input):
+    """Elementwise sine."""
+    return SIN(input)
+
+
+@register("cos", ref=np.cos, samples=UNARY, numpy=(np.cos,))
+def cos(input):
+    """Elementwise cosine."""
+    return COS(input)
+
+
+@register("tan", ref=np.tan, samples=UNARY, domain=(-1.0, 1.0), numpy=(np.tan,))
+def tan(input):
+    """Elementwise tangent."""
+    return TAN(input)
+
+
+@register("tanh", ref=np.tanh, samples=UNARY, numpy=(np.tanh,))
+def tanh(input):
+    """Elementwise hyperbolic tangent."""
+    return TANH(input)
+
+
+@register("sigmoid", ref=lambda x: 1 / (1 + np.exp(-x)), samples=UNARY, domain=(-4.0, 4.0))
+def sigmoid(input):
+    """Elementwise logistic function ``1 / (1 + exp(-x))``, stable for large |x|."""
+    return SIGMOID(input)
+
+
+@register("relu", ref=lambda x: np.where(x > 0, x, 0), samples=UNARY, domain="nonzero", smooth=False)
+def relu(input):
+    """Elementwise ``max(x, 0)``."""
+    return RELU(input)
+
+
+@register("clamp", ref=lambda x, min=None, max=None: np.clip(x, min, max), domain="nonzero",
+          samples=[Sample((3, 4), min=-0.5, max=0.7), Sample((5,), min=0.1), Sample((5,), max=0.1)],
+          smooth=False, aliases=("clip",), numpy=(np.clip,))
+def clamp(input, min=None, max=None):
+    """Clamp elementwise into ``[min, max]`` (either bound may be None; bounds may be tensors)."""
+    from ..tensor import Tensor
+
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min or max must be given")
+    return CLAMP(input, min, max)
+
+
+@register("maximum", ref=np.maximum, samples=BINARY, broadcast=True, smooth=False,
+          numpy=(np.maximum,))
+def maximum(input, other):
+    """Elementwise maximum of two tensors (gradient split evenly at ties)."""
+    return MAXIMUM(input, other)
+
+
+@register("minimum", ref=np.minimum, samples=BINARY, broadcast=True, smooth=False,
+          numpy=(np.minimum,))
+def minimum(input, other):
+    """Elementwise minimum of two tensors (gradient split evenly at ties)."""
+    return MINIMUM(input, other)
+
+
+def _where_samples():
+    mask = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, True]])
+    return [Sample(Const(mask), (3, 4), (3, 4)), Sample(Const(mask), (4,), (3, 1))]
+
+
+@register("where", ref=np.where, samples=_where_samples(), broadcast=False, numpy=(np.where,))
+def where(condition, input, other):
+    """Elementwise ``input if condition else other`` (broadcasting all three)."""
+    return WHERE(condition, input, other)

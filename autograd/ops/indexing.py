@@ -1,0 +1,143 @@
+"""Indexing: `x[key]` (basic and advanced), gather, masked_fill, one_hot.
+
+Gradients scatter back into zeros; repeated indices accumulate (advanced keys use `np.add.at`,
+the one place where several outputs may read the same input element).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import Const, Primitive, Sample, normalize_dim, register
+
+
+def _is_advanced(key) -> bool:
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, (np.ndarray, list)) or (hasattr(k, "grad_fn")) for k in keys)
+
+
+def _index_put_forward(g, key, shape):
+    """zeros(shape) with g scattered (and summed over repeated indices) at `key`."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_advanced(key):
+        np.add.at(out, key, g)
+    else:
+        out[key] = g
+    return out
+
+
+INDEX_PUT = Primitive(
+    "index_backward", _index_put_forward, [lambda g, out, gy, key, shape: g[key]],
+    "scatter of a gradient into zeros; its derivative reads back the indexed values",
+)
+GETITEM_OP = Primitive(
+    "index", lambda x, key: x[key], [lambda g, out, x, key: INDEX_PUT(g, key=key, shape=x.shape)],
+    "d x[key]/dx = 1 at the indexed positions (summed over repeats), else 0",
+)
+
+
+def _flat_positions(index, dim, shape):
+    """Flat positions in an array of `shape` addressed by take_along_axis(., index, dim)."""
+    grids = np.indices(index.shape, sparse=True)
+    grids = [np.broadcast_to(g, index.shape) for g in grids]
+    grids[dim] = index
+    return np.ravel_multi_index(tuple(grids), shape)
+
+
+def _scatter_add_forward(g, index, dim, shape):
+    # bincount sums repeated positions without np.add.at's per-element overhead
+    flat = _flat_positions(index, dim, shape).ravel()
+    summed = np.bincount(flat, weights=g.ravel(), minlength=int(np.prod(shape)))
+    return summed.reshape(shape).astype(g.dtype, copy=False)
+
+
+SCATTER_ADD = Primitive(
+    "scatter_add_backward", _scatter_add_forward,
+    [lambda g, out, gy, index, dim, shape: GATHER(g, index=index, dim=dim)],
+    "scatter-add of a gradient; its derivative gathers",
+)
+GATHER = Primitive(
+    "gather", lambda x, index, dim: np.take_along_axis(x, index, axis=dim),
+    [lambda g, out, x, index, dim: SCATTER_ADD(g, index=index, dim=dim, shape=x.shape)],
+    "d gather(x, dim, idx)/dx = 1 at the gathered positions (summed over repeats)",
+)
+
+
+def _getitem_samples():
+    return [
+        Sample((4, 5), Const((slice(1, 3), slice(None, None, 2)))),
+        Sample((4, 5), Const(2)),
+        Sample((4, 5), Const((Ellipsis, None, 1))),
+        Sample((4, 5), Const(np.array([0, 2, 2, 3]))),
+        Sample((4, 5), Const((np.array([1, 1, 0]), np.array([2, 2, 4])))),
+        Sample((4, 5), Const(np.array([True, False, True, True]))),
+        Sample((3, 4), Const(np.arange(12).reshape(3, 4) % 3 == 0)),
+    ]
+
+
+@register("getitem", ref=lambda x, key: x[key], samples=_getitem_samples(), method=False)
+def getitem(input, key):
+    """``input[key]``: slices, ints, None, Ellipsis, integer arrays, boolean masks."""
+    from ..tensor import _index_key
+
+    return GETITEM_OP(input, key=_index_key(key))
+
+
+def _gather_samples():
+    idx = np.array([[0, 2, 2], [1, 0, 1], [3, 3, 0]])
+    return [Sample((3, 4), 1, Const(idx)), Sample((4, 3), 0, Const(idx.T.copy() % 4))]
+
+
+@register("gather", ref=lambda x, dim, index: np.take_along_axis(x, index, axis=dim),
+          samples=_gather_samples(), numpy=(np.take_along_axis,))
+def gather(input, dim, index):
+    """out[i][j] = input[index[i][j]][j] (dim 0) or input[i][index[i][j]] (dim 1), etc."""
+    idx = index.data if hasattr(index, "grad_fn") else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
+    d = normalize_dim(dim, input.ndim)
+    if idx.ndim != input.ndim:
+        raise RuntimeError(
+            f"gather: index has {idx.ndim} dims but input has {input.ndim}; they must match"
+        )
+    return GATHER(input, index=idx, dim=d)
+
+
+def _masked_fill_samples():
+    mask = np.array([[True, False, False, True], [False, True, False, False], [True, True, False, False]])
+    return [Sample((3, 4), Const(mask), -1.5), Sample((3, 4), Const(mask[0]), 2.0)]
+
+
+@register("masked_fill", ref=lambda x, mask, value: np.where(mask, value, x), samples=_masked_fill_samples())
+def masked_fill(input, mask, value):
+    """Replace elements where `mask` is True by `value` (mask broadcasts); no gradient there."""
+    from .arithmetic import WHERE
+
+    m = mask.data if hasattr(mask, "grad_fn") else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
+    if not hasattr(value, "grad_fn"):
+        value = np.asarray(value, dtype=input.dtype)
+    return WHERE(m, value, input)
+
+
+def _one_hot_ref(x, num_classes=-1):
+    n = int(x.max()) + 1 if num_classes == -1 else num_classes
+    return (x[..., None] == np.arange(n)).astype(np.int64)
+
+
+@register("one_hot", ref=_one_hot_ref, differentiable=False, method=False,
+          samples=[Sample(Const(np.array([0, 2, 1, 2]))), Sample(Const(np.array([[1], [3]])), num_classes=5)])
+def one_hot(tensor, num_classes=-1):
+    """int64 tensor of shape (*tensor.shape, num_classes) with 1 at each class index."""
+    from .registry import Tensor, _new_tensor
+
+    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype {idx.dtype}")
+    n = int(idx.max()) + 1 if num_classes == -1 else int(num_classes)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise RuntimeError(f"one_hot: class values must be in [0, {n}), got [{idx.min()}, {idx.max()}]")
+    out = np.zeros((*idx.shape, n), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return _new_tensor(out)

@@ -1,0 +1,257 @@
+"""Reductions over dimensions: sum, mean, var/std, max/min, prod, argmax/argmin.
+
+Public functions take PyTorch's `dim`/`keepdim` (and numpy's `axis`/`keepdims` as aliases).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .registry import Primitive, Sample, normalize_dim, pick, register
+
+REDUCE = [Sample((3, 4)), Sample((3, 4), dim=1), Sample((2, 3, 4), dim=(0, 2), keepdim=True),
+          Sample((2, 3), dim=-1, keepdim=True), Sample(())]
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+def unreduce(g, shape, axis, keepdims):
+    """Broadcast a reduced gradient back to `shape` (inverse of a sum over `axis`)."""
+    if axis is not None and not keepdims:
+        axes = (axis,) if isinstance(axis, int) else axis
+        g = np.expand_dims(g, tuple(axes))
+    elif axis is None and not keepdims:
+        g = np.reshape(g, (1,) * len(shape))
+    return np.broadcast_to(g, shape)
+
+
+def _count(x, axis) -> int:
+    if axis is None:
+        return x.size if hasattr(x, "size") and not callable(x.size) else int(np.prod(x.shape))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return int(np.prod([x.shape[a] for a in axes]))
+
+
+def _extreme_vjp(g, out, x, axis, keepdims):
+    # gradient shared evenly between tied extremes, as PyTorch's amax/amin
+    mask = x == unreduce(out, x.shape, axis, keepdims)
+    mask = mask * 1.0 if hasattr(mask, "grad_fn") else mask.astype(x.dtype)
+    return unreduce(g, x.shape, axis, keepdims) * mask / np.sum(mask, axis=axis, keepdims=True)
+
+
+def _prod_vjp(g, out, x, axis, keepdims):
+    if isinstance(x, np.ndarray) and not np.all(x):
+        return unreduce(g, x.shape, axis, keepdims) * _prod_of_others(x, axis)
+    return unreduce(g * out, x.shape, axis, keepdims) / x
+
+
+def _prod_of_others(x, axis):
+    """Product of all other elements along `axis`, exact when x has zeros (exclusive cumprods)."""
+    if axis is None:
+        flat = x.reshape(-1)
+        return _prod_of_others(flat, 0).reshape(x.shape)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    moved = np.moveaxis(x, axes, tuple(range(-len(axes), 0)))
+    shape = moved.shape
+    flat = moved.reshape(*shape[: moved.ndim - len(axes)], -1)
+    ones = np.ones_like(flat[..., :1])
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis((left * right).reshape(shape), tuple(range(-len(axes), 0)), axes)
+
+
+SUM = Primitive(
+    "sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    [lambda g, out, x, axis, keepdims: unreduce(g, x.shape, axis, keepdims)],
+    "d sum(x)/dx_i = 1",
+)
+MEAN = Primitive(
+    "mean", lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+    [lambda g, out, x, axis, keepdims: unreduce(g, x.shape, axis, keepdims) / _count(x, axis)],
+    "d mean(x)/dx_i = 1 / n",
+)
+VAR = Primitive(
+    "var", lambda x, axis, correction, keepdims: np.var(x, axis=axis, ddof=correction, keepdims=keepdims),
+    [
+        lambda g, out, x, axis, correction, keepdims: unreduce(g, x.shape, axis, keepdims)
+        * (2 * (x - np.mean(x, axis=axis, keepdims=True)) / (_count(x, axis) - correction))
+    ],
+    "d var(x)/dx_i = 2 (x_i - mean(x)) / (n - correction)",
+)
+AMAX = Primitive(
+    "amax", lambda x, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims), [_extreme_vjp],
+    "d max(x)/dx_i = 1 at the maximum (shared evenly between ties), else 0",
+)
+AMIN = Primitive(
+    "amin", lambda x, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims), [_extreme_vjp],
+    "d min(x)/dx_i = 1 at the minimum (shared evenly between ties), else 0",
+)
+PROD = Primitive(
+    "prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims), [_prod_vjp],
+    "d prod(x)/dx_i = product of the other elements",
+)
+
+
+def _reduce_args(input, dim, keepdim, axis, keepdims):
+    dim = pick(dim, axis)
+    return normalize_dim(dim, input.ndim), bool(pick(keepdim, keepdims, False))
+
+
+@register("sum", ref=lambda x, dim=None, keepdim=False: np.sum(x, axis=dim, keepdims=keepdim),
+          samples=REDUCE, numpy=(np.sum,))
+def sum(input, dim=None, keepdim=None, *, axis=None, keepdims=None, dtype=None):
+    """Sum over `dim` (all elements when None); `keepdim` keeps reduced dims as size 1."""
+    ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
+    out = SUM(input, axis=ax, keepdims=kd)
+    return out if dtype is None else out.to(dtype)
+
+
+@register("mean", ref=lambda x, dim=None, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
+          samples=REDUCE, numpy=(np.mean,))
+def mean(input, dim=None, keepdim=None, *, axis=None, keepdims=None, dtype=None):
+    """Arithmetic mean over `dim` (all elements when None)."""
+    ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
+    out = MEAN(input if dtype is None else input.to(dtype), axis=ax, keepdims=kd)
+    return out
+
+
+def _var_samples():
+    return [Sample((3, 4)), Sample((3, 4), dim=1), Sample((2, 3, 4), dim=(0, 2), keepdim=True),
+            Sample((5,), unbiased=False), Sample((3, 4), dim=0, correction=0)]
+
+
+def _var_ref(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    ddof = correction if correction is not None else (0 if unbiased is False else 1)
+    return np.var(x, axis=dim, ddof=ddof, keepdims=keepdim)
+
+
+def _correction(unbiased, correction) -> int:
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+@register("var", ref=_var_ref, samples=_var_samples())
+def var(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None):
+    """Variance over `dim`: sum((x - mean)^2) / (n - correction); unbiased (correction=1) by default."""
+    ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
+    return VAR(input, axis=ax, correction=_correction(unbiased, correction), keepdims=kd)
+
+
+@register("std", ref=lambda *a, **k: np.sqrt(_var_ref(*a, **k)), samples=_var_samples())
+def std(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None):
+    """Standard deviation over `dim`: sqrt(var); unbiased (correction=1) by default."""
+    return var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims) ** 0.5
+
+
+@register("amax", ref=lambda x, dim=None, keepdim=False: np.amax(x, axis=dim, keepdims=keepdim),
+          samples=REDUCE, smooth=False, numpy=(np.amax, np.max))
+def amax(input, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    """Maximum over `dim`; the gradient is shared evenly between tied maxima."""
+    ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
+    return AMAX(input, axis=ax, keepdims=kd)
+
+
+@register("amin", ref=lambda x, dim=None, keepdim=False: np.amin(x, axis=dim, keepdims=keepdim),
+          samples=REDUCE, smooth=False, numpy=(np.amin, np.min))
+def amin(input, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    """Minimum over `dim`; the gradient is shared evenly between tied minima."""
+    ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
+    return AMIN(input, axis=ax, keepdims=kd)
+
+
+def _extreme_with_indices(input, dim, keepdim, arg_fn, reduce_all):
+    from .indexing import gather
+    from .registry import Tensor
+
+    if dim is None:
+        return reduce_all(input)
+    d = normalize_dim(dim, input.ndim)
+    idx = np.expand_dims(arg_fn(input.data, axis=d), d)
+    values = gather(input, d, Tensor(idx))
+    idx_t = Tensor(idx)
+    if not keepdim:
+        values = values.squeeze(d)
+        idx_t = Tensor(np.squeeze(idx, d))
+    return MaxResult(values, idx_t)
+
+
+def _max_ref(x, dim=None, keepdim=False):
+    if dim is None:
+        return np.amax(x)
+    return np.amax(x, axis=dim, keepdims=keepdim), np.argmax(x, axis=dim, keepdims=keepdim)
+
+
+def _min_ref(x, dim=None, keepdim=False):
+    if dim is None:
+        return np.amin(x)
+    return np.amin(x, axis=dim, keepdims=keepdim), np.argmin(x, axis=dim, keepdims=keepdim)
+
+
+MAX_SAMPLES = [Sample((3, 4)), Sample((3, 4), dim=1), Sample((2, 3, 4), dim=0, keepdim=True)]
+
+
+@register("max", ref=_max_ref, samples=MAX_SAMPLES, smooth=False)
+def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Largest element; with `dim`, a `(values, indices)` pair; with a tensor, `maximum`.
+
+    With `dim`, the gradient flows to the element at `indices` only (PyTorch's rule).
+    """
+    from .arithmetic import maximum
+
+    if hasattr(dim, "grad_fn"):
+        return maximum(input, dim)
+    dim = pick(dim, axis)
+    keepdim = bool(pick(keepdims, None, keepdim))
+    return _extreme_with_indices(input, dim, keepdim, np.argmax, lambda t: AMAX(t, axis=None, keepdims=False))
+
+
+@register("min", ref=_min_ref, samples=MAX_SAMPLES, smooth=False)
+def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Smallest element; with `dim`, a `(values, indices)` pair; with a tensor, `minimum`."""
+    from .arithmetic import minimum
+
+    if hasattr(dim, "grad_fn"):
+        return minimum(input, dim)
+    dim = pick(dim, axis)
+    keepdim = bool(pick(keepdims, None, keepdim))
+    return _extreme_with_indices(input, dim, keepdim, np.argmin, lambda t: AMIN(t, axis=None, keepdims=False))
+
+
+def _arg_reduce(fn, input, dim, keepdim):
+    from .registry import _new_tensor
+
+    if dim is None:
+        out = fn(input.data.reshape(-1))
+        if keepdim:
+            out = np.reshape(out, (1,) * input.ndim)
+        return _new_tensor(np.asarray(out, dtype=np.int64))
+    d = normalize_dim(dim, input.ndim)
+    return _new_tensor(np.asarray(fn(input.data, axis=d, keepdims=keepdim), dtype=np.int64))
+
+
+@register("argmax", ref=lambda x, dim=None, keepdim=False: np.argmax(x, axis=dim, keepdims=keepdim),
+          samples=[Sample((3, 4)), Sample((3, 4), dim=1), Sample((3, 4), dim=0, keepdim=True)],
+          differentiable=False, numpy=(np.argmax,))
+def argmax(input, dim=None, keepdim=False, *, axis=None):
+    """Index of the largest element (over the flattened tensor when `dim` is None); int64."""
+    return _arg_reduce(np.argmax, input, pick(dim, axis), keepdim)
+
+
+@register("argmin", ref=lambda x, dim=None, keepdim=False: np.argmin(x, axis=dim, keepdims=keepdim),
+          samples=[Sample((3, 4)), Sample((3, 4), dim=1), Sample((3, 4), dim=0, keepdim=True)],
+          differentiable=False, numpy=(np.argmin,))
+def argmin(input, dim=None, keepdim=False, *, axis=None):
+    """Index of the smallest element (over the flattened tensor when `dim` is None); int64."""
+    return _arg_reduce(np.argmin, input, pick(dim, axis), keepdim)
+
+
+@register("prod", ref=lambda x, dim=None, keepdim=False: np.prod(x, axis=dim, keepdims=keepdim),
+          samples=[Sample((3, 4)), Sample((3, 4), dim=1), Sample((2, 3), dim=0, keepdim=True)],
+          domain=(0.5, 1.5), numpy=(np.prod,))
+def prod(input, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    """Product of elements over `dim` (all when None); exact gradient also with zeros."""
+    ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
+    return PROD(input, axis=ax, keepdims=kd)

@@ -1,0 +1,619 @@
+"""`Tensor`: an ndarray plus the graph bookkeeping that reverse-mode autodiff needs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .grad_mode import STATE
+
+_FLOAT_KINDS = "fc"
+
+
+def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
+    """Python floats/ints/lists -> float32/int64; numpy arrays keep their dtype (as PyTorch)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data, dtype=dtype, copy=copy or (dtype is not None and dtype != data.dtype))
+    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
+        data = _nested_arrays(data)
+    array = np.asarray(data, dtype=dtype)
+    if dtype is None and array.dtype == np.float64:
+        array = array.astype(np.float32)
+    if dtype is None and array.dtype.kind in "iu" and array.dtype != np.int64:
+        array = array.astype(np.int64)
+    return array
+
+
+def _flat(seq):
+    for item in seq:
+        if isinstance(item, (list, tuple)):
+            yield from _flat(item)
+        else:
+            yield item
+
+
+def _nested_arrays(seq):
+    return [
+        _nested_arrays(s) if isinstance(s, (list, tuple)) else (s.data if isinstance(s, Tensor) else s)
+        for s in seq
+    ]
+
+
+class RemovableHandle:
+    """Returned by `register_hook`; `.remove()` unregisters the hook."""
+
+    def __init__(self, hooks: list, entry) -> None:
+        self._hooks = hooks
+        self._entry = entry
+
+    def remove(self) -> None:
+        if self._entry in self._hooks:
+            self._hooks.remove(self._entry)
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    Args:
+        data: array-like. Python floats become float32 and ints int64; a numpy array keeps its
+            dtype (float64 stays float64).
+        requires_grad: record operations on this tensor so `backward()` fills `.grad`.
+        dtype: numpy dtype (or `autograd.float32`, ...) to convert to.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_grad",
+        "_hooks",
+        "_mods",
+        "_name",
+        "_out_nr",
+        "_retains_grad",
+        "_version",
+        "data",
+        "grad_fn",
+        "requires_grad",
+    )
+    __array_priority__ = 1000
+    __hash__ = object.__hash__
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad_fn = None
+        self._grad = None
+        self._version = 0
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple:
+        """Tuple of dimension sizes."""
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        """The numpy dtype of the data."""
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op (user-created or detached)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """Accumulated gradient (a Tensor) after backward, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad must be a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has shape {value.shape}, but the tensor has shape {self.shape}"
+                )
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor on which `retain_grad()` was called."""
+        return getattr(self, "_retains_grad", False)
+
+    @property
+    def name(self):
+        """Optional label shown in graph pictures."""
+        return getattr(self, "_name", None)
+
+    @name.setter
+    def name(self, value) -> None:
+        self._name = value
+
+    @property
+    def T(self) -> Tensor:
+        """The tensor with its dimensions reversed."""
+        return self.permute(*range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (batched matrix transpose)."""
+        return self.transpose(-2, -1)
+
+    def size(self, dim: int | None = None):
+        """Shape as a tuple, or the size of one dimension."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        """Number of dimensions."""
+        return self.data.ndim
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self.data.itemsize
+
+    @property
+    def is_floating_point_dtype(self) -> bool:
+        return self.data.dtype.kind in _FLOAT_KINDS
+
+    def is_floating_point(self) -> bool:
+        """True for float dtypes."""
+        return self.data.dtype.kind == "f"
+
+    # ----------------------------------------------------------------- conversion
+    def numpy(self) -> np.ndarray:
+        """The data as an ndarray (shared, not copied); raises if the tensor requires grad."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        """The data as (nested) Python lists."""
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} values is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data.item())
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def to(self, dtype) -> Tensor:
+        """Cast to `dtype` (differentiable between float dtypes); returns self if already so."""
+        if isinstance(dtype, str) and dtype in ("cpu", "cuda", "mps"):
+            return self
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return _CAST(self, dtype=dtype)
+
+    def type(self, dtype) -> Tensor:
+        """Cast to `dtype` (as `to`)."""
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        """Cast to float32."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        """Cast to float64."""
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        """Cast to float16."""
+        return self.to(np.float16)
+
+    def long(self) -> Tensor:
+        """Cast to int64."""
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        """Cast to int32."""
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        """Cast to bool."""
+        return self.to(np.bool_)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """Cast to `other`'s dtype."""
+        return self.to(other.dtype)
+
+    def cpu(self) -> Tensor:
+        """Return self (tapegrad runs on the CPU), so PyTorch code ports unchanged."""
+        return self
+
+    def clone(self) -> Tensor:
+        """A copy that stays in the graph (gradient flows back to self)."""
+        return _CLONE(self)
+
+    def contiguous(self) -> Tensor:
+        """Self (numpy handles memory layout)."""
+        return self
+
+    # ----------------------------------------------------------------- graph
+    def detach(self) -> Tensor:
+        """A new leaf sharing this data, cut from the graph."""
+        t = Tensor.__new__(Tensor)
+        t.data = self.data
+        t.grad_fn = None
+        t._grad = None
+        t._version = 0
+        t.requires_grad = False
+        return t
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place, making it a leaf."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set whether this leaf records operations for backprop; returns self."""
+        if requires_grad and self.data.dtype.kind not in _FLOAT_KINDS:
+            raise RuntimeError(
+                "only Tensors of floating point dtype can require gradients, "
+                f"but this one has dtype {self.data.dtype}; convert it first, e.g. t.float()"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; use .detach() to get "
+                "a tensor that does not require grad"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self.retains_grad:
+            return
+        import weakref
+
+        node = self.grad_fn
+        if node.retained is None:
+            node.retained = []
+        node.retained.append((getattr(self, "_out_nr", 0), weakref.ref(self)))
+        self._retains_grad = True
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            hooks = getattr(self, "_hooks", None)
+            if hooks is None:
+                hooks = self._hooks = []
+            hooks.append(hook)
+            return RemovableHandle(hooks, hook)
+        node = self.grad_fn
+        entry = (getattr(self, "_out_nr", 0), hook)
+        node.register_output_hook(*entry)
+        return RemovableHandle(node.hooks, entry)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Backpropagate from this tensor, accumulating into `.grad` of the leaves.
+
+        Args:
+            gradient: dL/dself, required unless self has a single element.
+            retain_graph: keep saved values for another backward (default: `create_graph`).
+            create_graph: record the backward pass, so gradients can be differentiated again.
+            inputs: only accumulate into these tensors' `.grad`.
+        """
+        from .engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    # ----------------------------------------------------------------- in-place
+    def _check_inplace(self, what: str) -> None:
+        if self.requires_grad and STATE.grad_enabled:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    f"a leaf Variable that requires grad is being used in an in-place operation "
+                    f"({what}); wrap it in `with autograd.no_grad():` (as optimizers and nn.init "
+                    "do) or work on a copy"
+                )
+            raise RuntimeError(
+                f"in-place operation {what} on a tensor that is part of a graph is not supported; "
+                "use the out-of-place form (e.g. x = x.masked_fill(mask, v) instead of x[mask] = v)"
+            )
+
+    def _bump_version(self) -> None:
+        CLOCK[0] += 1
+        self._version += 1
+        mods = getattr(self, "_mods", None)
+        if mods is None:
+            mods = self._mods = []
+        mods.append(CLOCK[0])
+
+    def _inplace(self, what: str, new_data) -> Tensor:
+        self._check_inplace(what)
+        np.copyto(self.data, new_data, casting="unsafe")
+        self._bump_version()
+        return self
+
+    def __setitem__(self, key, value) -> None:
+        self._check_inplace("__setitem__")
+        self.data[_index_key(key)] = value.data if isinstance(value, Tensor) else value
+        self._bump_version()
+
+    def copy_(self, src) -> Tensor:
+        """Copy `src` into this tensor in place (broadcasting)."""
+        return self._inplace("copy_", src.data if isinstance(src, Tensor) else src)
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place."""
+        return self._inplace("zero_", 0)
+
+    def fill_(self, value) -> Tensor:
+        """Fill with `value` in place."""
+        return self._inplace("fill_", value.data if isinstance(value, Tensor) else value)
+
+    def add_(self, other, alpha=1) -> Tensor:
+        """self += alpha * other, in place."""
+        o = other.data if isinstance(other, Tensor) else other
+        return self._inplace("add_", self.data + (o if alpha == 1 else alpha * o))
+
+    def sub_(self, other, alpha=1) -> Tensor:
+        """self -= alpha * other, in place."""
+        o = other.data if isinstance(other, Tensor) else other
+        return self._inplace("sub_", self.data - (o if alpha == 1 else alpha * o))
+
+    def mul_(self, other) -> Tensor:
+        """self *= other, in place."""
+        return self._inplace("mul_", self.data * (other.data if isinstance(other, Tensor) else other))
+
+    def div_(self, other) -> Tensor:
+        """self /= other, in place."""
+        return self._inplace("div_", self.data / (other.data if isinstance(other, Tensor) else other))
+
+    def clamp_(self, min=None, max=None) -> Tensor:
+        """Clamp into [min, max] in place."""
+        return self._inplace("clamp_", np.clip(self.data, min, max))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+        """Fill with samples from U(a, b) in place."""
+        from .random import default_generator
+
+        rng = generator if generator is not None else default_generator()
+        return self._inplace("uniform_", rng.uniform(a, b, self.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+        """Fill with samples from N(mean, std^2) in place."""
+        from .random import default_generator
+
+        rng = generator if generator is not None else default_generator()
+        return self._inplace("normal_", rng.normal(mean, std, self.shape))
+
+    # ----------------------------------------------------------------- operators
+    def __add__(self, other):
+        return _ADD(self, other)
+
+    def __radd__(self, other):
+        return _ADD(other, self)
+
+    def __sub__(self, other):
+        return _SUB(self, other)
+
+    def __rsub__(self, other):  # other - self
+        return _SUB(other, self)
+
+    def __mul__(self, other):
+        return _MUL(self, other)
+
+    def __rmul__(self, other):
+        return _MUL(other, self)
+
+    def __truediv__(self, other):
+        return _DIV(self, other)
+
+    def __rtruediv__(self, other):  # other / self
+        return _DIV(other, self)
+
+    def __pow__(self, exponent):
+        return _POW(self, exponent)
+
+    def __rpow__(self, base):  # base ** self
+        return _POW(base, self)
+
+    def __matmul__(self, other):
+        return _MATMUL(self, other)
+
+    def __rmatmul__(self, other):
+        return _MATMUL(other, self)
+
+    def __neg__(self):
+        return _NEG(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ABS(self)
+
+    def __floordiv__(self, other):
+        return _constant_result(np.floor_divide, self, other)
+
+    def __rfloordiv__(self, other):
+        return _constant_result(np.floor_divide, other, self)
+
+    def __mod__(self, other):
+        return _constant_result(np.remainder, self, other)
+
+    def __eq__(self, other):  # type: ignore[override]
+        return _constant_result(np.equal, self, other)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return _constant_result(np.not_equal, self, other)
+
+    def __lt__(self, other):
+        return _constant_result(np.less, self, other)
+
+    def __le__(self, other):
+        return _constant_result(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _constant_result(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _constant_result(np.greater_equal, self, other)
+
+    def __invert__(self):
+        return _constant_result(np.invert, self)
+
+    def __and__(self, other):
+        return _constant_result(np.bitwise_and, self, other)
+
+    def __or__(self, other):
+        return _constant_result(np.bitwise_or, self, other)
+
+    def __xor__(self, other):
+        return _constant_result(np.bitwise_xor, self, other)
+
+    def __getitem__(self, key):
+        return _GETITEM_OP(self, key=_index_key(key))
+
+    # ----------------------------------------------------------------- numpy protocol
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or "out" in kwargs:
+            return NotImplemented
+        fn = NUMPY_DISPATCH.get(ufunc)
+        if fn is not None:
+            return fn(*inputs, **kwargs)
+        if ufunc.__name__ in _CONSTANT_UFUNCS:
+            return _constant_result(ufunc, *inputs, **kwargs)
+        return NotImplemented
+
+    def __array_function__(self, func, types, args, kwargs):
+        fn = NUMPY_DISPATCH.get(func)
+        if fn is None:
+            return NotImplemented
+        return fn(*args, **kwargs)
+
+    # ----------------------------------------------------------------- printing
+    def __repr__(self) -> str:
+        return format_tensor(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.data.ndim == 0 and spec:
+            return format(self.data.item(), spec)
+        return repr(self)
+
+
+def _index_key(key):
+    """Tensors inside an index become their arrays; lists become arrays (numpy semantics)."""
+    if isinstance(key, Tensor):
+        return key.data
+    if isinstance(key, tuple):
+        return tuple(k.data if isinstance(k, Tensor) else k for k in key)
+    if isinstance(key, list):
+        return np.asarray([k.data if isinstance(k, Tensor) else k for k in key])
+    return key
+
+
+_CONSTANT_UFUNCS = {
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "floor_divide",
+    "remainder", "invert", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and",
+    "logical_or", "logical_not", "logical_xor", "isnan", "isinf", "isfinite", "floor", "ceil",
+    "round", "rint", "trunc", "signbit",
+}
+
+
+def _constant_result(fn, *args, **kwargs) -> Tensor:
+    """Apply a numpy function with no gradient (comparisons, floor division, ...)."""
+    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+    out = fn(*arrays, **kwargs)
+    return _new_tensor(np.asarray(out))
+
+
+def format_tensor(t: Tensor) -> str:
+    """PyTorch-like repr: ``tensor([1., 2.], requires_grad=True)``."""
+    data = t.data
+    prefix = "tensor("
+    if data.dtype.kind == "f" and data.size and np.all(np.isfinite(data)) and np.all(data == np.round(data)):
+        body = np.array2string(data, separator=", ", prefix=prefix, max_line_width=80)
+    elif data.dtype.kind == "f":
+        body = np.array2string(
+            data, separator=", ", prefix=prefix, precision=4, floatmode="fixed",
+            suppress_small=True, max_line_width=80,
+        )
+    else:
+        body = np.array2string(data, separator=", ", prefix=prefix, max_line_width=80)
+    extras = []
+    if data.dtype not in (np.float32, np.int64, np.bool_) or (data.size == 0 and data.dtype != np.float32):
+        extras.append(f"dtype={data.dtype}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return prefix + body + "".join(", " + e for e in extras) + ")"
+
+
+def is_tensor(obj) -> bool:
+    """True if `obj` is a tapegrad Tensor."""
+    return isinstance(obj, Tensor)
+
+
+# The ops need Tensor defined first, so they are imported at the end.
+from .ops.arithmetic import ABS as _ABS  # noqa: E402
+from .ops.arithmetic import ADD as _ADD  # noqa: E402
+from .ops.arithmetic import DIV as _DIV  # noqa: E402
+from .ops.arithmetic import MUL as _MUL  # noqa: E402
+from .ops.arithmetic import NEG as _NEG  # noqa: E402
+from .ops.arithmetic import POW as _POW  # noqa: E402
+from .ops.arithmetic import SUB as _SUB  # noqa: E402
+from .ops.indexing import GETITEM_OP as _GETITEM_OP  # noqa: E402
+from .ops.linalg import MATMUL as _MATMUL  # noqa: E402
+from .ops.registry import CLOCK, NUMPY_DISPATCH, _new_tensor  # noqa: E402
+from .ops.shape import CAST as _CAST  # noqa: E402
+from .ops.shape import CLONE as _CLONE  # noqa: E402

@@ -1,0 +1,75 @@
+"""Turn op-table samples into concrete inputs for the generated tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.ops.registry import Const
+
+
+def draw_array(shape, domain, rng, dtype=np.float64) -> np.ndarray:
+    """Random values in the op's domain: (low, high) or "nonzero" (±[0.3, 1.5])."""
+    if domain == "nonzero":
+        values = rng.uniform(0.3, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+    else:
+        values = rng.uniform(domain[0], domain[1], shape)
+    return np.asarray(values, dtype=dtype)
+
+
+def is_shape(arg) -> bool:
+    return isinstance(arg, tuple) and all(isinstance(n, int) for n in arg)
+
+
+def materialize(info, sample, rng, dtype=np.float64):
+    """Return (arrays, build): the differentiable arrays, and a function that rebuilds the call.
+
+    `build(values, wrap)` makes the positional args, wrapping each differentiable value with
+    `wrap` (Tensor for our op, identity for the numpy reference).
+    """
+    arrays = []
+    layout = []
+    for arg in sample.args:
+        if is_shape(arg):
+            layout.append(("one", len(arrays)))
+            arrays.append(draw_array(arg, info.domain, rng, dtype))
+        elif isinstance(arg, list) and arg and all(is_shape(a) for a in arg):
+            layout.append(("list", list(range(len(arrays), len(arrays) + len(arg)))))
+            arrays.extend(draw_array(a, info.domain, rng, dtype) for a in arg)
+        elif isinstance(arg, Const):
+            layout.append(("const", arg.value))
+        else:
+            layout.append(("raw", arg))
+
+    def build(values, wrap):
+        args = []
+        for kind, item in layout:
+            if kind == "one":
+                args.append(wrap(values[item]))
+            elif kind == "list":
+                args.append([wrap(values[i]) for i in item])
+            elif kind == "const":
+                args.append(item)
+            else:
+                args.append(item)
+        return args
+
+    return arrays, build
+
+
+def _identity(x):
+    return x
+
+
+identity = _identity
+
+
+def flat_outputs(result) -> list:
+    """Outputs of an op (tensor, tuple, namedtuple) as a flat list."""
+    if isinstance(result, (tuple, list)):
+        return [o for r in result for o in flat_outputs(r)]
+    return [result]
+
+
+def to_numpy(x) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
