@@ -1,0 +1,3 @@
+"""conv2d."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""dropout."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""linear, embedding."""
+
+__all__: list[str] = []

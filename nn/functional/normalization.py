@@ -1,0 +1,3 @@
+"""batch_norm, layer_norm."""
+
+__all__: list[str] = []

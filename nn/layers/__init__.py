@@ -1,0 +1,3 @@
+"""Layers (Module subclasses), one family per file."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Conv2d."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Linear, Identity, Flatten, Embedding."""
+
+__all__: list[str] = []

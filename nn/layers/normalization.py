@@ -1,0 +1,3 @@
+"""BatchNorm1d, BatchNorm2d, LayerNorm."""
+
+__all__: list[str] = []

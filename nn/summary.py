@@ -1,0 +1,3 @@
+"""summary(model, input_size): per-layer output shapes, parameters, receptive fields."""
+
+__all__: list[str] = []
