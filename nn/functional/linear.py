@@ -1,3 +1,71 @@
 """linear, embedding."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+
+__all__ = ["embedding", "linear"]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Affine map ``input @ weight.T + bias``.
+
+    Args:
+        input: (*, in_features).
+        weight: (out_features, in_features).
+        bias: (out_features,) or None.
+    Returns:
+        (*, out_features).
+    """
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {tuple(weight.shape)}")
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input's last dimension must equal in_features={weight.shape[1]} "
+            f"(weight shape {tuple(weight.shape)}), got input shape {tuple(input.shape)}"
+        )
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise ValueError(
+            f"linear: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}"
+        )
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def _check_indices(name: str, idx: np.ndarray, num: int) -> None:
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{name}: indices must be an integer tensor, got dtype {idx.dtype}")
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        raise IndexError(
+            f"{name}: index out of range: indices span [{idx.min()}, {idx.max()}] but "
+            f"num_embeddings={num} (valid indices are 0..{num - 1})"
+        )
+
+
+def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Look up rows of `weight`: ``out[..., :] = weight[input[...], :]``.
+
+    Args:
+        input: integer tensor of indices, any shape (*), each in [0, num_embeddings).
+        weight: (num_embeddings, embedding_dim).
+        padding_idx: entries equal to it give ``weight[padding_idx]`` but pass no gradient to it.
+    Returns:
+        (*, embedding_dim).
+    """
+    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-D, got shape {tuple(weight.shape)}")
+    num = weight.shape[0]
+    _check_indices("embedding", idx, num)
+    out = weight[idx]
+    if padding_idx is None:
+        return out
+    if not -num <= padding_idx < num:
+        raise ValueError(f"embedding: padding_idx {padding_idx} must be within num_embeddings={num}")
+    pad = padding_idx % num
+    # NOTE: same values, but rows looked up at padding_idx come from a detached copy (no gradient)
+    keep = (idx != pad)[..., None]
+    return autograd.where(keep, out, out.detach())
