@@ -13,7 +13,7 @@ import numpy as np
 
 from .grad_mode import STATE
 from .node import FREED_GRAPH_MESSAGE, Node
-from .ops.registry import CLOCK, _new_tensor, edge_of, unbroadcast
+from .ops.registry import CLOCK, _new_tensor, unbroadcast
 from .tensor import Tensor
 
 
@@ -98,7 +98,7 @@ def _initial_grad(t, gradient, index: int):
                 f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape) to backward(), "
                 "or reduce the output first, e.g. loss.sum().backward()"
             )
-        return np.ones_like(t.data)
+        return np.ones(t.data.shape, dtype=t.data.dtype)
     g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
     if g.shape != t.shape:
         raise RuntimeError(
@@ -155,8 +155,10 @@ def _needed(root_keys, deps, targets) -> set:
 
 def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     """The backward walk. Returns, for `inputs` (if any), the gradient that reached each."""
-    root_keys = [edge_of(t) if t.grad_fn is not None else t for t in roots]
-    root_keys = [k[0] if type(k) is tuple else k for k in root_keys]
+    root_keys = []
+    for t in roots:
+        fn = t.grad_fn
+        root_keys.append(t if fn is None else fn)
     deps = _collect(root_keys)
     grads: dict = {}
     for t, key, g in zip(roots, root_keys, root_grads):
@@ -166,55 +168,85 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             g = g.data
         _add_grad(grads, key, getattr(t, "_out_nr", 0), g)
 
-    targets = {}
+    targets = None
     needed = None
+    captured = []
     if inputs is not None:
+        targets = {}
         for i, t in enumerate(inputs):
             key = t if t.grad_fn is None else t.grad_fn
             targets.setdefault(key, []).append((i, getattr(t, "_out_nr", 0)))
         needed = _needed(root_keys, deps, targets)
-    captured = [None] * (len(inputs) if inputs is not None else 0)
+        captured = [None] * len(inputs)
 
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
     anomaly = STATE.anomaly
+    fast = not (create_graph or anomaly)
+    grads_pop = grads.pop
+    grads_get = grads.get
     try:
         ready = [k for k in dict.fromkeys(root_keys) if deps.get(k, 0) == 0]
+        pop = ready.pop
+        push = ready.append
         while ready:
-            key = ready.pop()
-            g = grads.pop(key, None)
+            key = pop()
+            g = grads_pop(key, None)
             if type(key) is not Node:
                 g = _leaf_hooks(key, g)
-                if key in targets:
+                if targets is not None and key in targets:
                     for i, _ in targets[key]:
                         captured[i] = g
-                if accumulate and g is not None and (inputs is None or key in targets):
+                if accumulate and g is not None and (targets is None or key in targets):
                     _accumulate_leaf(key, g, create_graph)
                 continue
             node = key
             if g is not None:
-                g = _node_hooks(node, g, create_graph)
-                if node in targets:
+                if node.hooks is not None or node.retained is not None:
+                    g = _node_hooks(node, g, create_graph)
+                if targets is not None and node in targets:
                     for i, k in targets[node]:
                         captured[i] = g[k] if node.n_out > 1 else g
-            run = g is not None and (needed is None or node in needed)
-            gxs = _call_backward(node, g, create_graph, anomaly) if run else None
-            if run and not retain_graph:
-                node.release()
             edges = node.edges
+            if g is None or (needed is not None and node not in needed):
+                gxs = None
+            elif fast and node.ctx is None and node.clock == CLOCK[0] and node.arrays is not None:
+                # the hot path: a primitive's VJPs on raw arrays
+                vjps = node.op.vjps
+                arrays = node.arrays
+                out = node.out
+                kwargs = node.kwargs
+                gxs = []
+                for i, edge in enumerate(edges):
+                    if edge is None:
+                        gxs.append(None)
+                        continue
+                    gx = vjps[i](g, out, *arrays, **kwargs)
+                    shape = arrays[i].shape
+                    if gx.shape != shape:
+                        gx = unbroadcast(gx, shape)
+                    gxs.append(gx)
+                if not retain_graph:
+                    node.release()
+            else:
+                gxs = _call_backward(node, g, create_graph, anomaly)
+                if not retain_graph:
+                    node.release()
             for i, edge in enumerate(edges):
                 if edge is None:
                     continue
+                gx = None if gxs is None else gxs[i]
                 if type(edge) is tuple:
-                    target, slot = edge
-                else:
-                    target, slot = edge, 0
-                if gxs is not None and gxs[i] is not None:
-                    _add_grad(grads, target, slot, gxs[i])
-                left = deps[target] - 1
-                deps[target] = left
+                    edge, slot = edge
+                    if gx is not None:
+                        _add_grad(grads, edge, slot, gx)
+                elif gx is not None:
+                    prev = grads_get(edge)
+                    grads[edge] = gx if prev is None else prev + gx
+                left = deps[edge] - 1
+                deps[edge] = left
                 if left == 0:
-                    ready.append(target)
+                    push(edge)
     finally:
         STATE.grad_enabled = prev_mode
     return captured

@@ -350,9 +350,7 @@ class Tensor:
             create_graph: record the backward pass, so gradients can be differentiated again.
             inputs: only accumulate into these tensors' `.grad`.
         """
-        from .engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ----------------------------------------------------------------- in-place
     def _check_inplace(self, what: str) -> None:
@@ -605,6 +603,7 @@ def is_tensor(obj) -> bool:
 
 
 # The ops need Tensor defined first, so they are imported at the end.
+from . import engine as _engine  # noqa: E402  (needs Tensor)
 from .ops.arithmetic import ABS as _ABS  # noqa: E402
 from .ops.arithmetic import ADD as _ADD  # noqa: E402
 from .ops.arithmetic import DIV as _DIV  # noqa: E402

@@ -19,6 +19,11 @@ MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 def unreduce(g, shape, axis, keepdims):
     """Broadcast a reduced gradient back to `shape` (inverse of a sum over `axis`)."""
+    if axis is None and type(g) is np.ndarray:
+        # NOTE: a filled array is cheaper than np.broadcast_to's Python-level checks for a scalar
+        out = np.empty(shape, dtype=g.dtype)
+        out[...] = g
+        return out
     if axis is not None and not keepdims:
         axes = (axis,) if isinstance(axis, int) else axis
         g = np.expand_dims(g, tuple(axes))

@@ -48,33 +48,43 @@ class Primitive:
 
     def __call__(self, *args, **kwargs):
         """Run forward on the inputs' arrays; record a `Node` when any input requires grad."""
-        arrays = []
-        requires = False
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a.data)
-                if a.requires_grad:
-                    requires = True
-            else:
-                arrays.append(a)
-        out = self.forward(*arrays, **kwargs)
+        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        try:
+            out = self.forward(*arrays, **kwargs)
+        except ValueError as exc:
+            raise _shape_error(self.name, arrays, exc) from None
         if type(out) is not _ndarray:
             out = _asarray(out)
-        result = _new_tensor(out)
-        if requires and STATE.grad_enabled:
+        result = _tensor_new(Tensor)
+        result.data = out
+        result.grad_fn = None
+        result._grad = None
+        result._version = 0
+        result.requires_grad = False
+        if STATE.grad_enabled:
             vjps = self.vjps
-            edges = []
+            edges = None
             for i, a in enumerate(args):
                 if isinstance(a, Tensor) and a.requires_grad and vjps[i] is not None:
-                    edges.append(edge_of(a))
-                else:
-                    edges.append(None)
-            result.grad_fn = Node(self, args, arrays, kwargs, out, edges, CLOCK[0])
-            result.requires_grad = True
+                    if edges is None:
+                        edges = [None] * len(args)
+                    fn = a.grad_fn
+                    edges[i] = a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr))
+            if edges is not None:
+                result.grad_fn = Node(self, args, arrays, kwargs, out, edges, CLOCK[0])
+                result.requires_grad = True
         return result
 
     def __repr__(self) -> str:
         return f"Primitive({self.name})"
+
+
+def _shape_error(name: str, arrays, exc: Exception) -> Exception:
+    """Re-raise numpy's broadcasting errors naming the op and every input shape."""
+    shapes = " and ".join(str(tuple(np.shape(a))) for a in arrays if isinstance(a, (_ndarray, np.generic)))
+    if "broadcast" in str(exc) or "shape" in str(exc):
+        return RuntimeError(f"{name}: shapes {shapes} are not compatible ({exc})")
+    return ValueError(f"{name}: {exc}")
 
 
 # Bumped by every in-place op: a node older than a tensor's last change saw stale data.

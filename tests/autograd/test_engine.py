@@ -1,0 +1,270 @@
+"""Graph semantics: accumulation, diamonds, retain_graph, create_graph, hooks, grad modes."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor
+
+
+def leaf(values, dtype=np.float64):
+    return Tensor(np.asarray(values, dtype=dtype), requires_grad=True)
+
+
+def test_gradient_of_a_polynomial():
+    x = leaf([1.0, 2.0, 3.0])
+    y = (x**3 + 2 * x).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 3 * x.data**2 + 2)
+
+
+def test_grad_accumulates_over_backward_calls():
+    x = leaf([1.0, -2.0])
+    (x * x).sum().backward()
+    (3 * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * x.data + 3)
+
+
+def test_diamond_graph_sums_both_paths():
+    x = leaf([0.5, 1.5])
+    a = x.exp()
+    b = a * 2
+    c = a.sin()
+    (b + c).sum().backward()
+    expected = np.exp(x.data) * (2 + np.cos(np.exp(x.data)))
+    np.testing.assert_allclose(x.grad.data, expected)
+
+
+def test_same_tensor_used_twice_in_one_op():
+    x = leaf([3.0])
+    (x * x).backward()
+    np.testing.assert_allclose(x.grad.data, [6.0])
+
+
+def test_second_backward_through_freed_graph_raises():
+    x = leaf([1.0, 2.0])
+    y = (x.exp() * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = leaf([1.0, 2.0])
+    y = (x.exp() * x).sum()
+    y.backward(retain_graph=True)
+    first = x.grad.data.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * first)
+
+
+def test_saved_arrays_dropped_after_backward():
+    x = leaf([1.0, 2.0])
+    y = x.exp()
+    z = y.sum()
+    z.backward()
+    assert y.grad_fn.freed and y.grad_fn.out is None
+    assert y.grad_fn.edges[0] is x, "graph structure stays for drawing"
+
+
+def test_create_graph_gives_second_and_third_derivatives():
+    x = leaf([0.3, -1.2])
+    y = (x**3).sum()
+    (g,) = autograd.grad(y, x, create_graph=True)
+    np.testing.assert_allclose(g.data, 3 * x.data**2)
+    (gg,) = autograd.grad(g.sum(), x, create_graph=True)
+    np.testing.assert_allclose(gg.data, 6 * x.data)
+    (ggg,) = autograd.grad(gg.sum(), x)
+    np.testing.assert_allclose(ggg.data, [6.0, 6.0])
+
+
+def test_backward_with_create_graph_makes_differentiable_grad():
+    x = leaf([2.0])
+    y = x.tanh()
+    y.backward(create_graph=True)
+    assert x.grad.requires_grad
+    (h,) = autograd.grad(x.grad, x)
+    t = np.tanh(2.0)
+    np.testing.assert_allclose(h.data, [-2 * t * (1 - t**2)])
+
+
+def test_hessian_vector_product_of_softmax_cross_entropy():
+    rng = np.random.default_rng(0)
+    logits = leaf(rng.normal(size=(2, 3)))
+    target = Tensor(np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]))
+    loss = -(target * logits.log_softmax(dim=1)).sum()
+    (g,) = autograd.grad(loss, logits, create_graph=True)
+    v = Tensor(rng.normal(size=(2, 3)))
+    (hv,) = autograd.grad((g * v).sum(), logits)
+    s = np.exp(logits.data) / np.exp(logits.data).sum(1, keepdims=True)
+    expected = np.stack([(np.diag(si) - np.outer(si, si)) @ vi for si, vi in zip(s, v.data)])
+    np.testing.assert_allclose(hv.data, expected, atol=1e-12)
+
+
+def test_grad_returns_without_touching_dot_grad():
+    x = leaf([1.0, 2.0])
+    (g,) = autograd.grad((x * x).sum(), [x])
+    np.testing.assert_allclose(g.data, [2.0, 4.0])
+    assert x.grad is None
+
+
+def test_grad_with_grad_outputs_and_non_leaf_input():
+    x = leaf([1.0, 2.0])
+    h = x * 3
+    y = h * h
+    gh, gx = autograd.grad(y, [h, x], grad_outputs=Tensor(np.array([1.0, 0.5])))
+    np.testing.assert_allclose(gh.data, 2 * h.data * [1.0, 0.5])
+    np.testing.assert_allclose(gx.data, 2 * h.data * [1.0, 0.5] * 3)
+
+
+def test_grad_allow_unused():
+    x, z = leaf([1.0]), leaf([2.0])
+    y = x * 2
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        autograd.grad(y, [x, z], retain_graph=True)
+    gx, gz = autograd.grad(y, [x, z], allow_unused=True)
+    assert gz is None and gx.item() == 2.0
+
+
+def test_backward_inputs_restricts_accumulation():
+    x, z = leaf([1.0]), leaf([2.0])
+    (x * z).backward(inputs=[x])
+    assert x.grad.item() == 2.0 and z.grad is None
+
+
+def test_leaf_hook_can_replace_gradient():
+    x = leaf([1.0, 2.0])
+    seen = []
+    x.register_hook(lambda g: seen.append(g.data.copy()))
+    handle = x.register_hook(lambda g: g * 10)
+    (x * x).sum().backward()
+    np.testing.assert_allclose(seen[0], [2.0, 4.0])
+    np.testing.assert_allclose(x.grad.data, [20.0, 40.0])
+    handle.remove()
+    x.grad = None
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+
+
+def test_non_leaf_hook_sees_total_gradient_and_can_change_it():
+    x = leaf([1.0, 2.0])
+    h = x * 2
+    seen = []
+    h.register_hook(lambda g: seen.append(g.data.copy()) or g * 0.5)
+    (h * h + h).sum().backward()
+    np.testing.assert_allclose(seen[0], 2 * h.data + 1)
+    np.testing.assert_allclose(x.grad.data, (2 * h.data + 1) * 0.5 * 2)
+
+
+def test_retain_grad_keeps_intermediate_gradient():
+    x = leaf([1.0, 2.0])
+    h = x.exp()
+    h.retain_grad()
+    h.sin().sum().backward()
+    np.testing.assert_allclose(h.grad.data, np.cos(h.data))
+    assert h.retains_grad
+    y = x.exp()
+    y.sum().backward()
+    assert y.grad is None
+
+
+def test_no_grad_and_enable_grad_and_set_grad_enabled():
+    x = leaf([1.0])
+    with autograd.no_grad():
+        y = x * 2
+        with autograd.enable_grad():
+            z = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad
+    autograd.set_grad_enabled(False)
+    try:
+        assert not autograd.is_grad_enabled()
+        assert not (x * 2).requires_grad
+    finally:
+        autograd.set_grad_enabled(True)
+    with autograd.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert autograd.is_grad_enabled()
+
+    @autograd.no_grad()
+    def f(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+
+
+def test_grad_mode_is_thread_local():
+    x = leaf([1.0])
+    results = {}
+    barrier = threading.Barrier(2)
+
+    def worker():
+        barrier.wait()
+        results["thread"] = (x * 2).requires_grad
+
+    with autograd.no_grad():
+        t = threading.Thread(target=worker)
+        t.start()
+        barrier.wait()
+        t.join()
+        results["main"] = (x * 2).requires_grad
+    assert results == {"thread": True, "main": False}
+
+
+def test_detach_and_requires_grad_():
+    x = leaf([1.0, 2.0])
+    d = (x * 2).detach()
+    assert d.is_leaf and not d.requires_grad
+    assert np.shares_memory(d.data, (x * 2).data) is False
+    e = x.detach()
+    assert np.shares_memory(e.data, x.data)
+    y = (x * e).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, e.data)
+    t = Tensor([1.0, 2.0]).requires_grad_()
+    assert t.requires_grad and t.is_leaf
+
+
+def test_is_leaf_and_grad_fn_names():
+    x = leaf([1.0])
+    y = x * 2
+    assert x.is_leaf and not y.is_leaf
+    assert y.grad_fn.name() == "MulBackward"
+    nxt = y.grad_fn.next_functions
+    assert nxt[0][0].name() == "AccumulateGrad" and nxt[0][0].variable is x
+    assert nxt[1] == (None, 0)
+
+
+def test_deep_chain_needs_no_recursion():
+    x = leaf([1.0])
+    y = x
+    for _ in range(200_000):
+        y = -y
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_many_pending_branches_into_one_sum():
+    x = leaf(np.ones(3))
+    total = x
+    for i in range(20_000):
+        total = total + x * (i % 7)
+    total.sum().backward()
+    expected = 1 + sum(i % 7 for i in range(20_000))
+    np.testing.assert_allclose(x.grad.data, expected)
+
+
+def test_backward_from_a_leaf():
+    x = leaf([4.0])
+    x.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_grad_dtype_matches_leaf():
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    (x * 2.5).sum().backward()
+    assert x.grad.dtype == np.float32
