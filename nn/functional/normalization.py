@@ -1,3 +1,153 @@
-"""batch_norm, layer_norm."""
+"""batch_norm, layer_norm: one fused normalize-and-scale primitive with a hand-written VJP.
 
-__all__: list[str] = []
+NORMALIZE(x, w, b) computes ``(x - mean) / sqrt(var + eps) * w + b`` with the (biased) mean and
+variance over `axes`. The statistics are computed once by the caller and passed in as keyword
+arrays, so forward and first-order backward reuse them; under `create_graph=True` the VJP
+recomputes them from the Tensor `x`, which keeps it differentiable (second derivatives work).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor, no_grad
+from autograd.ops.registry import Primitive
+
+__all__ = ["batch_norm", "layer_norm"]
+
+
+def _moments(x: np.ndarray, axes: tuple, eps: float):
+    """Mean and 1/sqrt(biased var + eps) over `axes` (kept as size-1 dims), plus the biased var."""
+    mean = np.mean(x, axis=axes, keepdims=True)
+    var = np.mean(np.square(x - mean), axis=axes, keepdims=True)
+    return mean, 1.0 / np.sqrt(var + eps), var
+
+
+def _xhat(x, axes, eps, mean, invstd):
+    """Normalized input; recomputed differentiably when x is a Tensor (double backward)."""
+    if isinstance(x, Tensor):
+        mean = x.mean(dim=axes, keepdim=True)
+        xc = x - mean
+        invstd = ((xc * xc).mean(dim=axes, keepdim=True) + eps) ** -0.5
+        return xc * invstd, invstd
+    return (x - mean) * invstd, invstd
+
+
+def _normalize_forward(x, w, b, axes, eps, mean, invstd):
+    y = (x - mean) * invstd
+    if w is not None:
+        y = y * w
+    if b is not None:
+        y = y + b
+    return y
+
+
+def _normalize_vjp_x(g, out, x, w, b, axes, eps, mean, invstd):
+    xhat, invstd = _xhat(x, axes, eps, mean, invstd)
+    gxhat = g if w is None else g * w
+    # NOTE: d xhat/dx removes the components of gxhat along 1 and xhat (mean and variance paths)
+    return invstd * (gxhat - np.mean(gxhat, axis=axes, keepdims=True)
+                     - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True))
+
+
+def _normalize_vjp_w(g, out, x, w, b, axes, eps, mean, invstd):
+    return g * _xhat(x, axes, eps, mean, invstd)[0]
+
+
+NORMALIZE = Primitive(
+    "normalize", _normalize_forward,
+    [_normalize_vjp_x, _normalize_vjp_w, lambda g, out, x, w, b, **kw: g],
+    "y = xhat w + b, xhat = (x - mean) / sqrt(var + eps): "
+    "dx = invstd (gxhat - mean(gxhat) - xhat mean(gxhat xhat)), dw = sum(g xhat), db = sum(g)",
+)
+
+
+def _param_view(name: str, p, c: int, ndim: int):
+    """A (C,) parameter reshaped to (C, 1, ..., 1) so it broadcasts along dim 1 of the input."""
+    if p is None:
+        return None
+    if tuple(p.shape) != (c,):
+        raise ValueError(f"{name} must have shape ({c},) to match the input's {c} channels, got {tuple(p.shape)}")
+    return p.reshape(c, *([1] * (ndim - 2)))
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch normalization over every dim but 1 (the channels) of an (N, C, *) input.
+
+    Training: normalize with the batch mean and biased variance; if running stats are given,
+    update them in place: ``running = (1 - momentum) * running + momentum * batch`` using the
+    unbiased batch variance. Evaluation: normalize with the running stats.
+
+    Args:
+        input: (N, C) or (N, C, *).
+        running_mean, running_var: (C,) buffers (required when not training), or None.
+        weight, bias: (C,) affine parameters, or None.
+        training: use batch statistics (and update the running ones).
+        momentum: weight of the new batch in the running averages.
+        eps: added to the variance for stability.
+    Returns:
+        Tensor of the input's shape: (x - mean) / sqrt(var + eps) * weight + bias.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C, *), got shape {tuple(input.shape)}")
+    c = input.shape[1]
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        if stat is not None and tuple(stat.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},), got {tuple(stat.shape)}")
+    w = _param_view("batch_norm: weight", weight, c, input.ndim)
+    b = _param_view("batch_norm: bias", bias, c, input.ndim)
+    axes = (0, *range(2, input.ndim))
+    if training:
+        n = input.data.size // max(c, 1)
+        if n <= 1:
+            raise ValueError(
+                "batch_norm: expected more than 1 value per channel when training, "
+                f"got input of shape {tuple(input.shape)}"
+            )
+        mean, invstd, var = _moments(input.data, axes, eps)
+        if running_mean is not None or running_var is not None:
+            with no_grad():
+                if running_mean is not None:
+                    running_mean.copy_((1 - momentum) * running_mean.data + momentum * mean.reshape(c))
+                if running_var is not None:
+                    unbiased = var.reshape(c) * (n / (n - 1))
+                    running_var.copy_((1 - momentum) * running_var.data + momentum * unbiased)
+        return NORMALIZE(input, w, b, axes=axes, eps=eps, mean=mean, invstd=invstd)
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are required when training=False")
+    shape = (c, *([1] * (input.ndim - 2)))
+    # NOTE: copies, so later in-place updates of the buffers cannot change saved graph values
+    mean = Tensor(np.array(running_mean.data, dtype=input.dtype).reshape(shape))
+    invstd = Tensor((1.0 / np.sqrt(running_var.data + eps)).astype(input.dtype).reshape(shape))
+    scale = invstd if w is None else w * invstd
+    out = (input - mean) * scale
+    return out if b is None else out + b
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Layer normalization over the trailing dims given by `normalized_shape`.
+
+    Args:
+        input: (*, *normalized_shape).
+        normalized_shape: int or tuple: the trailing dims to normalize over.
+        weight, bias: tensors of shape `normalized_shape`, or None.
+        eps: added to the (biased) variance.
+    Returns:
+        Tensor of the input's shape: (x - mean) / sqrt(var + eps) * weight + bias.
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+        raise ValueError(
+            f"layer_norm: expected input with trailing shape {shape} (normalized_shape), "
+            f"got shape {tuple(input.shape)}"
+        )
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != shape:
+            raise ValueError(f"layer_norm: {name} must have shape {shape}, got {tuple(p.shape)}")
+    axes = tuple(range(input.ndim - k, input.ndim))
+    mean, invstd, _ = _moments(input.data, axes, eps)
+    return NORMALIZE(input, weight, bias, axes=axes, eps=eps, mean=mean, invstd=invstd)
