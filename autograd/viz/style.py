@@ -1,0 +1,104 @@
+"""Colours and label text for graph pictures: node styles, the gradient-norm colour scale, values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# DOT attributes per kind of picture element.
+STYLES = {
+    "op": {"shape": "box", "style": "rounded,filled", "fillcolor": "#e8e8e8"},
+    "intermediate": {"shape": "ellipse", "style": "filled", "fillcolor": "#ffffff"},
+    "output": {"shape": "ellipse", "style": "filled,bold", "fillcolor": "#b7e4c7"},
+    "param": {"shape": "box", "style": "filled", "fillcolor": "#a8d1ff"},
+    "leaf": {"shape": "box", "style": "filled", "fillcolor": "#ffe08a"},
+    "constant": {"shape": "box", "style": "dashed,filled", "fillcolor": "#f4f4f4", "fontcolor": "#555555"},
+    "saved": {"shape": "note", "style": "filled", "fillcolor": "#ffcc99", "fontsize": "10"},
+    "module": {"shape": "box3d", "style": "filled", "fillcolor": "#d9c8f5"},
+}
+CLUSTER_STYLE = {"style": "rounded,dashed", "color": "#7f7f7f", "fontsize": "11"}
+
+# Five stops from vanishing (dark blue) through healthy (green) to exploding (dark red).
+GRAD_STOPS = ("#313695", "#74add1", "#1a9850", "#f46d43", "#a50026")
+NO_GRAD_COLOR = "#b0b0b0"
+NONFINITE_COLOR = "#ff00ff"
+
+
+def grad_color(norm: float, low: float, high: float) -> str:
+    """Colour of a gradient norm on a log scale: log10(norm) mapped from [log10 low, log10 high].
+
+    Zero gets grey and NaN/Inf magenta; values outside the range take the end colours.
+    """
+    if not math.isfinite(norm):
+        return NONFINITE_COLOR
+    if norm <= 0.0:
+        return NO_GRAD_COLOR
+    lo, hi = math.log10(low), math.log10(high)
+    t = min(max((math.log10(norm) - lo) / (hi - lo), 0.0), 1.0)
+    pos = t * (len(GRAD_STOPS) - 1)
+    i = min(int(pos), len(GRAD_STOPS) - 2)
+    frac = pos - i
+    a, b = _rgb(GRAD_STOPS[i]), _rgb(GRAD_STOPS[i + 1])
+    mixed = (round(x + (y - x) * frac) for x, y in zip(a, b))
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    return int(hex_color[1:3], 16), int(hex_color[3:5], 16), int(hex_color[5:7], 16)
+
+
+def legend_label(low: float, high: float) -> str:
+    """An HTML-like DOT label: the gradient colour scale with the norm at each stop."""
+    lo, hi = math.log10(low), math.log10(high)
+    cells = []
+    for i in range(len(GRAD_STOPS)):
+        value = 10 ** (lo + (hi - lo) * i / (len(GRAD_STOPS) - 1))
+        color = grad_color(value, low, high)
+        cells.append(f'<td bgcolor="{color}"><font color="white">{value:.0e}</font></td>')
+    cells.append(f'<td bgcolor="{NO_GRAD_COLOR}">0</td>')
+    return (
+        '<<table border="0" cellspacing="0" cellpadding="4"><tr><td colspan="6">'
+        "&#8214;grad&#8214; (log scale)</td></tr><tr>" + "".join(cells) + "</tr></table>>"
+    )
+
+
+def format_shape(shape) -> str:
+    """``(3, 4)``, ``(5,)``; a 0-d shape reads ``scalar``."""
+    if len(shape) == 0:
+        return "scalar"
+    return str(tuple(int(n) for n in shape))
+
+
+def format_norm(norm: float | None) -> str:
+    """A gradient norm in 3 significant digits (``1.23e-04``), or ``-`` when unknown."""
+    return "-" if norm is None else f"{norm:.3g}" if 1e-3 <= abs(norm) < 1e4 else f"{norm:.2e}"
+
+
+def array_norm(values) -> float:
+    """Frobenius norm sqrt(sum(v^2)) as a Python float (accumulated in float64 for display)."""
+    a = np.asarray(values)
+    if a.size == 0:
+        return 0.0
+    return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
+
+
+def format_values(values, max_values: int) -> str:
+    """The values of a small array (up to `max_values` elements), else a one-line summary."""
+    a = np.asarray(values)
+    if a.size <= max_values:
+        text = np.array2string(a, precision=3, separator=", ", suppress_small=True, max_line_width=48)
+        return text
+    if a.dtype.kind in "fc":
+        f = a.astype(np.float64)
+        return (
+            f"mean {f.mean():.3g}, std {f.std():.3g}\nmin {f.min():.3g}, max {f.max():.3g}"
+        )
+    if a.dtype.kind in "iub":
+        return f"min {a.min()}, max {a.max()}"
+    return f"{a.size} values"
+
+
+def dot_text(text: str) -> str:
+    """Make free text safe inside a DOT label (backslashes kept literal, newlines as line breaks)."""
+    return str(text).replace("\\", "\\\\").replace("\n", "\\n")
