@@ -1,3 +1,398 @@
-"""Functional losses."""
+"""Functional losses: mse, l1, huber, smooth_l1, binary_cross_entropy(_with_logits), nll,
+cross_entropy, gaussian_nll. Each takes ``reduction='mean'|'sum'|'none'`` and matches PyTorch,
+including how weighted means are normalized.
 
-__all__: list[str] = []
+Stable forms: cross-entropy goes through log_softmax (or one fused primitive in the common case),
+BCE-with-logits through softplus, and BCE has a fused primitive whose gradient stays finite at 0
+and 1 (PyTorch clamps the logs to >= -100 the same way).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+from autograd.ops.registry import Primitive
+
+from .activation import SOFTPLUS
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "gaussian_nll_loss", "huber_loss", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(name: str, loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _pair(name: str, input, target) -> tuple[Tensor, Tensor]:
+    """Check the elementwise losses' operands: tensors of the same shape."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+    target = _as_tensor(target)
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{name}: target shape {tuple(target.shape)} must equal input shape "
+            f"{tuple(input.shape)} (broadcasting a loss target is almost always a bug)"
+        )
+    return input, target
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error: (input - target)^2, reduced."""
+    input, target = _pair("mse_loss", input, target)
+    d = input - target
+    return _reduce("mse_loss", d * d, reduction)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: |input - target|, reduced."""
+    input, target = _pair("l1_loss", input, target)
+    return _reduce("l1_loss", (input - target).abs(), reduction)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber: 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), with d = input - target."""
+    input, target = _pair("huber_loss", input, target)
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    d = input - target
+    ad = d.abs()
+    loss = autograd.where(ad.data < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+    return _reduce("huber_loss", loss, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Smooth L1: 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (plain L1 when beta = 0)."""
+    input, target = _pair("smooth_l1_loss", input, target)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    d = input - target
+    ad = d.abs()
+    if beta == 0:
+        return _reduce("smooth_l1_loss", ad, reduction)
+    loss = autograd.where(ad.data < beta, (0.5 / beta) * d * d, ad - 0.5 * beta)
+    return _reduce("smooth_l1_loss", loss, reduction)
+
+
+def _clamped_log(v):
+    return np.maximum(np.log(v), -100.0)
+
+
+def _bce_forward(x, t):
+    with np.errstate(divide="ignore"):
+        return -(t * _clamped_log(x) + (1 - t) * _clamped_log(1 - x))
+
+
+BCE = Primitive(
+    "binary_cross_entropy", _bce_forward,
+    [
+        lambda g, out, x, t: g * (x - t) / np.maximum((1 - x) * x, 1e-12),
+        lambda g, out, x, t: g * (_clamped_log(1 - x) - _clamped_log(x)),
+    ],
+    "d bce/dx = (x - t) / max(x (1 - x), 1e-12), d bce/dt = log(1 - x) - log(x) (logs >= -100)",
+)
+
+
+def _weighted(name: str, loss: Tensor, weight) -> Tensor:
+    if weight is None:
+        return loss
+    weight = _as_tensor(weight)
+    try:
+        np.broadcast_shapes(weight.shape, loss.shape)
+    except ValueError:
+        raise ValueError(
+            f"{name}: weight of shape {tuple(weight.shape)} does not broadcast to the loss shape "
+            f"{tuple(loss.shape)}"
+        ) from None
+    return loss * weight
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+    """-(t log(x) + (1 - t) log(1 - x)) with each log clamped to >= -100, times `weight`, reduced.
+
+    Args:
+        input: probabilities in [0, 1], any shape.
+        target: same shape, values in [0, 1].
+        weight: broadcastable rescaling weight per element, or None.
+    """
+    input, target = _pair("binary_cross_entropy", input, target)
+    x = input.data
+    if x.size and (np.nanmin(x) < 0 or np.nanmax(x) > 1):
+        raise ValueError(
+            "binary_cross_entropy: all elements of input should be between 0 and 1 (use "
+            "binary_cross_entropy_with_logits for raw scores), got values in "
+            f"[{np.nanmin(x)}, {np.nanmax(x)}]"
+        )
+    loss = _weighted("binary_cross_entropy", BCE(input, target), weight)
+    return _reduce("binary_cross_entropy", loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
+    """BCE on logits, stable for any |x|: (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x).
+
+    Args:
+        input: logits, any shape.
+        target: same shape, values in [0, 1].
+        weight: broadcastable per-element weight, or None.
+        pos_weight: weight of positive examples, broadcast along the last (class) dim, or None.
+    """
+    input, target = _pair("binary_cross_entropy_with_logits", input, target)
+    sp = SOFTPLUS(-input, beta=1.0, threshold=math.inf)  # log(1 + exp(-x)), never overflows
+    if pos_weight is None:
+        loss = (1 - target) * input + sp
+    else:
+        pos_weight = _as_tensor(pos_weight)
+        try:
+            np.broadcast_shapes(pos_weight.shape, input.shape)
+        except ValueError:
+            raise ValueError(
+                f"binary_cross_entropy_with_logits: pos_weight of shape {tuple(pos_weight.shape)} "
+                f"does not broadcast to the input shape {tuple(input.shape)}"
+            ) from None
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp
+    loss = _weighted("binary_cross_entropy_with_logits", loss, weight)
+    return _reduce("binary_cross_entropy_with_logits", loss, reduction)
+
+
+# ----------------------------------------------------------------- class-index losses
+def _class_targets(name: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
+    """Validate integer targets for an (N, C, d1...) input; returns the target array."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name}: class-index targets must be an integer tensor, got dtype {t.dtype} "
+            "(class probabilities must have the input's shape and a float dtype)"
+        )
+    expected = (input.shape[0], *input.shape[2:])
+    if t.shape != expected:
+        raise ValueError(
+            f"{name}: expected target of shape {expected} for input of shape "
+            f"{tuple(input.shape)}, got {tuple(t.shape)}"
+        )
+    n_classes = input.shape[1]
+    valid = t[t != ignore_index]
+    if valid.size and (valid.min() < 0 or valid.max() >= n_classes):
+        raise IndexError(
+            f"{name}: target values must be class indices in [0, {n_classes - 1}] (or "
+            f"ignore_index={ignore_index}), found targets in [{valid.min()}, {valid.max()}] "
+            f"with {n_classes} classes"
+        )
+    return t
+
+
+def _class_weight(name: str, weight, n_classes: int):
+    if weight is None:
+        return None
+    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    if w.shape != (n_classes,):
+        raise ValueError(f"{name}: weight must have shape ({n_classes},) (one per class), got {w.shape}")
+    return w
+
+
+def _unbatched(input: Tensor, target):
+    """(C,) input with a () target -> (1, C) and (1,) (PyTorch's unbatched form)."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if input.ndim == 1 and t.ndim == 0:
+        return input.unsqueeze(0), t.reshape(1), True
+    if input.ndim == 1 and t.shape == input.shape:
+        return input.unsqueeze(0), t.reshape(1, -1), True
+    return input, target, False
+
+
+def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: -weight[t] * input[n, t], for log-probabilities `input`.
+
+    Args:
+        input: (N, C) or (N, C, d1, ...) log-probabilities, or (C,) with a scalar target.
+        target: (N,) or (N, d1, ...) integer class indices in [0, C).
+        weight: (C,) per-class weight, or None.
+        ignore_index: targets equal to it contribute nothing (nor to the mean's denominator).
+        reduction: ``'mean'`` divides the sum by the total weight of the non-ignored targets.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"nll_loss: input must be a Tensor, got {type(input).__name__}")
+    input, target, squeeze = _unbatched(input, target)
+    if input.ndim < 2:
+        raise ValueError(f"nll_loss: expected input of shape (N, C, ...), got {tuple(input.shape)}")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"nll_loss: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    t = _class_targets("nll_loss", input, target, ignore_index)
+    w = _class_weight("nll_loss", weight, input.shape[1])
+    loss, wt = _nll_terms(input, t, w, ignore_index)
+    if squeeze and reduction == "none":
+        loss = loss.reshape(())
+    return _reduce_weighted(loss, wt, reduction)
+
+
+def _nll_terms(logp: Tensor, t: np.ndarray, w, ignore_index: int):
+    """Per-element -w[t] * logp[n, t] (0 where ignored) and the per-element weights w[t]."""
+    keep = t != ignore_index
+    safe = np.where(keep, t, 0)
+    wt = keep.astype(logp.dtype) if w is None else np.where(keep, w[safe], 0).astype(logp.dtype)
+    picked = logp.gather(1, Tensor(np.expand_dims(safe, 1))).squeeze(1)
+    return -picked * wt, wt
+
+
+def _reduce_weighted(loss: Tensor, wt: np.ndarray, reduction: str) -> Tensor:
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # NOTE: all targets ignored gives 0 / 0 = nan, as in PyTorch
+        return total / float(wt.sum())
+
+
+def _ce_rows_forward(x, target, keep):
+    m = np.amax(x, axis=1, keepdims=True)
+    lse = np.log(np.sum(np.exp(x - m), axis=1)) + m[:, 0]
+    picked = np.take_along_axis(x, target[:, None], axis=1)[:, 0]
+    return (lse - picked) * keep
+
+
+def _ce_rows_vjp(g, out, x, target, keep):
+    if isinstance(x, Tensor):
+        onehot = np.zeros(x.shape, dtype=x.dtype)
+        np.put_along_axis(onehot, target[:, None], 1, axis=1)
+        return (x.softmax(1) - Tensor(onehot)) * (g * keep)[:, None]
+    p = np.exp(x - np.amax(x, axis=1, keepdims=True))
+    p /= np.sum(p, axis=1, keepdims=True)
+    p[np.arange(x.shape[0]), target] -= 1
+    p *= (g * keep)[:, None]
+    return p
+
+
+# Fused log_softmax + NLL for the common case (2-D input, class indices, no weight, no smoothing).
+CROSS_ENTROPY_ROWS = Primitive(
+    "cross_entropy", _ce_rows_forward, [_ce_rows_vjp],
+    "ce_n = logsumexp(x_n) - x_n[t_n]; d ce_n/dx_n = softmax(x_n) - onehot(t_n)",
+)
+
+
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of logits: nll_loss(log_softmax(input, 1), target), as PyTorch.
+
+    Args:
+        input: (N, C) or (N, C, d1, ...) unnormalized scores, or (C,) for one sample.
+        target: class indices (N,) / (N, d1, ...) (integers), or class probabilities with the
+            input's shape (floats).
+        weight: (C,) per-class weight, or None.
+        ignore_index: index targets equal to it contribute nothing (class indices only).
+        reduction: ``'mean'``: with index targets, sum / total weight of the non-ignored
+            targets; with probability targets, sum / N.
+        label_smoothing: eps in [0, 1]: mixes the target with the uniform distribution,
+            loss = (1 - eps) nll + eps / C * sum_c(-w_c logp_c).
+    Returns:
+        The reduced loss (a scalar), or per-sample losses for ``'none'``.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"cross_entropy: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    input, target, squeeze = _unbatched(input, target)
+    if input.ndim < 2:
+        raise ValueError(f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}")
+    n_classes = input.shape[1]
+    w = _class_weight("cross_entropy", weight, n_classes)
+    t_data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t_data.dtype.kind == "f":
+        loss = _cross_entropy_probs(input, _as_tensor(target), w, reduction, label_smoothing)
+    else:
+        t = _class_targets("cross_entropy", input, target, ignore_index)
+        if input.ndim == 2 and w is None and label_smoothing == 0.0:
+            keep = (t != ignore_index).astype(input.dtype)
+            loss = CROSS_ENTROPY_ROWS(input, target=np.where(t != ignore_index, t, 0), keep=keep)
+            loss = _reduce_weighted(loss, keep, reduction)
+        else:
+            loss = _cross_entropy_indices(input, t, w, ignore_index, reduction, label_smoothing)
+    if squeeze and reduction == "none":
+        loss = loss.reshape(())
+    return loss
+
+
+def _cross_entropy_indices(input, t, w, ignore_index, reduction, eps):
+    logp = input.log_softmax(1)
+    nll, wt = _nll_terms(logp, t, w, ignore_index)
+    nll = _reduce_weighted(nll, wt, reduction)
+    if eps == 0.0:
+        return nll
+    n_classes = input.shape[1]
+    shape = (1, n_classes, *([1] * (input.ndim - 2)))
+    weighted = logp if w is None else logp * Tensor(w.astype(input.dtype).reshape(shape))
+    keep = t != ignore_index
+    smooth = -(weighted.sum(1)) * keep.astype(input.dtype)
+    if reduction == "mean":
+        denom = float(keep.sum()) if w is None else float(w[t[keep]].sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            smooth = smooth.sum() / denom
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - eps) * nll + smooth * (eps / n_classes)
+
+
+def _cross_entropy_probs(input, target, w, reduction, eps):
+    if target.shape != input.shape:
+        raise ValueError(
+            f"cross_entropy: probability targets must have the input's shape {tuple(input.shape)}, "
+            f"got {tuple(target.shape)}"
+        )
+    n_classes = input.shape[1]
+    if eps > 0:
+        target = target * (1 - eps) + eps / n_classes
+    terms = input.log_softmax(1) * target
+    if w is not None:
+        terms = terms * Tensor(w.astype(input.dtype).reshape(1, n_classes, *([1] * (input.ndim - 2))))
+    loss = -(terms.sum(1))
+    if reduction == "mean":
+        return loss.sum() / (input.data.size // max(n_classes, 1))
+    return loss.sum() if reduction == "sum" else loss
+
+
+def gaussian_nll_loss(input: Tensor, target, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """Gaussian negative log-likelihood: 0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps)).
+
+    Adds 0.5 log(2 pi) when `full`. As in PyTorch, the clamp of `var` at `eps` does not stop its
+    gradient. `var` has the input's shape, or one dim fewer, or a last dim of 1.
+    """
+    input, target = _pair("gaussian_nll_loss", input, target)
+    var = _as_tensor(var)
+    if var.shape != input.shape:
+        if tuple(var.shape) == tuple(input.shape[:-1]):
+            var = var.unsqueeze(-1)
+        elif not (var.shape[:-1] == input.shape[:-1] and var.ndim == input.ndim and var.shape[-1] == 1):
+            raise ValueError(
+                f"gaussian_nll_loss: var of shape {tuple(var.shape)} must have the input's shape "
+                f"{tuple(input.shape)}, or that shape without its last dim, or a last dim of 1"
+            )
+    if np.any(var.data < 0):
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    clamped = var + Tensor(np.maximum(var.data, eps) - var.data)
+    d = input - target
+    loss = 0.5 * (clamped.log() + d * d / clamped)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce("gaussian_nll_loss", loss, reduction)
