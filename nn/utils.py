@@ -1,3 +1,114 @@
 """Gradient utilities: clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+import autograd
+from autograd import Tensor, no_grad
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+
+
+def _as_list(name: str, parameters) -> list[Tensor]:
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    for i, p in enumerate(params):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{name}: parameter #{i} is a {type(p).__name__}, expected a Tensor")
+    return params
+
+
+def _scale_grad_(p: Tensor, factor: float) -> None:
+    g = p.grad
+    if g.grad_fn is None and g.data.flags.writeable:
+        np.multiply(g.data, factor, out=g.data, casting="unsafe")
+    else:
+        p.grad = Tensor((g.data * factor).astype(g.dtype, copy=False))
+
+
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False) -> Tensor:
+    """Scale all gradients together so that their joint norm is at most `max_norm`.
+
+    The total norm is the `norm_type`-norm of the per-parameter gradient norms (the norm of all
+    gradients concatenated; ``inf`` means the largest |g|). Gradients are multiplied in place by
+    ``min(1, max_norm / (total_norm + 1e-6))``, as PyTorch.
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors (those without `.grad` are skipped).
+        max_norm: the largest allowed total norm.
+        norm_type: p of the p-norm (``float('inf')`` allowed).
+        error_if_nonfinite: raise if the total norm is nan or inf (else scale anyway).
+    Returns:
+        The total norm before clipping, as a 0-d Tensor.
+    """
+    params = [p for p in _as_list("clip_grad_norm_", parameters) if p.grad is not None]
+    grads = [p.grad for p in params]
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor(0.0)
+    dtype = grads[0].dtype
+    arrays = [np.asarray(g.data, dtype=np.float64) for g in grads]
+    if math.isinf(norm_type):
+        total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
+    else:
+        norms = np.array([np.sum(np.abs(a) ** norm_type) ** (1.0 / norm_type) for a in arrays])
+        total = float(np.sum(norms**norm_type) ** (1.0 / norm_type))
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
+            "so it cannot be clipped. To disable this error and scale the gradients by the "
+            "non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
+    coef = min(float(max_norm) / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
+    for p in params:
+        _scale_grad_(p, coef)
+    return Tensor(np.array(total, dtype=dtype))
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    """Clamp every gradient elementwise into [-clip_value, clip_value], in place."""
+    clip_value = float(clip_value)
+    if clip_value < 0:
+        raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
+    for p in _as_list("clip_grad_value_", parameters):
+        g = p.grad
+        if g is None:
+            continue
+        if g.grad_fn is None and g.data.flags.writeable:
+            np.clip(g.data, -clip_value, clip_value, out=g.data)
+        else:
+            p.grad = Tensor(np.clip(g.data, -clip_value, clip_value))
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and concatenated into one 1-D tensor (differentiable)."""
+    params = _as_list("parameters_to_vector", parameters)
+    if not params:
+        raise ValueError("parameters_to_vector: got no parameters")
+    return autograd.cat([p.reshape(-1) for p in params])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the 1-D `vec` into the parameters (in place, shapes kept)."""
+    if not isinstance(vec, Tensor) or vec.ndim != 1:
+        raise TypeError(
+            "vector_to_parameters: expected a 1-D Tensor, got "
+            + (f"shape {tuple(vec.shape)}" if isinstance(vec, Tensor) else type(vec).__name__)
+        )
+    params = _as_list("vector_to_parameters", parameters)
+    total = sum(p.numel() for p in params)
+    if total != vec.shape[0]:
+        raise ValueError(
+            f"vector_to_parameters: the vector has {vec.shape[0]} elements but the parameters "
+            f"hold {total}"
+        )
+    offset = 0
+    with no_grad():
+        for p in params:
+            n = p.numel()
+            p.copy_(vec.data[offset:offset + n].reshape(p.shape))
+            offset += n
