@@ -1,0 +1,204 @@
+"""Adam and AdamW (decoupled weight decay), with AMSGrad; PyTorch's eps placement."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import (
+    Optimizer,
+    check_at_least_zero,
+    check_number,
+    grads_of,
+    hyper,
+    lerp_,
+    param_state,
+    zeros_like_param,
+)
+
+__all__ = ["Adam", "AdamW", "adam"]
+
+
+def adam(
+    params: list[np.ndarray],
+    grads: list[np.ndarray],
+    exp_avgs: list[np.ndarray],
+    exp_avg_sqs: list[np.ndarray],
+    max_exp_avg_sqs: list[np.ndarray | None],
+    steps: list[int],
+    *,
+    amsgrad: bool,
+    beta1: float,
+    beta2: float,
+    lr: float,
+    weight_decay: float,
+    eps: float,
+    maximize: bool,
+    decoupled_weight_decay: bool,
+) -> None:
+    """One Adam/AdamW step on arrays, in place; `steps[i]` is t, already incremented.
+
+    m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  (AMSGrad: v_max = max(v_max, v), used for v)
+    p = p - lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps).
+    Weight decay: g += λ·p (Adam) or p *= 1 - lr·λ (decoupled, AdamW).
+    """
+    for i, p in enumerate(params):
+        g = -grads[i] if maximize else grads[i]
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                p *= 1 - lr * weight_decay
+            else:
+                g = g + weight_decay * p
+        exp_avg, exp_avg_sq = exp_avgs[i], exp_avg_sqs[i]
+        lerp_(exp_avg, g, 1 - beta1)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * g * g
+        step = steps[i]
+        bias_correction1 = 1 - beta1**step
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        step_size = lr / bias_correction1
+        if amsgrad:
+            np.maximum(max_exp_avg_sqs[i], exp_avg_sq, out=max_exp_avg_sqs[i])
+            second = max_exp_avg_sqs[i]
+        else:
+            second = exp_avg_sq
+        # NOTE: eps is added to sqrt(v)/sqrt(bc2), i.e. to sqrt(v_hat), as PyTorch does
+        denom = np.sqrt(second)
+        denom /= bias_correction2_sqrt
+        denom += eps
+        update = exp_avg * -step_size
+        update /= denom
+        p += update
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2014), optionally AMSGrad; PyTorch's update exactly.
+
+    With g_t the gradient (negated when `maximize`):
+
+        g_t ← g_t + λ·θ_{t-1}              (weight_decay λ ≠ 0; decoupled: θ_{t-1} ← (1 - lr·λ)·θ_{t-1})
+        m_t = β1·m_{t-1} + (1 - β1)·g_t
+        v_t = β2·v_{t-1} + (1 - β2)·g_t²
+        v_t ← max(v^max_{t-1}, v_t) =: v^max_t  (amsgrad)
+        θ_t = θ_{t-1} - lr/(1 - β1^t) · m_t / (sqrt(v_t)/sqrt(1 - β2^t) + eps)
+
+    Args:
+        params: iterable of Tensors or of param-group dicts.
+        lr: learning rate (default 1e-3).
+        betas: (β1, β2), the decay rates of the moment averages (default (0.9, 0.999)).
+        eps: added to sqrt(v̂) for stability (default 1e-8).
+        weight_decay: L2 penalty λ added to the gradient (default 0).
+        amsgrad: use the running maximum of v (AMSGrad).
+        maximize: maximize the objective instead of minimizing it.
+        decoupled_weight_decay: decay the weights directly (AdamW) instead of the gradient.
+
+    State per parameter: "step", "exp_avg", "exp_avg_sq", and "max_exp_avg_sq" with amsgrad.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas) if isinstance(betas, list) else betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        super().__init__(params, defaults)
+
+    def _validate(self, hp) -> None:
+        """PyTorch's checks and messages for lr, eps, betas and weight_decay."""
+        name = type(self).__name__
+        check_at_least_zero(name, "lr", hp["lr"], f"Invalid learning rate: {hp['lr']}")
+        check_at_least_zero(name, "eps", hp["eps"], f"Invalid epsilon value: {hp['eps']}")
+        betas = hp["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            check_number(name, f"betas[{i}]", beta)
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        check_at_least_zero(
+            name, "weight_decay", hp["weight_decay"],
+            f"Invalid weight_decay value: {hp['weight_decay']}",
+        )
+
+    def _update_group(self, group, params) -> None:
+        amsgrad = bool(group["amsgrad"])
+        states = []
+        for p in params:
+            state = param_state(
+                self,
+                p,
+                lambda p=p: {
+                    "step": 0,
+                    "exp_avg": zeros_like_param(p),
+                    "exp_avg_sq": zeros_like_param(p),
+                },
+            )
+            if amsgrad and "max_exp_avg_sq" not in state:
+                state["max_exp_avg_sq"] = zeros_like_param(p)
+            state["step"] += 1
+            states.append(state)
+        beta1, beta2 = group["betas"]
+        adam(
+            [p.data for p in params],
+            grads_of(params),
+            [s["exp_avg"].data for s in states],
+            [s["exp_avg_sq"].data for s in states],
+            [s["max_exp_avg_sq"].data if amsgrad else None for s in states],
+            [s["step"] for s in states],
+            amsgrad=amsgrad,
+            beta1=float(beta1),
+            beta2=float(beta2),
+            lr=hyper(group, "lr"),
+            weight_decay=hyper(group, "weight_decay"),
+            eps=hyper(group, "eps"),
+            maximize=bool(group["maximize"]),
+            decoupled_weight_decay=bool(group["decoupled_weight_decay"]),
+        )
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov & Hutter, 2017): Adam with decoupled weight decay; PyTorch's update.
+
+        θ_{t-1} ← (1 - lr·λ)·θ_{t-1}
+        m_t = β1·m_{t-1} + (1 - β1)·g_t;   v_t = β2·v_{t-1} + (1 - β2)·g_t²   (v ← max(v^max, v): amsgrad)
+        θ_t = θ_{t-1} - lr/(1 - β1^t) · m_t / (sqrt(v_t)/sqrt(1 - β2^t) + eps)
+
+    Args:
+        params: iterable of Tensors or of param-group dicts.
+        lr: learning rate (default 1e-3).
+        betas: (β1, β2) (default (0.9, 0.999)).
+        eps: added to sqrt(v̂) (default 1e-8).
+        weight_decay: decoupled decay λ (default 1e-2).
+        amsgrad: use the running maximum of v (AMSGrad).
+        maximize: maximize the objective instead of minimizing it.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+            decoupled_weight_decay=True,
+        )

@@ -1,0 +1,119 @@
+"""`LRScheduler`: the base of the learning-rate schedules (PyTorch's bookkeeping)."""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import warnings
+from typing import Any
+
+from .optimizer import Optimizer
+
+__all__ = ["LRScheduler"]
+
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
+    "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if "
+    "epoch is different from None, the closed form is used instead of the new chainable form, "
+    "where available."
+)
+
+
+def check_optimizer(optimizer) -> Optimizer:
+    """Raise TypeError unless `optimizer` is an `optim.Optimizer`."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+    return optimizer
+
+
+def check_positive_int(owner: str, name: str, value) -> None:
+    """Raise ValueError unless `value` is an integer >= 1, naming the scheduler."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+
+
+def check_real(owner: str, name: str, value) -> None:
+    """Raise TypeError unless `value` is a real number, naming the scheduler."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__}")
+
+
+class LRScheduler:
+    """Base class of the learning-rate schedules; sets `group["lr"]` of each param group.
+
+    The constructor records `group["initial_lr"]` (when `last_epoch == -1`) as `base_lrs` and
+    performs the initial step, so the optimizer starts at the schedule's value for epoch 0.
+    Subclasses implement `get_lr()`, the closed form of the schedule at `self.last_epoch`.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        last_epoch: index of the last epoch; -1 starts a new schedule. Other values resume one
+            and need "initial_lr" in every param group.
+
+    Attributes:
+        base_lrs: the initial learning rate of each group.
+        last_epoch: the number of `step()` calls made after the initial one.
+    """
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        self.optimizer = check_optimizer(optimizer)
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(
+                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
+                        "a scheduler with last_epoch >= 0; load the optimizer's state_dict first"
+                    )
+        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """Reset the step count and take the constructor's step (to epoch last_epoch + 1)."""
+        self._step_count = 0
+        self.step()
+
+    def get_lr(self) -> list[float]:
+        """The learning rate of each group at epoch `self.last_epoch` (subclasses define it)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates the last step set, one per param group."""
+        return list(self._last_lr)
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch (or jump to `epoch`, deprecated) and set each group's lr."""
+        self._step_count += 1
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Set last_epoch (next, or `epoch`) and write the schedule's values into the groups."""
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+        values = self.get_lr()
+        groups = self.optimizer.param_groups
+        if len(values) != len(groups):
+            raise ValueError(
+                f"{type(self).__name__}: the optimizer has {len(groups)} param groups but the "
+                f"scheduler was built for {len(values)}; create the scheduler after adding groups"
+            )
+        for group, lr in zip(groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in groups]
+
+    # attributes that state_dict() leaves out (not data, or saved in another form)
+    _not_saved: tuple[str, ...] = ("optimizer",)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The scheduler's attributes except the optimizer (copied)."""
+        return {
+            k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in self._not_saved
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore attributes saved by `state_dict()`."""
+        self.__dict__.update(copy.deepcopy(state_dict))
