@@ -117,7 +117,10 @@ def _collect(roots) -> dict:
     seen = set(stack)
     while stack:
         node = stack.pop()
-        for e in node.edges:
+        edges = node._edges
+        if edges is None:
+            edges = node.edges
+        for e in edges:
             if e is None:
                 continue
             if type(e) is tuple:
@@ -207,13 +210,14 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if targets is not None and node in targets:
                     for i, k in targets[node]:
                         captured[i] = g[k] if node.n_out > 1 else g
-            edges = node.edges
+            edges = node._edges
+            args = node.args
             if g is None or (needed is not None and node not in needed):
                 gxs = None
-            elif fast and node.ctx is None and node.clock == CLOCK[0] and node.arrays is not None:
+            elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays
                 vjps = node.op.vjps
-                arrays = node.arrays
+                arrays = [a.data if isinstance(a, Tensor) else a for a in args]
                 out = node.out
                 kwargs = node.kwargs
                 gxs = []
@@ -265,7 +269,7 @@ def _add_grad(grads: dict, key, slot: int, g) -> None:
 
 def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):
     """Run one node's VJPs; returns a list with the gradient of each input (or None)."""
-    if node.arrays is None:
+    if node.args is None:
         raise RuntimeError(FREED_GRAPH_MESSAGE)
     if node.clock != CLOCK[0]:
         _check_versions(node)
@@ -283,10 +287,10 @@ def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):
             out._grad = None
             out._version = 0
             inputs = node.args
+            arrays = node.arrays
         else:
             out = node.out
-            inputs = node.arrays
-        arrays = node.arrays
+            arrays = inputs = node.arrays
         gxs = []
         for i, edge in enumerate(node.edges):
             if edge is None:

@@ -105,7 +105,7 @@ class _FunctionOp:
             value = r if create_graph else (r.data if isinstance(r, Tensor) else np.asarray(r))
             if create_graph and not isinstance(value, Tensor):
                 value = _new_tensor(np.asarray(value))
-            shape = node.arrays[i].shape
+            shape = node.args[i].shape
             if value.shape != shape:
                 try:
                     np.broadcast_shapes(value.shape, shape)
@@ -162,9 +162,8 @@ class Function:
                 t = _new_tensor(np.asarray(o))
             outputs.append(t)
         if any(needs) and STATE.grad_enabled:
-            arrays = tuple(a.data if isinstance(a, Tensor) else a for a in args)
             edges = [edge_of(a) if need else None for a, need in zip(args, needs)]
-            node = Node(cls._op, args, arrays, kwargs, outputs[0].data, edges, CLOCK[0])
+            node = Node(cls._op, args, kwargs, outputs[0].data, edges, CLOCK[0])
             node.ctx = ctx
             node.n_out = len(outputs)
             if node.n_out > 1:

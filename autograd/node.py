@@ -27,35 +27,46 @@ class Node:
 
     __slots__ = (
         "__weakref__",
+        "_edges",
         "args",
-        "arrays",
         "clock",
         "ctx",
-        "edges",
         "hooks",
         "kwargs",
+        "meta",
         "n_out",
         "op",
         "out",
-        "out_meta",
         "retained",
         "trace",
     )
 
-    def __init__(self, op, args, arrays, kwargs, out, edges, clock) -> None:
+    def __init__(self, op, args, kwargs, out, edges, clock) -> None:
         self.op = op
         self.args = args
-        self.arrays = arrays
         self.kwargs = kwargs
         self.out = out
-        self.edges = edges
+        # None: derived from `args` on first use (fewer long-lived objects per op, which keeps
+        # Python's cyclic GC cheap on graphs with millions of nodes)
+        self._edges = edges
         self.clock = clock
         self.n_out = 1
         self.hooks = None
         self.retained = None
         self.ctx = None
-        self.out_meta = (out.shape, out.dtype)
+        self.meta = None
         self.trace = _user_frame() if STATE.anomaly else None
+
+    @property
+    def out_meta(self):
+        """(shape, dtype) of the output (a list of them for a multi-output node)."""
+        if self.meta is not None:
+            return self.meta
+        return (self.out.shape, self.out.dtype)
+
+    @out_meta.setter
+    def out_meta(self, value) -> None:
+        self.meta = value
 
     def name(self) -> str:
         """PyTorch-style name of the backward function, e.g. ``MulBackward``."""
@@ -64,7 +75,23 @@ class Node:
     @property
     def freed(self) -> bool:
         """True once backward has dropped the saved values."""
-        return self.arrays is None
+        return self.args is None
+
+    @property
+    def arrays(self):
+        """The inputs as arrays (constants as given), or None once freed."""
+        args = self.args
+        if args is None:
+            return None
+        return [getattr(a, "data", a) if hasattr(a, "grad_fn") else a for a in args]
+
+    @property
+    def edges(self) -> list:
+        """Where each input's gradient goes: a Node, a leaf Tensor, (Node, k), or None."""
+        edges = self._edges
+        if edges is None:
+            edges = self._edges = edges_from_args(self.op.vjps, self.args)
+        return edges
 
     @property
     def next_functions(self) -> tuple:
@@ -92,8 +119,11 @@ class Node:
 
     def release(self) -> None:
         """Drop saved values (after a backward without retain_graph)."""
+        if self.meta is None and self.out is not None:
+            self.meta = (self.out.shape, self.out.dtype)
+        if self._edges is None:
+            self._edges = edges_from_args(self.op.vjps, self.args)
         self.args = None
-        self.arrays = None
         self.out = None
         self.kwargs = None
         if self.ctx is not None:
@@ -101,6 +131,18 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+def edges_from_args(vjps, args) -> list:
+    """The edge of each input of a primitive: its node, `(node, k)`, the leaf itself, or None."""
+    edges = []
+    for i, a in enumerate(args):
+        if getattr(a, "requires_grad", False) and hasattr(a, "grad_fn") and vjps[i] is not None:
+            fn = a.grad_fn
+            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+        else:
+            edges.append(None)
+    return edges
 
 
 class AccumulateGrad:

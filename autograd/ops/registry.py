@@ -63,16 +63,11 @@ class Primitive:
         result.requires_grad = False
         if STATE.grad_enabled:
             vjps = self.vjps
-            edges = None
             for i, a in enumerate(args):
                 if isinstance(a, Tensor) and a.requires_grad and vjps[i] is not None:
-                    if edges is None:
-                        edges = [None] * len(args)
-                    fn = a.grad_fn
-                    edges[i] = a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr))
-            if edges is not None:
-                result.grad_fn = Node(self, args, arrays, kwargs, out, edges, CLOCK[0])
-                result.requires_grad = True
+                    result.grad_fn = Node(self, args, kwargs, out, None, CLOCK[0])
+                    result.requires_grad = True
+                    break
         return result
 
     def __repr__(self) -> str:
