@@ -28,7 +28,7 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None,
-                 dtype=None) -> None:
+                 dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
         if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) or num_features <= 0:
@@ -41,7 +41,10 @@ class _BatchNorm(Module):
         dtype = _float_dtype(dtype)
         if affine:
             self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
-            self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -65,8 +68,9 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Reset the running stats, weight = 1 and bias = 0."""
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def _check_input(self, input) -> None:
@@ -104,7 +108,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -117,6 +122,7 @@ class BatchNorm1d(_BatchNorm):
             cumulative average over all batches seen.
         affine: learn per-channel weight (init 1) and bias (init 0).
         track_running_stats: keep running_mean/var for eval; if False, always use batch stats.
+        bias: (keyword-only, with affine) learn the bias.
     """
 
     _ranks = (2, 3)
@@ -178,4 +184,4 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
