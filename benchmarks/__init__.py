@@ -1,0 +1,1 @@
+"""Benchmarks: tapegrad vs a hand-written numpy floor vs PyTorch (when installed)."""

@@ -1,0 +1,217 @@
+"""The workloads W1-W5 for tapegrad, the numpy floor and PyTorch; each builder returns steps.
+
+A builder returns ``{"tapegrad": step, "numpy": step, "torch": step}`` (torch only when it is
+importable); each `step()` runs one forward+backward (+ optimizer step where the workload has one).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import floors
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def w1_overhead():
+    """W1: x (16x16) -> sum(exp(tanh(2x + 1) * x)), backward: engine overhead on tiny ops."""
+    from autograd import Tensor
+
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((16, 16)).astype(np.float32)
+    x = Tensor(data, requires_grad=True)
+
+    def ours():
+        x.grad = None
+        (((x * 2 + 1).tanh() * x).exp().sum()).backward()
+
+    steps = {"tapegrad": ours, "numpy": lambda: floors.w1_step(data)}
+    torch = _torch()
+    if torch is not None:
+        tx = torch.tensor(data, requires_grad=True)
+
+        def theirs():
+            tx.grad = None
+            (((tx * 2 + 1).tanh() * tx).exp().sum()).backward()
+
+        steps["torch"] = theirs
+    return steps
+
+
+def _mnist_like(rng, n, shape):
+    x = rng.random((n, *shape), dtype=np.float32)
+    y = rng.integers(0, 10, n)
+    return x, y
+
+
+def w2_mlp():
+    """W2: 784-256-128-10 ReLU MLP, cross-entropy, batch 128, SGD momentum 0.9."""
+    import nn
+    import optim
+    from autograd import Tensor
+
+    rng = np.random.default_rng(0)
+    x, y = _mnist_like(rng, 128, (784,))
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    tx, ty = Tensor(x), Tensor(y)
+
+    def ours():
+        opt.zero_grad()
+        loss_fn(model(tx), ty).backward()
+        opt.step()
+
+    floor = floors.MLPFloor(np.random.default_rng(0))
+    steps = {"tapegrad": ours, "numpy": lambda: floor.step(x, y)}
+    torch = _torch()
+    if torch is not None:
+        tm = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
+                                 torch.nn.ReLU(), torch.nn.Linear(128, 10))
+        topt = torch.optim.SGD(tm.parameters(), lr=0.01, momentum=0.9)
+        txx, tyy = torch.from_numpy(x), torch.from_numpy(y)
+        tloss = torch.nn.CrossEntropyLoss()
+
+        def theirs():
+            topt.zero_grad()
+            tloss(tm(txx), tyy).backward()
+            topt.step()
+
+        steps["torch"] = theirs
+    return steps
+
+
+def _w3_layers(mod):
+    return mod.Sequential(
+        mod.Conv2d(1, 16, 3, padding=1), mod.ReLU(), mod.Conv2d(16, 16, 3, padding=1), mod.ReLU(),
+        mod.MaxPool2d(2),
+        mod.Conv2d(16, 32, 3, padding=1), mod.ReLU(), mod.Conv2d(32, 32, 3, padding=1), mod.ReLU(),
+        mod.MaxPool2d(2),
+        mod.Flatten(), mod.Linear(1568, 10),
+    )
+
+
+def w3_cnn():
+    """W3: batch 32x1x28x28 through 4 3x3 convs with 2 max-pools and a linear layer; SGD step."""
+    import nn
+    import optim
+    from autograd import Tensor
+
+    rng = np.random.default_rng(0)
+    x, y = _mnist_like(rng, 32, (1, 28, 28))
+    model = _w3_layers(nn)
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    tx, ty = Tensor(x), Tensor(y)
+
+    def ours():
+        opt.zero_grad()
+        loss_fn(model(tx), ty).backward()
+        opt.step()
+
+    floor = floors.CNNFloor(np.random.default_rng(0))
+    steps = {"tapegrad": ours, "numpy": lambda: floor.step(x, y)}
+    torch = _torch()
+    if torch is not None:
+        tm = _w3_layers(torch.nn)
+        topt = torch.optim.SGD(tm.parameters(), lr=0.01)
+        txx, tyy = torch.from_numpy(x), torch.from_numpy(y)
+        tloss = torch.nn.CrossEntropyLoss()
+
+        def theirs():
+            topt.zero_grad()
+            tloss(tm(txx), tyy).backward()
+            topt.step()
+
+        steps["torch"] = theirs
+    return steps
+
+
+def w4_chain(n: int):
+    """W4: y = y * 1.0001 + 0.0 repeated n times on a (1,) tensor, then backward."""
+    from autograd import Tensor
+
+    def ours():
+        x = Tensor(np.ones(1, np.float32), requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y * 1.0001 + 0.0
+        y.sum().backward()
+
+    steps = {"tapegrad": ours, "numpy": lambda: floors.w4_chain(n)}
+    torch = _torch()
+    if torch is not None:
+        def theirs():
+            x = torch.ones(1, requires_grad=True)
+            y = x
+            for _ in range(n):
+                y = y * 1.0001 + 0.0
+            y.sum().backward()
+
+        steps["torch"] = theirs
+    return steps
+
+
+def w5_resnet18():
+    """W5: ResNet-18 forward+backward on batch 8x3x64x64 (reported, no target)."""
+    import nn
+    from autograd import Tensor
+
+    rng = np.random.default_rng(0)
+    x, y = _mnist_like(rng, 8, (3, 64, 64))
+    model = nn.models.resnet18(num_classes=10)
+    loss_fn = nn.CrossEntropyLoss()
+    tx, ty = Tensor(x), Tensor(y)
+
+    def ours():
+        model.zero_grad()
+        loss_fn(model(tx), ty).backward()
+
+    steps = {"tapegrad": ours}
+    torch = _torch()
+    if torch is not None:
+        tm = torch_resnet18(torch)
+        txx, tyy = torch.from_numpy(x), torch.from_numpy(y)
+        tloss = torch.nn.CrossEntropyLoss()
+
+        def theirs():
+            tm.zero_grad()
+            tloss(tm(txx), tyy).backward()
+
+        steps["torch"] = theirs
+    return steps
+
+
+def torch_resnet18(torch, num_classes: int = 10):
+    """torchvision's ResNet-18 layout written with torch.nn (torchvision has no CPU wheel here)."""
+    tnn = torch.nn
+
+    class Block(tnn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = tnn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = tnn.BatchNorm2d(cout)
+            self.conv2 = tnn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = tnn.BatchNorm2d(cout)
+            self.downsample = None
+            if stride != 1 or cin != cout:
+                self.downsample = tnn.Sequential(tnn.Conv2d(cin, cout, 1, stride, bias=False), tnn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            out = torch.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            return torch.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+    layers = [tnn.Conv2d(3, 64, 7, 2, 3, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(), tnn.MaxPool2d(3, 2, 1)]
+    cin = 64
+    for cout, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+        layers += [Block(cin, cout, stride), Block(cout, cout, 1)]
+        cin = cout
+    layers += [tnn.AdaptiveAvgPool2d(1), tnn.Flatten(), tnn.Linear(512, num_classes)]
+    return tnn.Sequential(*layers)
