@@ -157,7 +157,7 @@ def _row(view: GraphView, key, step: int, norms: dict) -> Step:
         name = view.name(key) or ""
         return Step(
             step, "AccumulateGrad", "leaf", name, "x.grad += g", tuple(key.shape),
-            norms.get(key), (f"{name or 'leaf'}.grad",),
+            norms.get(key), (f"{name}.grad" if name else ".grad",),
         )
     n_out = key.n_out
     tkeys = [(key, k) for k in range(n_out)]

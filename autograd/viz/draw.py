@@ -21,6 +21,7 @@ from .style import (
     NO_GRAD_COLOR,
     STYLES,
     dot_text,
+    dtype_name,
     format_norm,
     format_shape,
     format_values,
@@ -228,7 +229,7 @@ class _Builder:
         name = view.name(tkey)
         if name:
             lines.append(dot_text(name))
-        lines.append(f"{format_shape(shape)} {dtype}")
+        lines.append(f"{format_shape(shape)} {dtype_name(dtype)}")
         if self.max_values:
             values = view.values(tkey)
             lines.append("(freed)" if values is None else dot_text(format_values(values, self.max_values)))
@@ -306,12 +307,7 @@ class _Builder:
 
     # ----------------------------------------------------------------- output
     def assemble(self, rankdir: str, source: str | None) -> Digraph:
-        dot = Digraph(
-            "autograd_graph",
-            graph_attr={"rankdir": rankdir},
-            node_attr={"fontname": "Helvetica", "fontsize": "10"},
-            edge_attr={"arrowsize": "0.7"},
-        )
+        """DOT lines written directly (graphviz's per-call quoting is too slow for 10^4 nodes)."""
         for path, (box_id, n_ops, n_params) in self.groups.items():
             kind = self.types.get(path)
             lines = [dot_text(path or "model") + (f" ({kind})" if kind else ""), f"{n_ops} ops"]
@@ -319,39 +315,71 @@ class _Builder:
                 lines.append(f"{n_params:,} parameters")
             parent = path.rpartition(".")[0] if self.use_clusters else None
             self.nodes.setdefault(parent or None, []).append((box_id, "\\n".join(lines), dict(STYLES["module"])))
-        for dot_id, label, attrs in self.nodes.get(None, ()):
-            dot.node(dot_id, label, **attrs)
-        self.add_clusters(dot)
+        body = [_node_line(n, "\t") for n in self.nodes.get(None, ())]
+        body += self.cluster_lines()
         if source is not None:
-            dot.node("legend", legend_label(*self.grad_range), shape="plaintext")
-            dot.attr(label=dot_text("gradient norms: " + source), labelloc="b", fontsize="10")
-        for (src, dst), attrs in self.edges.items():
-            dot.edge(src, dst, **attrs)
-        return dot
+            body.append(f"\tlegend [label={legend_label(*self.grad_range)} shape=plaintext]\n")
+            body.append(f'\tgraph [label="{_quoted(dot_text("gradient norms: " + source))}" labelloc=b fontsize=10]\n')
+        body += [f"\t{src} -> {dst}{_attr_text(attrs)}\n" for (src, dst), attrs in self.edges.items()]
+        return Digraph(
+            "autograd_graph",
+            graph_attr={"rankdir": rankdir},
+            node_attr={"fontname": "Helvetica", "fontsize": "10"},
+            edge_attr={"arrowsize": "0.7"},
+            body=body,
+        )
 
-    def add_clusters(self, dot: Digraph) -> None:
-        paths = set()
-        for path in self.nodes:
+    def cluster_lines(self) -> list[str]:
+        """Nested ``subgraph cluster_n { ... }`` blocks, one per module path that holds nodes."""
+        children: dict = {}
+        for path in list(self.nodes):
             while path:
-                paths.add(path)
-                path = path.rpartition(".")[0]
-        ordered = sorted(paths, key=lambda p: (p.count("."), p))
-        subs = {}
-        for n, path in enumerate(ordered):
+                parent = path.rpartition(".")[0]
+                siblings = children.setdefault(parent, [])
+                if path in siblings:
+                    break
+                siblings.append(path)
+                path = parent
+        lines: list[str] = []
+        stack = [(p, 1, False) for p in reversed(sorted(children.get("", ())))]
+        number = 0
+        while stack:
+            path, depth, closing = stack.pop()
+            indent = "\t" * depth
+            if closing:
+                lines.append(f"{indent}}}\n")
+                continue
             kind = self.types.get(path)
-            sub = Digraph(name=f"cluster_{n}")
-            sub.attr(label=dot_text(path) + (f" ({kind})" if kind else ""), **CLUSTER_STYLE)
-            for dot_id, label, attrs in self.nodes.get(path, ()):
-                sub.node(dot_id, label, **attrs)
-            subs[path] = sub
-        for path in reversed(ordered):  # deepest first, so children are complete when attached
-            parent = path.rpartition(".")[0]
-            (subs[parent] if parent else dot).subgraph(subs[path])
+            label = dot_text(path) + (f" ({kind})" if kind else "")
+            lines.append(f"{indent}subgraph cluster_{number} {{\n")
+            number += 1
+            lines.append(f'{indent}\tgraph [label="{_quoted(label)}"{_attr_text(CLUSTER_STYLE, bracket=False)}]\n')
+            lines += [_node_line(n, indent + "\t") for n in self.nodes.get(path, ())]
+            stack.append((path, depth, True))
+            stack += [(p, depth + 1, False) for p in reversed(sorted(children.get(path, ())))]
+        return lines
+
+
+def _quoted(text: str) -> str:
+    """Text for inside a DOT double-quoted string (escape sequences like \\n already in place)."""
+    return text.replace('"', '\\"')
+
+
+def _attr_text(attrs: dict, bracket: bool = True) -> str:
+    if not attrs:
+        return ""
+    inner = " ".join(f'{k}="{_quoted(str(v))}"' for k, v in attrs.items())
+    return f" [{inner}]" if bracket else " " + inner
+
+
+def _node_line(entry: tuple, indent: str) -> str:
+    dot_id, label, attrs = entry
+    return f'{indent}{dot_id} [label="{_quoted(label)}"{_attr_text(attrs, bracket=False)}]\n'
 
 
 def saved_lines(node: Node) -> list[str]:
     """What `node` keeps for its backward: shapes of saved arrays, scalars, keyword arguments."""
-    if node.arrays is None:
+    if node.freed:
         return ["saved: freed by backward"]
     lines = ["saved:"]
     arrays = []

@@ -77,6 +77,8 @@ class GradRecord:
                 entry.remove()
             elif node.hooks is not None and entry in node.hooks:
                 node.hooks.remove(entry)
+                if not node.hooks:
+                    node.hooks = None  # the engine skips its hook step for hook-free nodes
         self._handles = []
 
     def _node_hook(self, node: Node, k: int):
@@ -137,7 +139,7 @@ def recompute(roots: list[Tensor], order: list) -> GradRecord | None:
     nodes = [k for k in order if type(k) is Node]
     leaves = [k for k in order if type(k) is not Node]
     outputs = [t for t in roots if t.requires_grad]
-    if not outputs or not leaves or any(n.arrays is None for n in nodes):
+    if not outputs or not leaves or any(n.freed for n in nodes):
         return None
     from ..engine import grad
 

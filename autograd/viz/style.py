@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -36,7 +37,13 @@ def grad_color(norm: float, low: float, high: float) -> str:
         return NO_GRAD_COLOR
     lo, hi = math.log10(low), math.log10(high)
     t = min(max((math.log10(norm) - lo) / (hi - lo), 0.0), 1.0)
-    pos = t * (len(GRAD_STOPS) - 1)
+    return _palette(round(t * 1000))
+
+
+@functools.lru_cache(maxsize=1024)
+def _palette(level: int) -> str:
+    """The colour at `level` / 1000 of the way along GRAD_STOPS (cached: 10^4 edges, few levels)."""
+    pos = level / 1000 * (len(GRAD_STOPS) - 1)
     i = min(int(pos), len(GRAD_STOPS) - 2)
     frac = pos - i
     a, b = _rgb(GRAD_STOPS[i]), _rgb(GRAD_STOPS[i + 1])
@@ -84,19 +91,37 @@ def array_norm(values) -> float:
 
 
 def format_values(values, max_values: int) -> str:
-    """The values of a small array (up to `max_values` elements), else a one-line summary."""
+    """The values of a small array (up to `max_values` elements; one line per last-dim row),
+    else a summary: mean, std, min, max."""
     a = np.asarray(values)
     if a.size <= max_values:
-        text = np.array2string(a, precision=3, separator=", ", suppress_small=True, max_line_width=48)
-        return text
+        if a.ndim == 0:
+            return _number(a.item())
+        rows = a.reshape(-1, a.shape[-1]).tolist() if a.shape[-1] else [[]]
+        return "\n".join("[" + ", ".join(_number(v) for v in row) + "]" for row in rows)
     if a.dtype.kind in "fc":
-        f = a.astype(np.float64)
         return (
-            f"mean {f.mean():.3g}, std {f.std():.3g}\nmin {f.min():.3g}, max {f.max():.3g}"
+            f"mean {_number(a.mean(dtype=np.float64))}, std {_number(a.std(dtype=np.float64))}\n"
+            f"min {_number(a.min())}, max {_number(a.max())}"
         )
     if a.dtype.kind in "iub":
         return f"min {a.min()}, max {a.max()}"
     return f"{a.size} values"
+
+
+def _number(v) -> str:
+    return f"{v:.4g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def dtype_name(dtype) -> str:
+    """``float32`` for a numpy dtype (cached: str(dtype) is slow on 10^4 tensors)."""
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)
+    return name
+
+
+_DTYPE_NAMES: dict = {}
 
 
 def dot_text(text: str) -> str:
