@@ -521,6 +521,28 @@ class Tensor:
     def __getitem__(self, key):
         return _GETITEM_OP(self, key=_index_key(key))
 
+    def where(self, condition, other) -> Tensor:
+        """``self`` where `condition` holds, else `other` (PyTorch's ``Tensor.where``)."""
+        return _WHERE(condition, self, other)
+
+    def t(self) -> Tensor:
+        """Transpose of a matrix (at most 2-D), as PyTorch's ``Tensor.t``."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.T
+
+    def any(self, dim=None, keepdim: bool = False) -> Tensor:
+        """True where any element along `dim` is nonzero (no gradient)."""
+        return _constant_result(np.any, self, axis=dim, keepdims=keepdim)
+
+    def all(self, dim=None, keepdim: bool = False) -> Tensor:
+        """True where all elements along `dim` are nonzero (no gradient)."""
+        return _constant_result(np.all, self, axis=dim, keepdims=keepdim)
+
+    def square(self) -> Tensor:
+        """Elementwise ``self * self``."""
+        return _MUL(self, self)
+
     # ----------------------------------------------------------------- numpy protocol
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method != "__call__" or "out" in kwargs:
@@ -611,6 +633,7 @@ from .ops.arithmetic import MUL as _MUL  # noqa: E402
 from .ops.arithmetic import NEG as _NEG  # noqa: E402
 from .ops.arithmetic import POW as _POW  # noqa: E402
 from .ops.arithmetic import SUB as _SUB  # noqa: E402
+from .ops.arithmetic import WHERE as _WHERE  # noqa: E402
 from .ops.indexing import GETITEM_OP as _GETITEM_OP  # noqa: E402
 from .ops.linalg import MATMUL as _MATMUL  # noqa: E402
 from .ops.registry import CLOCK, NUMPY_DISPATCH, _new_tensor  # noqa: E402

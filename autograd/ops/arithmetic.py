@@ -253,7 +253,7 @@ def _where_samples():
     return [Sample(Const(mask), (3, 4), (3, 4)), Sample(Const(mask), (4,), (3, 1))]
 
 
-@register("where", ref=np.where, samples=_where_samples(), broadcast=False, numpy=(np.where,))
+@register("where", ref=np.where, samples=_where_samples(), method=False, numpy=(np.where,))
 def where(condition, input, other):
     """Elementwise ``input if condition else other`` (broadcasting all three)."""
     return WHERE(condition, input, other)

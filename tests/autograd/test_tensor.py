@@ -194,3 +194,13 @@ def test_one_hot_and_gather():
     assert g.tolist() == [[2.0], [3.0]]
     g.sum().backward()
     np.testing.assert_allclose(x.grad.data, [[0, 0, 1], [1, 0, 0]])
+
+
+def test_tensor_where_method_follows_pytorch_argument_order():
+    x = Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    y = x.where(x > 0, Tensor(np.zeros(3)))
+    assert y.tolist() == [1.0, 0.0, 3.0]
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1.0, 0.0, 1.0])
+    assert Tensor(np.ones((2, 3))).t().shape == (3, 2)
+    assert bool((x > 0).any()) and not bool((x > 0).all())
