@@ -23,10 +23,12 @@ def _as_list(name: str, parameters) -> list[Tensor]:
 
 def _scale_grad_(p: Tensor, factor: float) -> None:
     g = p.grad
-    if g.grad_fn is None and g.data.flags.writeable:
-        np.multiply(g.data, factor, out=g.data, casting="unsafe")
-    else:
-        p.grad = Tensor((g.data * factor).astype(g.dtype, copy=False))
+    # NOTE: a non-finite total norm makes inf * 0 = nan, as in PyTorch; no warning for that
+    with np.errstate(invalid="ignore"):
+        if g.grad_fn is None and g.data.flags.writeable:
+            np.multiply(g.data, factor, out=g.data, casting="unsafe")
+        else:
+            p.grad = Tensor((g.data * factor).astype(g.dtype, copy=False))
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
