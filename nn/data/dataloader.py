@@ -115,6 +115,12 @@ class DataLoader:
         if sampler is not None and (seed is not None or generator is not None):
             raise ValueError("DataLoader: seed/generator shuffle the default sampler; "
                              "give them to your sampler instead")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size <= 0:
+            raise ValueError(
+                f"DataLoader: batch_size should be a positive int, got {batch_size!r} "
+                "(batch_size=None, PyTorch's unbatched mode, is not supported)"
+            )
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError(f"DataLoader: num_workers should be a non-negative int, got {num_workers!r}")
         if sampler is None:

@@ -13,6 +13,7 @@ from nn.data import (
     Normalize,
     RandomSampler,
     SequentialSampler,
+    Subset,
     SubsetRandomSampler,
     TensorDataset,
     default_collate,
@@ -175,7 +176,7 @@ def test_dataloader_with_sampler_and_plain_iterable():
 
 
 def test_dataloader_argument_errors():
-    with pytest.raises(ValueError, match="batch_size should be a positive int"):
+    with pytest.raises(ValueError, match="DataLoader: batch_size should be a positive int"):
         DataLoader(_ds(), batch_size=0)
     with pytest.raises(ValueError, match="either generator or seed"):
         DataLoader(_ds(), shuffle=True, seed=1, generator=np.random.default_rng(1))
@@ -194,3 +195,16 @@ def test_shuffle_batches_match_torch_structure():
         np.testing.assert_array_equal(a.data, b.numpy())
     assert len(DataLoader(range(10), batch_size=3, drop_last=True)) == len(
         torch.utils.data.DataLoader(range(10), batch_size=3, drop_last=True))
+
+
+def test_concat_and_subset_fast_path_equal_slow_path():
+    a = TensorDataset(np.arange(7.0), np.arange(7))
+    b = TensorDataset(np.arange(100.0, 105.0), np.arange(100, 105))
+    ds = a + b
+    sub = Subset(ds, [11, 0, 3, 8, 9, 2, 6, 7])
+    for dataset in (ds, sub):
+        fast = [y.tolist() for _, y in DataLoader(dataset, batch_size=3, shuffle=True, seed=4)]
+        slow = [y.tolist() for _, y in DataLoader(dataset, batch_size=3, shuffle=True, seed=4,
+                                                  collate_fn=default_collate)]
+        assert fast == slow
+        assert sorted(v for b_ in fast for v in b_) == sorted(dataset[i][1].item() for i in range(len(dataset)))
