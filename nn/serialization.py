@@ -129,6 +129,8 @@ class _Reader:
             if not (value is None or isinstance(value, (bool, int, float, str))):
                 self.fail("corrupted header (bad scalar)")
             return value
+        if kind not in ("dict", "list", "tuple"):
+            self.fail(f"corrupted header (unknown entry type {kind!r})")
         items = node.get("items")
         if not isinstance(items, list):
             self.fail("corrupted header (bad container)")
@@ -139,10 +141,8 @@ class _Reader:
                     self.fail("corrupted header (bad dict item)")
                 out[pair[0]] = self.build(pair[1])
             return out
-        if kind in ("list", "tuple"):
-            values = [self.build(v) for v in items]
-            return values if kind == "list" else tuple(values)
-        return self.fail(f"corrupted header (unknown entry type {kind!r})")
+        values = [self.build(v) for v in items]
+        return values if kind == "list" else tuple(values)
 
     def array(self, node):
         name, dtype, shape = node.get("k"), node.get("dtype"), node.get("shape")
