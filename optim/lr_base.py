@@ -43,7 +43,10 @@ class LRScheduler:
 
     The constructor records `group["initial_lr"]` (when `last_epoch == -1`) as `base_lrs` and
     performs the initial step, so the optimizer starts at the schedule's value for epoch 0.
-    Subclasses implement `get_lr()`, the closed form of the schedule at `self.last_epoch`.
+    Subclasses implement `get_lr()`, PyTorch's "chainable" form: the next lr computed from each
+    group's current lr, so schedules attached to one optimizer compose (their factors multiply),
+    and may implement `_get_closed_form_lr()` (the value at `last_epoch` from `base_lrs`), used by
+    `step(epoch)` and by `SequentialLR` when a schedule starts.
 
     Args:
         optimizer: the wrapped optimizer.
@@ -71,14 +74,25 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self._initial_step()
 
+    # True only during the constructor's step: chainable forms then keep the current lr
+    _is_initial: bool = False
+
     def _initial_step(self) -> None:
         """Reset the step count and take the constructor's step (to epoch last_epoch + 1)."""
         self._step_count = 0
-        self.step()
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list[float]:
         """The learning rate of each group at epoch `self.last_epoch` (subclasses define it)."""
         raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
+
+    def _current_lrs(self) -> list[float]:
+        """Each group's lr as it is now."""
+        return [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self) -> list[float]:
         """The learning rates the last step set, one per param group."""
@@ -92,9 +106,14 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
-        """Set last_epoch (next, or `epoch`) and write the schedule's values into the groups."""
-        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
-        values = self.get_lr()
+        """Advance last_epoch (or set it to `epoch`, via the closed form) and write the lrs."""
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed_form = getattr(self, "_get_closed_form_lr", None)
+            values = closed_form() if closed_form is not None else self.get_lr()
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError(

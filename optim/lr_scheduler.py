@@ -1,9 +1,9 @@
-"""Learning-rate schedules (`optim.lr_scheduler`), each computed in closed form from base_lrs.
+"""Learning-rate schedules (`optim.lr_scheduler`) with PyTorch's update rules.
 
-PyTorch updates most schedules multiplicatively ("chainable" form); on their own these equal the
-closed forms used here, which do not accumulate rounding. Because every value is computed from
-`base_lrs`, two of these schedules attached to one optimizer do not multiply: the last one
-stepped sets the lr. Use `SequentialLR` to run schedules one after another.
+Like PyTorch, each `step()` computes the next lr from each group's current lr ("chainable"
+form), so several schedules attached to one optimizer compose: their factors multiply. On its
+own each schedule follows the closed form given in its docstring (up to float64 rounding);
+`step(epoch)` and `SequentialLR` use that closed form directly.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .lr_base import LRScheduler, check_positive_int, check_real
-from .lr_cycle import OneCycleLR, SequentialLR
+from .lr_composite import ChainedScheduler, SequentialLR
+from .lr_onecycle import OneCycleLR
 from .lr_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
 
 __all__ = [
+    "ChainedScheduler",
     "CosineAnnealingLR",
     "ExponentialLR",
     "LRScheduler",
@@ -36,7 +38,7 @@ __all__ = [
 
 
 class LambdaLR(LRScheduler):
-    """lr = base_lr · lr_lambda(epoch).
+    """lr = base_lr · lr_lambda(epoch) (set outright, not chained, as PyTorch).
 
     Args:
         optimizer: the wrapped optimizer.
@@ -112,6 +114,12 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Each group's lr, times gamma when last_epoch is a positive multiple of step_size."""
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
         """base_lr · gamma^(last_epoch // step_size) for each group."""
         factor = self.gamma ** (self.last_epoch // self.step_size)
         return [base * factor for base in self.base_lrs]
@@ -142,7 +150,19 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore attributes; milestones come back as a Counter even from a plain dict."""
+        super().load_state_dict(state_dict)
+        self.milestones = Counter(dict(self.milestones))
+
     def get_lr(self) -> list[float]:
+        """Each group's lr, times gamma^(count) when last_epoch is a milestone."""
+        if self.last_epoch not in self.milestones:
+            return self._current_lrs()
+        factor = self.gamma ** self.milestones[self.last_epoch]
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
         """base_lr · gamma^(milestones passed) for each group."""
         passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
         return [base * self.gamma**passed for base in self.base_lrs]
@@ -163,6 +183,12 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Each group's lr times gamma (unchanged by the constructor's step)."""
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
         """base_lr · gamma^last_epoch for each group."""
         return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
@@ -189,6 +215,18 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Each group's lr moved along the cosine: the ratio of consecutive closed-form values."""
+        if self._is_initial:
+            return self._current_lrs()
+        t, period, lrs = self.last_epoch, self.T_max, self._current_lrs()
+        if (t - 1 - period) % (2 * period) == 0:
+            # NOTE: the previous value sat at eta_min, where the ratio form would divide by 0
+            rise = (1 - math.cos(math.pi / period)) / 2
+            return [lr + (base - self.eta_min) * rise for lr, base in zip(lrs, self.base_lrs)]
+        ratio = (1 + math.cos(math.pi * t / period)) / (1 + math.cos(math.pi * (t - 1) / period))
+        return [ratio * (lr - self.eta_min) + self.eta_min for lr in lrs]
+
+    def _get_closed_form_lr(self) -> list[float]:
         """eta_min + (base_lr - eta_min)(1 + cos(π t / T_max))/2 for each group."""
         cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
         return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
@@ -231,6 +269,16 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Each group's lr times the ratio of consecutive factors (s at epoch 0)."""
+        s, e, n = self.start_factor, self.end_factor, self.total_iters
+        if self.last_epoch == 0:
+            return [lr * s for lr in self._current_lrs()]
+        if self._is_initial or self.last_epoch > n:
+            return self._current_lrs()
+        ratio = 1.0 + (e - s) / (n * s + (self.last_epoch - 1) * (e - s))
+        return [lr * ratio for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
         """base_lr · (s + (e - s)·min(t, total_iters)/total_iters) for each group."""
         ramp = min(self.total_iters, self.last_epoch) / self.total_iters
         factor = self.start_factor + (self.end_factor - self.start_factor) * ramp

@@ -305,8 +305,13 @@ def hyper(group: dict[str, Any], key: str) -> float:
 
 
 def grads_of(params: Iterable[Tensor]) -> list[np.ndarray]:
-    """The gradient arrays of `params`."""
-    return [p.grad.data for p in params]
+    """The gradient arrays of `params`, cast to each parameter's dtype where they differ."""
+    out = []
+    for p in params:
+        g = p.grad.data
+        # NOTE: a float64 grad on a float32 parameter would otherwise upcast the state buffers
+        out.append(g if g.dtype == p.data.dtype else g.astype(p.data.dtype))
+    return out
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:

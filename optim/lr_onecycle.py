@@ -1,111 +1,14 @@
-"""Composite schedules: `SequentialLR` (phases one after another) and `OneCycleLR`."""
+"""`OneCycleLR`: the 1cycle learning-rate (and momentum) policy."""
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from itertools import pairwise
 from typing import Any
 
 from .lr_base import LRScheduler, check_optimizer, check_positive_int, check_real
-from .lr_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
 
-__all__ = ["OneCycleLR", "SequentialLR"]
-
-
-class SequentialLR(LRScheduler):
-    """Run `schedulers[i]` from epoch milestones[i-1] on; each restarts at its own epoch 0.
-
-    Args:
-        optimizer: the wrapped optimizer (every scheduler must wrap this same one).
-        schedulers: the schedules, in order.
-        milestones: increasing epochs at which the next schedule takes over
-            (len(schedulers) - 1 of them).
-        last_epoch: index of the last epoch (-1 starts a new schedule).
-    """
-
-    _not_saved = ("optimizer", "_schedulers")
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        schedulers: list[LRScheduler],
-        milestones: list[int],
-        last_epoch: int = -1,
-    ) -> None:
-        check_optimizer(optimizer)
-        if len(schedulers) < 1:
-            raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
-        for i, scheduler in enumerate(schedulers):
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    "SequentialLR does not support `ReduceLROnPlateau` scheduler as it requires "
-                    "additional kwargs to be specified when calling `step`, but got one at index "
-                    f"{i} in the given schedulers sequence."
-                )
-            if not isinstance(scheduler, LRScheduler):
-                raise TypeError(
-                    f"SequentialLR: schedulers[{i}] is a {type(scheduler).__name__}, not an "
-                    "LRScheduler"
-                )
-            if scheduler.optimizer is not optimizer:
-                raise ValueError(
-                    "SequentialLR expects all schedulers to belong to the same optimizer, but "
-                    f"got scheduler {type(scheduler).__name__} at index {i} with a different one."
-                )
-        milestones = list(milestones)
-        if len(milestones) != len(schedulers) - 1:
-            raise ValueError(
-                "Sequential Schedulers expects number of schedulers provided to be one more than "
-                f"the number of milestone points, but got number of schedulers {len(schedulers)} "
-                f"and the number of milestones to be equal to {len(milestones)}"
-            )
-        if any(b <= a for a, b in pairwise(milestones)):
-            raise ValueError(f"SequentialLR: milestones must increase, got {milestones}")
-        self._schedulers = list(schedulers)
-        self._milestones = milestones
-        self.last_epoch = last_epoch + 1
-        self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
-        # NOTE: each scheduler's constructor already took its initial step; undo those so the
-        # first phase starts at its epoch 0 and the later ones start there at their milestones
-        for scheduler in self._schedulers:
-            scheduler.last_epoch -= 1
-        idx = bisect_right(self._milestones, 0)
-        self._schedulers[idx]._initial_step()
-        self._last_lr = self._schedulers[idx].get_last_lr()
-
-    def step(self) -> None:
-        """Advance one epoch: start the next schedule at a milestone, else step the current one."""
-        self.last_epoch += 1
-        idx = bisect_right(self._milestones, self.last_epoch)
-        scheduler = self._schedulers[idx]
-        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
-            scheduler._update_lr(0)
-        else:
-            scheduler.step()
-        self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self) -> dict[str, Any]:
-        """Own attributes plus each inner scheduler's state_dict under "_schedulers"."""
-        state = super().state_dict()
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore own attributes and each inner scheduler's state."""
-        state = dict(state_dict)
-        inner = state.pop("_schedulers")
-        if len(inner) != len(self._schedulers):
-            raise ValueError(
-                f"SequentialLR.load_state_dict: {len(inner)} saved schedulers, "
-                f"but this one has {len(self._schedulers)}"
-            )
-        super().load_state_dict(state)
-        for scheduler, saved in zip(self._schedulers, inner):
-            scheduler.load_state_dict(saved)
+__all__ = ["OneCycleLR"]
 
 
 def _per_group(name: str, optimizer: Optimizer, value) -> list:
