@@ -36,7 +36,41 @@ def _check_schedulers(owner: str, optimizer: Optimizer, schedulers) -> None:
             )
 
 
-class SequentialLR(LRScheduler):
+def _undo_initial_steps(schedulers) -> None:
+    """Step back every innermost schedule by one epoch (nested composites recursively)."""
+    for scheduler in schedulers:
+        if isinstance(scheduler, _Composite):
+            _undo_initial_steps(scheduler._schedulers)
+        else:
+            scheduler.last_epoch -= 1
+
+
+class _Composite(LRScheduler):
+    """A schedule that drives other schedules; saves their state with its own."""
+
+    _not_saved = ("optimizer", "_schedulers")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Own attributes plus each inner scheduler's state_dict under "_schedulers"."""
+        state = super().state_dict()
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore own attributes and each inner scheduler's state."""
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        if len(inner) != len(self._schedulers):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: {len(inner)} saved schedulers, "
+                f"but this one has {len(self._schedulers)}"
+            )
+        super().load_state_dict(state)
+        for scheduler, saved in zip(self._schedulers, inner):
+            scheduler.load_state_dict(saved)
+
+
+class SequentialLR(_Composite):
     """Run `schedulers[i]` from epoch milestones[i-1] on; each restarts at its own epoch 0.
 
     Args:
@@ -46,8 +80,6 @@ class SequentialLR(LRScheduler):
             (len(schedulers) - 1 of them).
         last_epoch: index of the last epoch (-1 starts a new schedule).
     """
-
-    _not_saved = ("optimizer", "_schedulers")
 
     def __init__(
         self,
@@ -75,8 +107,7 @@ class SequentialLR(LRScheduler):
             group["lr"] = group["initial_lr"]
         # NOTE: each scheduler's constructor already took its initial step; undo those so the
         # first phase starts at its epoch 0 and the later ones start there at their milestones
-        for scheduler in self._schedulers:
-            scheduler.last_epoch -= 1
+        _undo_initial_steps(self._schedulers)
         idx = bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()
         self._last_lr = self._schedulers[idx].get_last_lr()
@@ -92,27 +123,8 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self) -> dict[str, Any]:
-        """Own attributes plus each inner scheduler's state_dict under "_schedulers"."""
-        state = super().state_dict()
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore own attributes and each inner scheduler's state."""
-        state = dict(state_dict)
-        inner = state.pop("_schedulers")
-        if len(inner) != len(self._schedulers):
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: {len(inner)} saved schedulers, "
-                f"but this one has {len(self._schedulers)}"
-            )
-        super().load_state_dict(state)
-        for scheduler, saved in zip(self._schedulers, inner):
-            scheduler.load_state_dict(saved)
-
-
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_Composite):
     """Step several schedules together each epoch; their (chainable) factors multiply.
 
     Args:
@@ -120,14 +132,14 @@ class ChainedScheduler(LRScheduler):
         optimizer: their optimizer (default: the first schedule's).
     """
 
-    _not_saved = ("optimizer", "_schedulers")
-
     def __init__(
         self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
     ) -> None:
         schedulers = list(schedulers)
-        if optimizer is None and schedulers:
-            optimizer = schedulers[0].optimizer
+        if not schedulers:
+            raise ValueError("ChainedScheduler expects at least one scheduler, but got no scheduler.")
+        if optimizer is None:
+            optimizer = getattr(schedulers[0], "optimizer", None)
         check_optimizer(optimizer)
         _check_schedulers("ChainedScheduler", optimizer, schedulers)
         self._schedulers = schedulers
@@ -139,6 +151,3 @@ class ChainedScheduler(LRScheduler):
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    state_dict = SequentialLR.state_dict
-    load_state_dict = SequentialLR.load_state_dict

@@ -242,8 +242,12 @@ def test_reduce_on_plateau_validation():
         lambda o: lr_scheduler.SequentialLR(
             o, [lr_scheduler.LinearLR(o, 0.5, total_iters=2), lr_scheduler.StepLR(o, 2)], [3]
         ),
+        lambda o: lr_scheduler.ChainedScheduler(
+            [lr_scheduler.ExponentialLR(o, 0.8), lr_scheduler.MultiStepLR(o, [5, 7])]
+        ),
     ],
-    ids=["step", "multistep", "cosine", "linear", "exponential", "onecycle", "sequential"],
+    ids=["step", "multistep", "cosine", "linear", "exponential", "onecycle", "sequential",
+         "chained"],
 )
 def test_scheduler_state_dict_round_trip(make):
     opt = make_opt((0.1, 0.3), momentum=0.9)

@@ -132,6 +132,10 @@ SCHEDULES = {
         o, [m.LinearLR(o, start_factor=0.2, total_iters=4),
             m.CosineAnnealingLR(o, T_max=10)], milestones=[4]
     ),
+    "sequential-3": lambda m, o: m.SequentialLR(
+        o, [m.LinearLR(o, start_factor=0.5, total_iters=2), m.ExponentialLR(o, gamma=0.8), m.StepLR(o, step_size=3, gamma=0.5)],
+        milestones=[5, 12],
+    ),
     "onecycle": lambda m, o: m.OneCycleLR(o, max_lr=[1.0, 2.0], total_steps=30),
     "onecycle-3phase": lambda m, o: m.OneCycleLR(
         o, max_lr=0.5, epochs=3, steps_per_epoch=10, pct_start=0.25, anneal_strategy="linear",
