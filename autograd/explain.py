@@ -141,7 +141,8 @@ def explain(tensors, *, grads=None, params=None, compute: bool = True) -> Explan
             "autograd.explain: no output requires grad, so there is no backward to explain "
             "(create the inputs with requires_grad=True, outside no_grad())"
         )
-    norms, source, _ = resolve_norms(view.roots, view.order, grads, compute=compute)
+    norms, source, record = resolve_norms(view.roots, view.order, grads, compute=compute)
+    view.use_record(record)
     rows = [_row(view, key, n + 1, norms) for n, key in enumerate(view.order)]
     names = [view.name(tensor_key(r)) for r in view.roots]
     what = ", ".join(n or f"{format_shape(r.shape)} tensor" for n, r in zip(names, view.roots))

@@ -85,6 +85,7 @@ def draw(
         params = modules
     view = GraphView(tensors, params, "viz.draw")
     norms, source = None, None
+    view.use_record(grads or recorded_for(view.roots))
     if not forward_only and show_grads is not False:
         if show_grads or grads is not None or recorded_for(view.roots) is not None:
             norms, source, _ = resolve_norms(view.roots, view.order, grads, compute=True)
@@ -291,7 +292,7 @@ class _Builder:
 
     def input_edges(self, node: Node, show_constants: bool) -> None:
         op_id = f"op{self.view.index[node]}"
-        args = node.args
+        args = self.view.inputs(node)
         for i, e in enumerate(node.edges):
             if e is not None:
                 tkey = edge_tensor_key(e)

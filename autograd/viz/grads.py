@@ -39,6 +39,9 @@ class GradRecord:
     Attributes:
         norms: tensor key (``(node, k)`` or a leaf Tensor) -> gradient norm sqrt(sum(g^2)).
         order: step keys (nodes and leaves) in the order the engine reached them.
+        inputs: node -> its inputs with only the constants kept (data, targets, masks), noted
+            before backward frees them so pictures drawn afterwards still show them.
+        names: tensor key -> `.name` of intermediate tensors, noted likewise.
     """
 
     def __init__(self, tensors) -> None:
@@ -47,10 +50,14 @@ class GradRecord:
         self.order: list = []
         self._seen: set = set()
         self._handles: list = []
+        self.inputs: dict = {}
+        self.names: dict = {}
 
     # ----------------------------------------------------------------- recording
     def __enter__(self) -> GradRecord:
-        self.attach(backward_order(self.roots))
+        order = backward_order(self.roots)
+        self.note_inputs(order)
+        self.attach(order)
         for t in self.roots:
             if t.grad_fn is not None:
                 _RECORDS[t.grad_fn] = self
@@ -58,6 +65,22 @@ class GradRecord:
 
     def __exit__(self, *exc) -> None:
         self.detach()
+
+    def note_inputs(self, order: list) -> None:
+        """Keep constant inputs (not activations: those stay freeable) and names of tensors."""
+        for node in order:
+            if type(node) is not Node or node.args is None:
+                continue
+            constants = None
+            for i, (a, e) in enumerate(zip(node.args, node.edges)):
+                if isinstance(a, Tensor) and a.name is not None:
+                    self.names[tensor_key(a)] = a.name
+                if e is None and ((isinstance(a, Tensor) and a.grad_fn is None) or isinstance(a, np.ndarray)):
+                    if constants is None:
+                        constants = [None] * len(node.args)
+                    constants[i] = a
+            if constants is not None:
+                self.inputs[node] = constants
 
     def attach(self, order: list) -> None:
         """Register a norm-recording hook on every node output and leaf of `order`."""

@@ -155,12 +155,25 @@ class GraphView:
                     if isinstance(a, Tensor):
                         self.tensors.setdefault(tensor_key(a), a)
 
+        self.saved_inputs: dict = {}
+        self.saved_names: dict = {}
+
+    def use_record(self, record) -> None:
+        """Take constant inputs and tensor names a `GradRecord` noted before backward freed them."""
+        if record is not None:
+            self.saved_inputs = record.inputs
+            self.saved_names = record.names
+
+    def inputs(self, node: Node):
+        """The inputs `node` was called with (constants only, once backward freed them), or None."""
+        return node.args if node.args is not None else self.saved_inputs.get(node)
+
     def name(self, tkey) -> str | None:
         """The user's name for a tensor: its parameter path, else its `.name`, else None."""
         if type(tkey) is not tuple:
             return self.param_names.get(id(tkey)) or self.buffer_names.get(id(tkey)) or tkey.name
         t = self.tensors.get(tkey)
-        return None if t is None else t.name
+        return self.saved_names.get(tkey) if t is None else t.name
 
     def shape_dtype(self, tkey) -> tuple:
         """``(shape, dtype)`` of a tensor key (from the node's output metadata for op outputs)."""

@@ -248,6 +248,20 @@ def test_record_grads_norms_match_closed_form_and_colour_edges():
     assert Dot(viz.draw(z).source).edges[(x_id, mul)]["color"] == d.edges[(x_id, mul)]["color"]
 
 
+def test_record_keeps_constants_and_names_for_pictures_after_backward():
+    _x, _w, _c, _h, z = small_graph()
+    with viz.record_grads(z):
+        z.backward()
+    d = Dot(viz.draw(z, show_values=True).source)
+    assert d.label(d.one("h")) == "h\n(2, 2) float32\n(freed)\n\u2016grad\u2016 2"  # name kept
+    const = [i for i, (_, a, _) in d.nodes.items() if "dashed" in a.get("style", "")]
+    assert len(const) == 1 and d.label(const[0]).endswith("[1, 1]\n[1, 1]")
+    assert (const[0], d.one("add")) in d.edges
+    _x2, _w2, _c2, _h2, z2 = small_graph()
+    z2.backward()
+    assert not Dot(viz.draw(z2).source).ids("h")  # without a record both are gone
+
+
 def test_record_grads_removes_its_hooks():
     x, _w, _c, _h, z = small_graph()
     with viz.record_grads(z) as rec:
