@@ -27,6 +27,7 @@ from .style import (
     format_values,
     grad_color,
     legend_label,
+    saved_lines,
 )
 
 DEFAULT_MAX_VALUES = 8
@@ -376,41 +377,3 @@ def _attr_text(attrs: dict, bracket: bool = True) -> str:
 def _node_line(entry: tuple, indent: str) -> str:
     dot_id, label, attrs = entry
     return f'{indent}{dot_id} [label="{_quoted(label)}"{_attr_text(attrs, bracket=False)}]\n'
-
-
-def saved_lines(node: Node) -> list[str]:
-    """What `node` keeps for its backward: shapes of saved arrays, scalars, keyword arguments."""
-    if node.freed:
-        return ["saved: freed by backward"]
-    lines = ["saved:"]
-    arrays = []
-    if node.ctx is not None:
-        saved = node.ctx.saved_tensors
-        for j, t in enumerate(saved):
-            if t is not None:
-                arrays.append(t.data)
-                lines.append(f"tensor {j}: {format_shape(t.shape)} {t.dtype}")
-    else:
-        for j, a in enumerate(node.arrays):
-            if isinstance(a, np.ndarray):
-                arrays.append(a)
-                lines.append(f"input {j}: {format_shape(a.shape)} {a.dtype}")
-            elif isinstance(a, (int, float, bool, np.generic)):
-                lines.append(f"input {j} = {a!r}")
-        if node.out is not None:
-            arrays.append(node.out)
-            lines.append(f"output: {format_shape(node.out.shape)} {node.out.dtype}")
-    for k, v in (node.kwargs or {}).items():
-        text = repr(v)
-        lines.append(f"{k}={text if len(text) <= 30 else text[:27] + '...'}")
-    nbytes = sum({id(a): a.nbytes for a in arrays}.values())
-    lines.append(_bytes(nbytes))
-    return lines
-
-
-def _bytes(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024**2:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / 1024**2:.1f} MiB"

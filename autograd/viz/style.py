@@ -1,4 +1,4 @@
-"""Colours and label text for graph pictures: node styles, the gradient-norm colour scale, values."""
+"""Colours and label text for graph pictures: styles, the gradient-norm colour scale, values, saved data."""
 
 from __future__ import annotations
 
@@ -127,3 +127,41 @@ _DTYPE_NAMES: dict = {}
 def dot_text(text: str) -> str:
     """Make free text safe inside a DOT label (backslashes kept literal, newlines as line breaks)."""
     return str(text).replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def saved_lines(node) -> list[str]:
+    """What `node` keeps for its backward: shapes of saved arrays, scalars, keyword arguments."""
+    if node.freed:
+        return ["saved: freed by backward"]
+    lines = ["saved:"]
+    arrays = []
+    if node.ctx is not None:
+        saved = node.ctx.saved_tensors
+        for j, t in enumerate(saved):
+            if t is not None:
+                arrays.append(t.data)
+                lines.append(f"tensor {j}: {format_shape(t.shape)} {t.dtype}")
+    else:
+        for j, a in enumerate(node.arrays):
+            if isinstance(a, np.ndarray):
+                arrays.append(a)
+                lines.append(f"input {j}: {format_shape(a.shape)} {a.dtype}")
+            elif isinstance(a, (int, float, bool, np.generic)):
+                lines.append(f"input {j} = {a!r}")
+        if node.out is not None:
+            arrays.append(node.out)
+            lines.append(f"output: {format_shape(node.out.shape)} {node.out.dtype}")
+    for k, v in (node.kwargs or {}).items():
+        text = repr(v)
+        lines.append(f"{k}={text if len(text) <= 30 else text[:27] + '...'}")
+    nbytes = sum({id(a): a.nbytes for a in arrays}.values())
+    lines.append(_bytes(nbytes))
+    return lines
+
+
+def _bytes(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024**2:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 1024**2:.1f} MiB"

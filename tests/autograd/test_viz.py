@@ -611,3 +611,29 @@ def test_svg_rendering_with_dot(tmp_path):
         loss.backward()
     svg = viz.draw(loss, modules=trace, grads=rec, collapse_depth=1).pipe(format="svg", encoding="utf-8")
     assert "b0 (Block)" in svg
+
+
+def test_resnet18_collapses_to_one_box_per_top_module():
+    nn = pytest.importorskip("nn")
+    if not hasattr(nn.models, "resnet18"):
+        pytest.skip("nn.models.resnet18 not available")
+    autograd.manual_seed(0)
+    model = nn.models.resnet18(num_classes=10)
+    with viz.trace_modules(model) as trace:
+        loss = model(autograd.randn(2, 3, 32, 32)).sum()
+    d = Dot(viz.draw(loss, modules=trace, collapse_depth=1).source)
+    boxes = {d.label(i).split("\n")[0]: d.label(i) for i, (_, a, _) in d.nodes.items() if a.get("shape") == "box3d"}
+    assert set(boxes) == {
+        "conv1 (Conv2d)", "bn1 (BatchNorm2d)", "relu (ReLU)", "maxpool (MaxPool2d)", "layer1 (Sequential)",
+        "layer2 (Sequential)", "layer3 (Sequential)", "layer4 (Sequential)", "avgpool (AdaptiveAvgPool2d)",
+        "fc (Linear)",
+    }
+    counted = sum(int(m.group(1).replace(",", "")) for label in boxes.values()
+                  for m in [re.search(r"\n([\d,]+) parameters", label)] if m)
+    assert counted == sum(p.data.size for p in model.parameters())  # every parameter, once
+    chain = ["conv1 (Conv2d)", "bn1 (BatchNorm2d)", "relu (ReLU)", "maxpool (MaxPool2d)",
+             "layer1 (Sequential)", "layer2 (Sequential)", "layer3 (Sequential)", "layer4 (Sequential)",
+             "avgpool (AdaptiveAvgPool2d)"]
+    edges = d.named_edges()
+    assert all(pair in edges for pair in itertools.pairwise(chain))
+    assert len(d.nodes) < 30  # from ~400 op and tensor nodes
