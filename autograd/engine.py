@@ -14,7 +14,7 @@ import numpy as np
 from .grad_mode import STATE
 from .node import FREED_GRAPH_MESSAGE, Node
 from .ops.registry import CLOCK, _new_tensor, unbroadcast
-from .tensor import Tensor
+from .tensor import MAX_TRACKED_CHANGES, Tensor
 
 
 class AnomalyError(RuntimeError):
@@ -311,11 +311,13 @@ def _check_versions(node: Node) -> None:
     for i, a in enumerate(args):
         mods = getattr(a, "_mods", None) if isinstance(a, Tensor) else None
         if mods and mods[-1] > node.clock:
-            expected = sum(1 for m in mods if m <= node.clock)
+            expected = a._version - sum(1 for m in mods if m > node.clock)
+            exact = len(mods) < MAX_TRACKED_CHANGES or mods[0] <= node.clock
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{a.dtype}, shape {tuple(a.shape)}] (input {i} of "
-                f"{node.name()}) is at version {a._version}; expected version {expected} instead. "
+                f"{node.name()}) is at version {a._version}; expected version "
+                f"{expected if exact else f'<= {expected}'} instead. "
                 "Hint: do the in-place change on a copy (x.clone()) or before the op uses the tensor."
             )
 

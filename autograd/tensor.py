@@ -7,6 +7,7 @@ import numpy as np
 from .grad_mode import STATE
 
 _FLOAT_KINDS = "fc"
+MAX_TRACKED_CHANGES = 16
 
 
 def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
@@ -14,7 +15,7 @@ def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, (np.ndarray, np.generic)):
-        return np.array(data, dtype=dtype, copy=copy or (dtype is not None and dtype != data.dtype))
+        return np.array(data, dtype=dtype, copy=True if copy else None)
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
         data = _nested_arrays(data)
     array = np.asarray(data, dtype=dtype)
@@ -367,12 +368,16 @@ class Tensor:
             )
 
     def _bump_version(self) -> None:
+        """Record an in-place change (backward checks it against the ops that saved this tensor)."""
         CLOCK[0] += 1
         self._version += 1
         mods = getattr(self, "_mods", None)
         if mods is None:
             mods = self._mods = []
         mods.append(CLOCK[0])
+        if len(mods) > MAX_TRACKED_CHANGES:
+            # only recent changes matter for error messages; keep memory bounded across steps
+            del mods[0]
 
     def _inplace(self, what: str, new_data) -> Tensor:
         self._check_inplace(what)

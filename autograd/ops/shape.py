@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..function import Function
 from .registry import NUMPY_DISPATCH, Const, Primitive, Sample, normalize_dim, pick, register
 
 
@@ -284,16 +285,36 @@ def split(tensor, split_size_or_sections, dim=0):
     n = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        sizes = [min(size, n - start) for start in range(0, n, size)]
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
             raise RuntimeError(f"split: sizes {sizes} do not add up to {n} (dim {dim})")
-    pieces, start = [], 0
-    for s in sizes:
-        pieces.append(tensor[(slice(None),) * d + (slice(start, start + s),)])
-        start += s
-    return tuple(pieces)
+    return _Split.apply(tensor, tuple(sizes), d)
+
+
+class _Split(Function):
+    """d split(x)/dx: the pieces' gradients concatenated back (zeros for unused pieces)."""
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        bounds = np.cumsum(sizes)[:-1]
+        return tuple(np.split(x.data, bounds, axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return cat(list(grads), dim=ctx.dim), None, None
+
+
+@register("unbind", ref=lambda x, dim=0: tuple(np.moveaxis(x, dim, 0)),
+          samples=[Sample((3, 4)), Sample((2, 3, 4), dim=1)])
+def unbind(input, dim=0):
+    """The slices along `dim`, with that dim removed (as a tuple)."""
+    d = normalize_dim(dim, input.ndim)
+    return tuple(piece.squeeze(d) for piece in split(input, 1, d))
 
 
 @register("chunk", ref=lambda x, chunks, dim=0: _split_ref(x, -(-x.shape[dim] // chunks), dim),

@@ -1,11 +1,68 @@
-"""Normalizing exponentials: logsumexp, softmax, log_softmax (all stable at inputs of 1e4)."""
+"""Special functions: logsumexp, softmax, log_softmax (stable at inputs of 1e4), erf, expm1, logaddexp."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numpy.polynomial.chebyshev import chebval
 
 from .reduction import unreduce
 from .registry import Const, Primitive, Sample, normalize_dim, register
+
+# Chebyshev coefficients fitted (to math.erf / math.erfc, max abs error ~1e-15) for:
+# erf(x) = x * P(2 x^2 - 1) on |x| <= 1, and erfc(x) = exp(-x^2) * Q(t) on [1, 3.5] and [3.5, 6].
+_ERF_SMALL = (
+    0.9754769393826539, -0.1422612051037137, 0.010035582187599756, -0.0005768764699767441,
+    2.7419931252164547e-05, -1.1043175507456e-06, 3.848875539825672e-08,
+    -1.1808582643048792e-09, 3.233420670751005e-11, -7.991130541239631e-13,
+    1.7982214867788078e-14, -3.7633059406096427e-16,
+)
+_ERFC_MID = (
+    0.25986370286984795, -0.12920703462696928, 0.030121074085342717, -0.006645903701597597,
+    0.001397384749880579, -0.0002814828051708962, 5.454893881784692e-05,
+    -1.0204828677938787e-05, 1.8481843848046854e-06, -3.248242577725901e-07,
+    5.5514804787775616e-08, -9.242739836946045e-09, 1.5014192237852412e-09,
+    -2.3829284621434e-10, 3.699646531331656e-11, -5.6250493224603885e-12, 8.384006735055714e-13,
+    -1.2260171100299725e-13, 1.760999590626615e-14, -2.507487552094514e-15,
+    3.5473021829212123e-16, -4.3072008629374815e-17, 1.3754111273073632e-17,
+)
+_ERFC_TAIL = (
+    0.12011119518612726, -0.03077508367843978, 0.003865397162805725, -0.0004764955310463042,
+    5.7703715281458303e-05, -6.8706380375332375e-06, 8.049536979299459e-07,
+    -9.285957123005586e-08, 1.0554537580825228e-08, -1.1826607975693513e-09,
+    1.3071368403900866e-10, -1.4257244092741723e-11, 1.5353234863126171e-12,
+)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _float_dtype(x: np.ndarray):
+    return x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+
+
+def erf_forward(x: np.ndarray) -> np.ndarray:
+    """erf(x) elementwise (float64 accuracy ~1e-15; numpy has no erf)."""
+    ax = np.abs(np.asarray(x, dtype=np.float64))
+    out = np.ones_like(ax)  # erf(|x| >= 6) is 1 to float64 precision
+    small = ax <= 1.0
+    mid = (ax > 1.0) & (ax <= 3.5)
+    tail = (ax > 3.5) & (ax < 6.0)
+    u = ax[small]
+    out[small] = u * chebval(2.0 * u * u - 1.0, _ERF_SMALL)
+    m = ax[mid]
+    out[mid] = 1.0 - np.exp(-m * m) * chebval((2.0 * m - 4.5) / 2.5, _ERFC_MID)
+    t = ax[tail]
+    out[tail] = 1.0 - np.exp(-t * t) * chebval((2.0 * t - 9.5) / 2.5, _ERFC_TAIL)
+    out[np.isnan(ax)] = np.nan
+    return (np.sign(x) * out).astype(_float_dtype(np.asarray(x)), copy=False)
+
+
+ERF = Primitive(
+    "erf", erf_forward, [lambda g, out, x: g * _TWO_OVER_SQRT_PI * np.exp(-x * x)],
+    "d erf(x)/dx = 2 / sqrt(pi) exp(-x^2)",
+)
+
+
 
 
 def _logsumexp_forward(x, axis, keepdims):
@@ -77,3 +134,34 @@ def log_softmax(input, dim=-1, dtype=None):
     """x - logsumexp(x) along `dim` (stable; use it with NLL loss instead of log(softmax))."""
     x = input if dtype is None else input.to(dtype)
     return LOG_SOFTMAX(x, axis=normalize_dim(dim, x.ndim))
+
+
+def _erf_ref(x):
+    return np.vectorize(math.erf)(x)
+
+
+@register("erf", ref=_erf_ref, samples=[Sample((3, 4)), Sample((7,))], domain=(-3.0, 3.0))
+def erf(input):
+    """The error function 2/sqrt(pi) * integral_0^x exp(-t^2) dt, elementwise (~1e-15 accurate)."""
+    return ERF(input)
+
+
+EXPM1 = Primitive("expm1", np.expm1, [lambda g, out, x: g * (out + 1)], "d (exp(x) - 1)/dx = exp(x)")
+LOGADDEXP = Primitive(
+    "logaddexp", np.logaddexp,
+    [lambda g, out, x, y: g * np.exp(x - out), lambda g, out, x, y: g * np.exp(y - out)],
+    "d log(e^x + e^y)/dx = e^x / (e^x + e^y)",
+)
+
+
+@register("expm1", ref=np.expm1, samples=[Sample((3, 4)), Sample(())], numpy=(np.expm1,))
+def expm1(input):
+    """Elementwise ``exp(x) - 1``, accurate for small x."""
+    return EXPM1(input)
+
+
+@register("logaddexp", ref=np.logaddexp, broadcast=True, numpy=(np.logaddexp,),
+          samples=[Sample((3, 4), (3, 4)), Sample((2, 3), (3,))])
+def logaddexp(input, other):
+    """Elementwise ``log(exp(x) + exp(y))`` without overflow (broadcasting)."""
+    return LOGADDEXP(input, other)

@@ -139,3 +139,16 @@ def test_item_of_many_elements_and_bool():
         Tensor([1.0, 2.0]).item()
     with pytest.raises(RuntimeError, match="ambiguous"):
         bool(Tensor([1.0, 2.0]))
+
+
+def test_version_history_stays_bounded_and_errors_stay_exact():
+    p = leaf([1.0, 2.0])
+    with autograd.no_grad():
+        for _ in range(100):
+            p.add_(1.0)
+    assert len(p._mods) <= 16 and p._version == 100
+    y = (p * p).sum()
+    with autograd.no_grad():
+        p.mul_(1.0)
+    with pytest.raises(RuntimeError, match="is at version 101; expected version 100 instead"):
+        y.backward()
