@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import viz
 from .creation import (
     arange,
     as_tensor,
@@ -34,6 +35,7 @@ from .creation import (
     zeros_like,
 )
 from .engine import AnomalyError, backward, grad
+from .explain import explain
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
     detect_anomaly,
@@ -88,7 +90,7 @@ for _np_fn, _fn in ((np.zeros_like, zeros_like), (np.ones_like, ones_like)):
 concatenate = globals()["cat"]
 
 __all__ = [
-    "AnomalyError", "Function", "FunctionCtx", "GradcheckError", "Node", "Tensor",
+    "AnomalyError", "Function", "explain", "viz", "FunctionCtx", "GradcheckError", "Node", "Tensor",
     "arange", "as_tensor", "backward", "detect_anomaly", "empty", "empty_like", "enable_grad",
     "eye", "from_numpy", "full", "full_like", "grad", "gradcheck", "gradgradcheck",
     "is_anomaly_enabled", "is_grad_enabled", "is_tensor", "linspace", "manual_seed", "no_grad",

@@ -353,6 +353,12 @@ class Tensor:
         """
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
+    def explain(self, **kwargs):
+        """The chain-rule steps of backward from this tensor, as a table (see `autograd.explain`)."""
+        from .explain import explain
+
+        return explain(self, **kwargs)
+
     # ----------------------------------------------------------------- in-place
     def _check_inplace(self, what: str) -> None:
         if self.requires_grad and STATE.grad_enabled:
