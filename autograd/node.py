@@ -14,6 +14,9 @@ import traceback
 
 from .grad_mode import STATE
 
+# Bumped by every in-place op: a node older than a tensor's last change saw stale data.
+CLOCK = [0]
+
 FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time (or to use saved values after they were "
     "freed). Saved values of the graph are freed when you call .backward() or autograd.grad(). "

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grad_mode import STATE
+from .inplace import MAX_TRACKED_CHANGES, InplaceMixin
+from .inplace import index_key as _index_key
+from .printing import format_tensor
 
 _FLOAT_KINDS = "fc"
-MAX_TRACKED_CHANGES = 16
+__all__ = ["MAX_TRACKED_CHANGES", "RemovableHandle", "Tensor", "format_tensor", "is_tensor"]
 
 
 def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
@@ -53,7 +55,7 @@ class RemovableHandle:
             self._hooks.remove(self._entry)
 
 
-class Tensor:
+class Tensor(InplaceMixin):
     """An n-dimensional array that records the operations applied to it.
 
     Args:
@@ -359,91 +361,6 @@ class Tensor:
 
         return explain(self, **kwargs)
 
-    # ----------------------------------------------------------------- in-place
-    def _check_inplace(self, what: str) -> None:
-        if self.requires_grad and STATE.grad_enabled:
-            if self.grad_fn is None:
-                raise RuntimeError(
-                    f"a leaf Variable that requires grad is being used in an in-place operation "
-                    f"({what}); wrap it in `with autograd.no_grad():` (as optimizers and nn.init "
-                    "do) or work on a copy"
-                )
-            raise RuntimeError(
-                f"in-place operation {what} on a tensor that is part of a graph is not supported; "
-                "use the out-of-place form (e.g. x = x.masked_fill(mask, v) instead of x[mask] = v)"
-            )
-
-    def _bump_version(self) -> None:
-        """Record an in-place change (backward checks it against the ops that saved this tensor)."""
-        CLOCK[0] += 1
-        self._version += 1
-        mods = getattr(self, "_mods", None)
-        if mods is None:
-            mods = self._mods = []
-        mods.append(CLOCK[0])
-        if len(mods) > MAX_TRACKED_CHANGES:
-            # only recent changes matter for error messages; keep memory bounded across steps
-            del mods[0]
-
-    def _inplace(self, what: str, new_data) -> Tensor:
-        self._check_inplace(what)
-        np.copyto(self.data, new_data, casting="unsafe")
-        self._bump_version()
-        return self
-
-    def __setitem__(self, key, value) -> None:
-        self._check_inplace("__setitem__")
-        self.data[_index_key(key)] = value.data if isinstance(value, Tensor) else value
-        self._bump_version()
-
-    def copy_(self, src) -> Tensor:
-        """Copy `src` into this tensor in place (broadcasting)."""
-        return self._inplace("copy_", src.data if isinstance(src, Tensor) else src)
-
-    def zero_(self) -> Tensor:
-        """Fill with zeros in place."""
-        return self._inplace("zero_", 0)
-
-    def fill_(self, value) -> Tensor:
-        """Fill with `value` in place."""
-        return self._inplace("fill_", value.data if isinstance(value, Tensor) else value)
-
-    def add_(self, other, alpha=1) -> Tensor:
-        """self += alpha * other, in place."""
-        o = other.data if isinstance(other, Tensor) else other
-        return self._inplace("add_", self.data + (o if alpha == 1 else alpha * o))
-
-    def sub_(self, other, alpha=1) -> Tensor:
-        """self -= alpha * other, in place."""
-        o = other.data if isinstance(other, Tensor) else other
-        return self._inplace("sub_", self.data - (o if alpha == 1 else alpha * o))
-
-    def mul_(self, other) -> Tensor:
-        """self *= other, in place."""
-        return self._inplace("mul_", self.data * (other.data if isinstance(other, Tensor) else other))
-
-    def div_(self, other) -> Tensor:
-        """self /= other, in place."""
-        return self._inplace("div_", self.data / (other.data if isinstance(other, Tensor) else other))
-
-    def clamp_(self, min=None, max=None) -> Tensor:
-        """Clamp into [min, max] in place."""
-        return self._inplace("clamp_", np.clip(self.data, min, max))
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-        """Fill with samples from U(a, b) in place."""
-        from .random import default_generator
-
-        rng = generator if generator is not None else default_generator()
-        return self._inplace("uniform_", rng.uniform(a, b, self.shape))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-        """Fill with samples from N(mean, std^2) in place."""
-        from .random import default_generator
-
-        rng = generator if generator is not None else default_generator()
-        return self._inplace("normal_", rng.normal(mean, std, self.shape))
-
     # ----------------------------------------------------------------- operators
     def __add__(self, other):
         return _ADD(self, other)
@@ -581,17 +498,6 @@ class Tensor:
         return repr(self)
 
 
-def _index_key(key):
-    """Tensors inside an index become their arrays; lists become arrays (numpy semantics)."""
-    if isinstance(key, Tensor):
-        return key.data
-    if isinstance(key, tuple):
-        return tuple(k.data if isinstance(k, Tensor) else k for k in key)
-    if isinstance(key, list):
-        return np.asarray([k.data if isinstance(k, Tensor) else k for k in key])
-    return key
-
-
 _CONSTANT_UFUNCS = {
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "floor_divide",
     "remainder", "invert", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and",
@@ -605,29 +511,6 @@ def _constant_result(fn, *args, **kwargs) -> Tensor:
     arrays = [a.data if isinstance(a, Tensor) else a for a in args]
     out = fn(*arrays, **kwargs)
     return _new_tensor(np.asarray(out))
-
-
-def format_tensor(t: Tensor) -> str:
-    """PyTorch-like repr: ``tensor([1., 2.], requires_grad=True)``."""
-    data = t.data
-    prefix = "tensor("
-    if data.dtype.kind == "f" and data.size and np.all(np.isfinite(data)) and np.all(data == np.round(data)):
-        body = np.array2string(data, separator=", ", prefix=prefix, max_line_width=80)
-    elif data.dtype.kind == "f":
-        body = np.array2string(
-            data, separator=", ", prefix=prefix, precision=4, floatmode="fixed",
-            suppress_small=True, max_line_width=80,
-        )
-    else:
-        body = np.array2string(data, separator=", ", prefix=prefix, max_line_width=80)
-    extras = []
-    if data.dtype not in (np.float32, np.int64, np.bool_) or (data.size == 0 and data.dtype != np.float32):
-        extras.append(f"dtype={data.dtype}")
-    if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t.requires_grad:
-        extras.append("requires_grad=True")
-    return prefix + body + "".join(", " + e for e in extras) + ")"
 
 
 def is_tensor(obj) -> bool:
@@ -647,6 +530,6 @@ from .ops.arithmetic import SUB as _SUB  # noqa: E402
 from .ops.arithmetic import WHERE as _WHERE  # noqa: E402
 from .ops.indexing import GETITEM_OP as _GETITEM_OP  # noqa: E402
 from .ops.linalg import MATMUL as _MATMUL  # noqa: E402
-from .ops.registry import CLOCK, NUMPY_DISPATCH, _new_tensor  # noqa: E402
+from .ops.registry import NUMPY_DISPATCH, _new_tensor  # noqa: E402
 from .ops.shape import CAST as _CAST  # noqa: E402
 from .ops.shape import CLONE as _CLONE  # noqa: E402

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..inplace import index_key
 from .registry import Const, Primitive, Sample, normalize_dim, register
 
 
@@ -78,9 +79,7 @@ def _getitem_samples():
 @register("getitem", ref=lambda x, key: x[key], samples=_getitem_samples(), method=False)
 def getitem(input, key):
     """``input[key]``: slices, ints, None, Ellipsis, integer arrays, boolean masks."""
-    from ..tensor import _index_key
-
-    return GETITEM_OP(input, key=_index_key(key))
+    return GETITEM_OP(input, key=index_key(key))
 
 
 def _gather_samples():

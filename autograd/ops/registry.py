@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..grad_mode import STATE
-from ..node import Node
+from ..node import CLOCK, Node
 
 REGISTRY: dict[str, OpInfo] = {}
 PRIMITIVES: dict[str, Primitive] = {}
@@ -82,8 +82,6 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
     return ValueError(f"{name}: {exc}")
 
 
-# Bumped by every in-place op: a node older than a tensor's last change saw stale data.
-CLOCK = [0]
 
 
 def edge_of(t):

@@ -1,0 +1,119 @@
+"""In-place operations on tensors: each bumps the tensor's version, so backward can detect
+that a value an op saved was changed afterwards (and say which op and which versions)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .grad_mode import STATE
+from .node import CLOCK
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+MAX_TRACKED_CHANGES = 16
+
+
+class InplaceMixin:
+    """`Tensor`'s in-place methods (`__setitem__`, `zero_`, `add_`, ...)."""
+
+    __slots__ = ()
+
+    def _check_inplace(self, what: str) -> None:
+        if self.requires_grad and STATE.grad_enabled:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    f"a leaf Variable that requires grad is being used in an in-place operation "
+                    f"({what}); wrap it in `with autograd.no_grad():` (as optimizers and nn.init "
+                    "do) or work on a copy"
+                )
+            raise RuntimeError(
+                f"in-place operation {what} on a tensor that is part of a graph is not supported; "
+                "use the out-of-place form (e.g. x = x.masked_fill(mask, v) instead of x[mask] = v)"
+            )
+
+    def _bump_version(self) -> None:
+        """Record an in-place change (backward checks it against the ops that saved this tensor)."""
+        CLOCK[0] += 1
+        self._version += 1
+        mods = getattr(self, "_mods", None)
+        if mods is None:
+            mods = self._mods = []
+        mods.append(CLOCK[0])
+        if len(mods) > MAX_TRACKED_CHANGES:
+            # only recent changes matter for error messages; keep memory bounded across steps
+            del mods[0]
+
+    def _inplace(self, what: str, new_data) -> Tensor:
+        self._check_inplace(what)
+        np.copyto(self.data, new_data, casting="unsafe")
+        self._bump_version()
+        return self
+
+    def __setitem__(self, key, value) -> None:
+        self._check_inplace("__setitem__")
+        self.data[index_key(key)] = value.data if hasattr(value, "grad_fn") else value
+        self._bump_version()
+
+    def copy_(self, src) -> Tensor:
+        """Copy `src` into this tensor in place (broadcasting)."""
+        return self._inplace("copy_", src.data if hasattr(src, "grad_fn") else src)
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place."""
+        return self._inplace("zero_", 0)
+
+    def fill_(self, value) -> Tensor:
+        """Fill with `value` in place."""
+        return self._inplace("fill_", value.data if hasattr(value, "grad_fn") else value)
+
+    def add_(self, other, alpha=1) -> Tensor:
+        """self += alpha * other, in place."""
+        o = other.data if hasattr(other, "grad_fn") else other
+        return self._inplace("add_", self.data + (o if alpha == 1 else alpha * o))
+
+    def sub_(self, other, alpha=1) -> Tensor:
+        """self -= alpha * other, in place."""
+        o = other.data if hasattr(other, "grad_fn") else other
+        return self._inplace("sub_", self.data - (o if alpha == 1 else alpha * o))
+
+    def mul_(self, other) -> Tensor:
+        """self *= other, in place."""
+        return self._inplace("mul_", self.data * (other.data if hasattr(other, "grad_fn") else other))
+
+    def div_(self, other) -> Tensor:
+        """self /= other, in place."""
+        return self._inplace("div_", self.data / (other.data if hasattr(other, "grad_fn") else other))
+
+    def clamp_(self, min=None, max=None) -> Tensor:
+        """Clamp into [min, max] in place."""
+        return self._inplace("clamp_", np.clip(self.data, min, max))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+        """Fill with samples from U(a, b) in place."""
+        from .random import default_generator
+
+        rng = generator if generator is not None else default_generator()
+        return self._inplace("uniform_", rng.uniform(a, b, self.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+        """Fill with samples from N(mean, std^2) in place."""
+        from .random import default_generator
+
+        rng = generator if generator is not None else default_generator()
+        return self._inplace("normal_", rng.normal(mean, std, self.shape))
+
+
+
+
+def index_key(key):
+    """Tensors inside an index become their arrays; lists become arrays (numpy semantics)."""
+    if hasattr(key, "grad_fn"):
+        return key.data
+    if isinstance(key, tuple):
+        return tuple(k.data if hasattr(k, "grad_fn") else k for k in key)
+    if isinstance(key, list):
+        return np.asarray([k.data if hasattr(k, "grad_fn") else k for k in key])
+    return key
