@@ -19,7 +19,10 @@ backward recomputes them cheaply instead of keeping them alive between forward a
 
 from __future__ import annotations
 
+import math
+import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -49,37 +52,37 @@ class Geometry:
     pr: int = 0
     groups: int = 1
 
-    @property
+    @cached_property
     def hp(self) -> int:
         """Padded height."""
         return self.h + self.pt + self.pb
 
-    @property
+    @cached_property
     def wp(self) -> int:
         """Padded width."""
         return self.w + self.pl + self.pr
 
-    @property
+    @cached_property
     def ho(self) -> int:
         """Output height: (Hp - d*(kh - 1) - 1) // s + 1."""
         return (self.hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
 
-    @property
+    @cached_property
     def wo(self) -> int:
         """Output width: (Wp - d*(kw - 1) - 1) // s + 1."""
         return (self.wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
 
-    @property
+    @cached_property
     def flat(self) -> bool:
         """Stride 1: windows are contiguous runs of the flattened padded image."""
         return self.sh == 1 and self.sw == 1
 
-    @property
+    @cached_property
     def wrow(self) -> int:
         """Columns per output row in the column buffer (Wp with the flat layout, else Wo)."""
         return self.wp if self.flat else self.wo
 
-    @property
+    @cached_property
     def tail(self) -> int:
         """Zeros after each flattened image, so the last flat window stays in bounds."""
         return self.dw * (self.kw - 1) if self.flat else 0
@@ -116,49 +119,70 @@ def window(buf: np.ndarray, geom: Geometry, i: int, j: int) -> np.ndarray:
     ]
 
 
-def unfold(x: np.ndarray, geom: Geometry) -> np.ndarray:
-    """im2col: (n, C, H, W) -> (G, C/G * kh * kw, n * Ho * Wrow), rows ordered (c, i, j)."""
-    n = x.shape[0]
-    buf = padded_buffer(geom, x.dtype, n=n)
+def scratch(slot: str, shape: tuple, dtype) -> np.ndarray:
+    """A reusable, uninitialized array for data that dies within one call (per thread and slot).
+
+    The contents are valid until the next request for the same slot in the same thread.
+    """
+    # NOTE: fresh multi-megabyte arrays come from mmap and page-fault on first touch, which
+    # costs more than the copies themselves; reusing a cache-warm buffer avoids both
+    cache = _LOCAL.__dict__.setdefault("buffers", {})
+    size = math.prod(shape)
+    key = (slot, np.dtype(dtype).str)
+    buf = cache.get(key)
+    if buf is None or buf.size < size:
+        buf = np.empty(size, dtype=dtype)
+        cache[key] = buf
+    return buf[:size].reshape(shape)
+
+
+def _padded_scratch(slot: str, x: np.ndarray, geom: Geometry) -> np.ndarray:
+    """Scratch (C, n, Hp*Wp + tail) buffer holding the zero-padded, channel-major `x` (n, C, H, W)."""
+    buf = scratch(slot, (geom.c, x.shape[0], geom.hp * geom.wp + geom.tail), x.dtype)
+    buf.fill(0)
     interior(buf, geom)[...] = x.transpose(1, 0, 2, 3)
-    cols = np.empty((geom.c, geom.kh, geom.kw, n, geom.ho, geom.wrow), dtype=x.dtype)
+    return buf
+
+
+def _unfold(x: np.ndarray, geom: Geometry) -> np.ndarray:
+    """im2col into scratch: (n, C, H, W) -> (G, C/G * kh * kw, n * Ho * Wrow), rows ordered (c, i, j)."""
+    n = x.shape[0]
+    buf = _padded_scratch("pad", x, geom)
+    cols = scratch("cols", (geom.c, geom.kh, geom.kw, n, geom.ho, geom.wrow), x.dtype)
     for i in range(geom.kh):
         for j in range(geom.kw):
             cols[:, i, j] = window(buf, geom, i, j)
     return cols.reshape(geom.groups, -1, n * geom.ho * geom.wrow)
 
 
-def fold(cols: np.ndarray, geom: Geometry, n: int) -> np.ndarray:
-    """col2im, the adjoint of `unfold`: (G, Kg, n * Ho * Wrow) -> (n, C, H, W), overlaps summed."""
+def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry) -> None:
+    """col2im, the adjoint of `_unfold`: (G, Kg, n * Ho * Wrow) -> `out` (n, C, H, W), overlaps summed."""
+    n = out.shape[0]
     cols = cols.reshape(geom.c, geom.kh, geom.kw, n, geom.ho, geom.wrow)
-    buf = padded_buffer(geom, cols.dtype, n=n)
+    buf = scratch("fold", (geom.c, n, geom.hp * geom.wp + geom.tail), cols.dtype)
+    buf.fill(0)
     for i in range(geom.kh):
         for j in range(geom.kw):
             # NOTE: one vectorized add per offset; within one offset no two columns hit the same
             # pixel, so overlaps between offsets accumulate correctly without np.add.at
             view = window(buf, geom, i, j)
             np.add(view, cols[:, i, j], out=view)
-    return np.ascontiguousarray(interior(buf, geom).transpose(1, 0, 2, 3))
+    out[...] = interior(buf, geom).transpose(1, 0, 2, 3)
 
 
 def _to_rows(g: np.ndarray, geom: Geometry) -> np.ndarray:
-    """(n, O, Ho, Wo) -> (G, O/G, n * Ho * Wrow) GEMM layout, zeros in the wrapped columns."""
+    """Scratch (G, O/G, n * Ho * Wrow) GEMM layout of g (n, O, Ho, Wo), zeros in wrapped columns."""
     n, out_channels = g.shape[:2]
-    if geom.wrow == geom.wo:
-        rows = np.ascontiguousarray(g.transpose(1, 0, 2, 3))
-    else:
-        rows = np.zeros((out_channels, n, geom.ho, geom.wrow), dtype=g.dtype)
-        rows[:, :, :, : geom.wo] = g.transpose(1, 0, 2, 3)
+    rows = scratch("rows", (out_channels, n, geom.ho, geom.wrow), g.dtype)
+    rows[:, :, :, geom.wo :] = 0
+    rows[:, :, :, : geom.wo] = g.transpose(1, 0, 2, 3)
     return rows.reshape(geom.groups, out_channels // geom.groups, -1)
 
 
-def _grouped_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(G, M, K) @ (G, K, P) -> (G, M, P), one 2-D GEMM per group."""
-    if a.shape[0] == 1:
-        return np.matmul(a[0], b[0])[None]
+def _grouped_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """(G, M, K) @ (G, K, P) -> `out` (G, M, P), one 2-D GEMM per group."""
     # NOTE: numpy's stacked matmul skips BLAS for a transposed operand (the weight gradient
     # passes one), so each group is its own 2-D product: BLAS takes a transpose flag, no copy
-    out = np.empty((a.shape[0], a.shape[1], b.shape[2]), dtype=np.result_type(a, b))
     for k in range(a.shape[0]):
         np.matmul(a[k], b[k], out=out[k])
     return out
@@ -175,11 +199,15 @@ def _chunks(geom: Geometry):
 def _conv_forward(x, w, b, geom: Geometry) -> np.ndarray:
     """y = conv(x, w) + b: per batch chunk, im2col then one GEMM per group, written as NCHW."""
     out_channels = w.shape[0]
-    w_rows = w.reshape(geom.groups, out_channels // geom.groups, -1)
-    out = np.empty((geom.n, out_channels, geom.ho, geom.wo), dtype=np.result_type(x, w))
+    groups = geom.groups
+    w_rows = w.reshape(groups, out_channels // groups, -1)
+    dtype = np.result_type(x, w)
+    out = np.empty((geom.n, out_channels, geom.ho, geom.wo), dtype=dtype)
     bias = None if b is None else b.reshape(-1, 1, 1)
     for part in _chunks(geom):
-        y = _grouped_matmul(w_rows, unfold(x[part], geom))
+        cols = _unfold(x[part], geom)
+        y = scratch("gemm", (groups, out_channels // groups, cols.shape[2]), dtype)
+        _grouped_matmul(w_rows, cols, y)
         y = y.reshape(out_channels, -1, geom.ho, geom.wrow)[:, :, :, : geom.wo].transpose(1, 0, 2, 3)
         if bias is None:
             out[part] = y
@@ -188,26 +216,57 @@ def _conv_forward(x, w, b, geom: Geometry) -> np.ndarray:
     return out
 
 
+def _transposed_geometry(geom: Geometry, out_channels: int) -> Geometry | None:
+    """For stride 1: the geometry of the correlation of g (N, O, Ho, Wo) that gives grad input,
+    padding each side by d*(k - 1) - p; None when some p exceeds d*(k - 1) or the stride is not 1."""
+    if not geom.flat:
+        return None
+    eh, ew = geom.dh * (geom.kh - 1), geom.dw * (geom.kw - 1)
+    pads = (eh - geom.pt, eh - geom.pb, ew - geom.pl, ew - geom.pr)
+    if min(pads) < 0:
+        return None
+    return Geometry(geom.n, out_channels, geom.ho, geom.wo, geom.kh, geom.kw, 1, 1, geom.dh, geom.dw,
+                    *pads, geom.groups)
+
+
 def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
-    """Gradient of conv with respect to its input: fold(Wᵀ @ g), per batch chunk."""
+    """Gradient of conv with respect to its input.
+
+    Stride 1: a correlation of g with the flipped kernel, channels in/out swapped per group:
+    gx[n, c] = sum_{o, i, j} w[o, c, kh-1-i, kw-1-j] * gp[n, o, h + d*i, w + d*j] (one unfold and
+    one GEMM with K = O*kh*kw per chunk). Otherwise fold(Wᵀ @ g), per batch chunk.
+    """
     out_channels = w.shape[0]
-    w_t = np.swapaxes(w.reshape(geom.groups, out_channels // geom.groups, -1), 1, 2)
-    out = np.empty((geom.n, geom.c, geom.h, geom.w), dtype=np.result_type(g, w))
+    transposed = _transposed_geometry(geom, out_channels)
+    if transposed is not None:
+        groups = geom.groups
+        w_t = w.reshape(groups, out_channels // groups, geom.c // groups, geom.kh, geom.kw)
+        w_t = np.ascontiguousarray(w_t.transpose(0, 2, 1, 3, 4)[:, :, :, ::-1, ::-1])
+        return _conv_forward(g, w_t.reshape(geom.c, out_channels // groups, geom.kh, geom.kw), None, transposed)
+    groups = geom.groups
+    w_t = np.swapaxes(w.reshape(groups, out_channels // groups, -1), 1, 2)
+    dtype = np.result_type(g, w)
+    out = np.empty((geom.n, geom.c, geom.h, geom.w), dtype=dtype)
     for part in _chunks(geom):
         rows = _to_rows(g[part], geom)
-        out[part] = fold(_grouped_matmul(w_t, rows), geom, rows.shape[2] // (geom.ho * geom.wrow))
+        cols = scratch("gemm", (groups, w_t.shape[1], rows.shape[2]), dtype)
+        _fold_into(out[part], _grouped_matmul(w_t, rows, cols), geom)
     return out
 
 
 def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
     """Gradient of conv with respect to its weight: sum over chunks of g @ im2col(x)ᵀ."""
     out_channels = g.shape[1]
-    total = None
+    groups = geom.groups
+    per_group = geom.c // groups * geom.kh * geom.kw
+    dtype = np.result_type(x, g)
+    total = np.zeros((groups, out_channels // groups, per_group), dtype=dtype)
+    part_sum = np.empty_like(total)
     for part in _chunks(geom):
-        cols = unfold(x[part], geom)
-        gw = _grouped_matmul(_to_rows(g[part], geom), np.swapaxes(cols, 1, 2))
-        total = gw if total is None else np.add(total, gw, out=total)
-    return total.reshape(out_channels, geom.c // geom.groups, geom.kh, geom.kw)
+        cols = _unfold(x[part], geom)
+        _grouped_matmul(_to_rows(g[part], geom), np.swapaxes(cols, 1, 2), part_sum)
+        total += part_sum
+    return total.reshape(out_channels, geom.c // groups, geom.kh, geom.kw)
 
 
 def call(prim: Primitive, *args, **kwargs):
@@ -243,6 +302,7 @@ CONV2D_WEIGHT_GRAD = Primitive(
     ],
     "weight_grad(x, g) is bilinear: its VJPs are conv_transpose(g, gg) and conv(x, gg)",
 )
+_LOCAL = threading.local()
 # Bytes of im2col columns per batch chunk: small enough that the columns are still in cache
 # when the GEMM reads them, large enough that each GEMM is efficient.
 CHUNK_BYTES = 1 << 21

@@ -1,38 +1,29 @@
 """max_pool2d, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d.
 
-Windows are strided views of the padded input, one per kernel offset (i, j) (see `conv.window`),
-so every pass is one vectorized numpy op over all windows at once; overlapping windows, padding,
-dilation and ceil_mode need no special case. Max pooling finds the first maximum of each window
-(NaN wins, as PyTorch) and moves values with a gather/scatter pair of Primitives whose VJPs are
-each other; average pooling is a window sum and its adjoint. All gradients are differentiable.
+Windows are strided views, one per kernel offset (i, j): of the input itself when the windows
+tile it (kernel == stride, no padding: the usual 2x2/2), else of a padded copy (see
+`conv.window`). Every pass is one vectorized numpy op over all windows at once, so overlapping
+windows, padding, dilation and ceil_mode need no special case. Max pooling finds the first maximum
+of each window (a NaN always wins, as PyTorch) and moves values with a gather/scatter pair of
+Primitives whose VJPs are each other; average pooling is a window sum and its adjoint. All
+gradients are differentiable.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
-from .conv import Geometry, as_tensor, batched, call, interior, padded_buffer, pair, window
+from .conv import Geometry, as_tensor, batched, call, interior, pair, window
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "max_pool2d"]
 
 
 # ---------------------------------------------------------------- window primitives
-def _pad_nchw(x: np.ndarray, geom: Geometry, value) -> np.ndarray:
-    """The channel-major padded buffer of `x` (see `conv.padded_buffer`)."""
-    buf = padded_buffer(geom, x.dtype, value)
-    interior(buf, geom)[...] = x.transpose(1, 0, 2, 3)
-    return buf
-
-
-def _crop(buf: np.ndarray, geom: Geometry) -> np.ndarray:
-    """(N, C, H, W) contiguous array from a channel-major padded buffer."""
-    return np.ascontiguousarray(interior(buf, geom).transpose(1, 0, 2, 3))
-
-
 def _offsets(geom: Geometry):
     """Kernel offsets (k, i, j) with k = i * kw + j, the flat index within a window."""
     for i in range(geom.kh):
@@ -40,84 +31,116 @@ def _offsets(geom: Geometry):
             yield i * geom.kw + j, i, j
 
 
-def _cnhw_to_nchw(y: np.ndarray, geom: Geometry) -> np.ndarray:
-    """(C, N, Ho, Wrow) -> (N, C, Ho, Wo), dropping the flat layout's wrapped columns."""
-    return np.ascontiguousarray(y[:, :, :, : geom.wo].transpose(1, 0, 2, 3))
+def _tiled(geom: Geometry) -> bool:
+    """Windows tile the input without overlap or padding (kernel == stride, the common 2x2/2)."""
+    return ((geom.kh, geom.kw) == (geom.sh, geom.sw) and (geom.dh, geom.dw) == (1, 1)
+            and not (geom.pt or geom.pb or geom.pl or geom.pr))
 
 
-def _nchw_to_cnhw(g: np.ndarray, geom: Geometry) -> np.ndarray:
-    """(N, C, Ho, Wo) -> (C, N, Ho, Wrow) with zeros in the wrapped columns."""
-    out = np.zeros((geom.c, geom.n, geom.ho, geom.wrow), dtype=g.dtype)
-    out[:, :, :, : geom.wo] = g.transpose(1, 0, 2, 3)
+def _tiles(a: np.ndarray, geom: Geometry) -> np.ndarray:
+    """(N, C, Ho, kh, Wo, kw) view of `a` (N, C, H, W) for tiled windows (rows/cols past the
+    last whole window are left out, as floor mode does)."""
+    s = a.strides
+    shape = (a.shape[0], a.shape[1], geom.ho, geom.kh, geom.wo, geom.kw)
+    return as_strided(a, shape, (s[0], s[1], s[2] * geom.kh, s[2], s[3] * geom.kw, s[3]))
+
+
+def _windows(x: np.ndarray, geom: Geometry, value) -> list:
+    """[(k, view)] with view (N, C, Ho, Wo) holding the pixel at kernel offset k of every window
+    (padding filled with `value`)."""
+    if _tiled(geom):
+        t = _tiles(x, geom)
+        return [(k, t[:, :, :, i, :, j]) for k, i, j in _offsets(geom)]
+    # NOTE: `window` takes any (A, B, flat) buffer; here A, B = N, C so no transposes are needed
+    buf = np.full((x.shape[0], x.shape[1], geom.hp * geom.wp + geom.tail), value, dtype=x.dtype)
+    interior(buf, geom)[...] = x
+    return [(k, window(buf, geom, i, j)[:, :, :, : geom.wo]) for k, i, j in _offsets(geom)]
+
+
+def _scatter_windows(parts, geom: Geometry, dtype) -> np.ndarray:
+    """Adjoint of `_windows`: (N, C, H, W) with each (k, values) part added at offset k."""
+    shape = (geom.n, geom.c, geom.h, geom.w)
+    if _tiled(geom):
+        covered = geom.ho * geom.kh == geom.h and geom.wo * geom.kw == geom.w
+        out = np.empty(shape, dtype=dtype) if covered else np.zeros(shape, dtype=dtype)
+        t = _tiles(out, geom)
+        for k, values in parts:
+            i, j = divmod(k, geom.kw)
+            t[:, :, :, i, :, j] = values  # tiles do not overlap: assignment is the sum
+        return out
+    buf = np.zeros((geom.n, geom.c, geom.hp * geom.wp + geom.tail), dtype=dtype)
+    for k, values in parts:
+        i, j = divmod(k, geom.kw)
+        view = window(buf, geom, i, j)[:, :, :, : geom.wo]
+        np.add(view, values, out=view)
+    return np.ascontiguousarray(interior(buf, geom))
+
+
+def _argmax_windows(x: np.ndarray, geom: Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """(offset of the first maximum of each window, the maxima), both (N, C, Ho, Wo)."""
+    views = _windows(x, geom, -np.inf)
+    best = views[0][1].copy()
+    idx = np.zeros(best.shape, dtype=np.int8 if len(views) < 128 else np.int64)
+    for k, cand in views[1:]:
+        better = cand > best  # strict: ties keep the first maximum
+        np.maximum(best, cand, out=best)
+        # NOTE: idx = where(better, k, idx) as integer arithmetic: masked writes with a random
+        # mask are several times slower than these branch-free passes
+        idx += better * (k - idx)
+    nan = best != best
+    if nan.any():  # as PyTorch: a NaN always wins the window (the last NaN gives the index)
+        for k, cand in views:
+            idx[nan & (cand != cand)] = k
+    return idx, best
+
+
+def _gather(x: np.ndarray, idx: np.ndarray, geom: Geometry, value, values=None) -> np.ndarray:
+    """(N, C, H, W) -> (N, C, Ho, Wo): the pixel at offset `idx` of each window.
+
+    `values`, when the caller already has the result (max_pool2d's argmax pass), is returned as is.
+    """
+    if values is not None:
+        return values
+    views = _windows(x, geom, value)
+    out = views[0][1].copy()
+    for k, v in views[1:]:
+        np.copyto(out, v, where=idx == k)
     return out
 
 
-def _argmax_windows(x: np.ndarray, geom: Geometry) -> np.ndarray:
-    """(C, N, Ho, Wrow) int8/int64 flat offset of the first maximum of each window (NaN wins)."""
-    buf = _pad_nchw(x, geom, -np.inf)
-    best = window(buf, geom, 0, 0).copy()
-    dtype = np.int8 if geom.kh * geom.kw < 128 else np.int64
-    idx = np.zeros(best.shape, dtype=dtype)
-    for k, i, j in _offsets(geom):
-        if k == 0:
-            continue
-        cand = window(buf, geom, i, j)
-        # NOTE: strict '>' keeps the first maximum; a NaN is taken (and then kept), as PyTorch
-        better = (cand > best) | (np.isnan(cand) & ~np.isnan(best))
-        np.copyto(best, cand, where=better)
-        np.copyto(idx, k, where=better)
-    return idx
-
-
-def _gather(x: np.ndarray, idx: np.ndarray, geom: Geometry, value) -> np.ndarray:
-    """(N, C, H, W) -> (N, C, Ho, Wo): the padded pixel at offset `idx` of each window."""
-    buf = _pad_nchw(x, geom, value)
-    out = window(buf, geom, 0, 0).copy()
-    for k, i, j in _offsets(geom):
-        if k:
-            np.copyto(out, window(buf, geom, i, j), where=idx == k)
-    return _cnhw_to_nchw(out, geom)
-
-
-def _scatter(g: np.ndarray, idx: np.ndarray, geom: Geometry, value) -> np.ndarray:
-    """Adjoint of `_gather`: (N, C, Ho, Wo) -> (N, C, H, W), summing where windows overlap."""
-    rows = _nchw_to_cnhw(g, geom)
-    buf = padded_buffer(geom, g.dtype)
-    zero = np.zeros((), dtype=g.dtype)
-    for k, i, j in _offsets(geom):
-        view = window(buf, geom, i, j)
-        np.add(view, np.where(idx == k, rows, zero), out=view)
-    return _crop(buf, geom)
+def _scatter(g: np.ndarray, idx: np.ndarray, geom: Geometry, value, values=None) -> np.ndarray:
+    """Adjoint of `_gather`: g (N, C, Ho, Wo) to the selected pixels, summed where windows overlap."""
+    if np.isfinite(g).all():
+        # multiplying by the 0/1 mask is exact for finite g and much faster than np.where
+        parts = ((k, g * (idx == k)) for k, _, _ in _offsets(geom))
+    else:
+        zero = np.zeros((), dtype=g.dtype)
+        parts = ((k, np.where(idx == k, g, zero)) for k, _, _ in _offsets(geom))
+    return _scatter_windows(parts, geom, g.dtype)
 
 
 def _window_sum(x: np.ndarray, geom: Geometry) -> np.ndarray:
     """(N, C, H, W) -> (N, C, Ho, Wo): sum of each zero-padded window."""
-    buf = _pad_nchw(x, geom, 0.0)
-    out = window(buf, geom, 0, 0).copy()
-    for k, i, j in _offsets(geom):
-        if k:
-            out += window(buf, geom, i, j)
-    return _cnhw_to_nchw(out, geom)
+    views = _windows(x, geom, 0.0)
+    out = views[0][1].copy()
+    for _, v in views[1:]:
+        out += v
+    return out
 
 
 def _window_sum_t(g: np.ndarray, geom: Geometry) -> np.ndarray:
     """Adjoint of `_window_sum`: each output's gradient added to every pixel of its window."""
-    rows = _nchw_to_cnhw(g, geom)
-    buf = padded_buffer(geom, g.dtype)
-    for _, i, j in _offsets(geom):
-        view = window(buf, geom, i, j)
-        np.add(view, rows, out=view)
-    return _crop(buf, geom)
+    return _scatter_windows(((k, g) for k, _, _ in _offsets(geom)), geom, g.dtype)
 
 
 WINDOW_GATHER = Primitive(
     "window_gather", _gather,
-    [lambda g, out, x, idx, geom, value: call(WINDOW_SCATTER, g, idx=idx, geom=geom, value=0.0)],
+    [lambda g, out, x, idx, geom, value, values=None: call(WINDOW_SCATTER, g, idx=idx, geom=geom, value=0.0)],
     "d out/dx = 1 at the selected pixel of each window (summed where windows overlap)",
 )
 WINDOW_SCATTER = Primitive(
     "window_scatter", _scatter,
-    [lambda g, out, y, idx, geom, value: call(WINDOW_GATHER, g, idx=idx, geom=geom, value=0.0)],
+    [lambda g, out, y, idx, geom, value, values=None: call(WINDOW_GATHER, g, idx=idx, geom=geom, value=0.0)],
     "scatter is linear; its VJP gathers",
 )
 WINDOW_SUM = Primitive(
@@ -182,11 +205,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     x = as_tensor("max_pool2d", "input", input)
     x, unbatched = batched("max_pool2d", x)
     geom = _pool_geometry("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
-    idx = _argmax_windows(x.data, geom)
-    out = _unbatch(WINDOW_GATHER(x, idx=idx, geom=geom, value=-np.inf), unbatched)
+    idx, values = _argmax_windows(x.data, geom)
+    out = _unbatch(WINDOW_GATHER(x, idx=idx, geom=geom, value=-np.inf, values=values), unbatched)
     if not return_indices:
         return out
-    k = idx[:, :, :, : geom.wo].transpose(1, 0, 2, 3).astype(np.int64)
+    k = idx.astype(np.int64)
     rows = np.arange(geom.ho).reshape(-1, 1) * geom.sh - geom.pt + (k // geom.kw) * geom.dh
     cols = np.arange(geom.wo) * geom.sw - geom.pl + (k % geom.kw) * geom.dw
     flat = np.clip(rows, 0, geom.h - 1) * geom.w + np.clip(cols, 0, geom.w - 1)

@@ -114,12 +114,16 @@ def test_max_pool2d_ties_send_gradient_to_first_maximum():
     np.testing.assert_array_equal(x.grad.data[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
 
 
-def test_max_pool2d_propagates_nan():
+def test_max_pool2d_propagates_nan_and_infinite_gradients():
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     x[0, 0, 0, 1] = np.nan
-    out = F.max_pool2d(Tensor(x), 2)
-    assert np.isnan(out.data[0, 0, 0, 0])
+    out, idx = F.max_pool2d(Tensor(x), 2, return_indices=True)
+    assert np.isnan(out.data[0, 0, 0, 0]) and idx.data[0, 0, 0, 0] == 1
     assert out.data[0, 0, 1, 1] == 15
+    # an infinite output gradient reaches only the selected pixel, never 0 * inf = nan elsewhere
+    xt = Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
+    F.max_pool2d(xt, 2).backward(Tensor(np.full((1, 1, 2, 2), np.inf)))
+    assert np.isinf(xt.grad.data).sum() == 4 and not np.isnan(xt.grad.data).any()
 
 
 @pytest.mark.parametrize(("k", "s", "p", "ceil_mode", "include"), [
