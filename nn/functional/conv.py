@@ -2,19 +2,20 @@
 
 Three Primitives are the three faces of the trilinear form <conv(x, w), g>:
 - `CONV2D(x, w, b)`: per batch chunk, cols = im2col(x) then y = W @ cols (+ b), written as NCHW;
-- `CONV2D_INPUT_GRAD(g, w)` = fold(Wᵀ @ g), the transposed convolution (grad input);
+- `CONV2D_INPUT_GRAD(g, w)`: grad input, the transposed convolution; with stride 1 it is a
+  correlation of g with the flipped kernel (the same im2col + GEMM), else col2im(Wᵀ @ g);
 - `CONV2D_WEIGHT_GRAD(x, g)` = sum over chunks of g @ im2col(x)ᵀ (grad weight).
 Each one's VJPs are the other two, so gradients of any order are exact.
 
-Layout: the zero-padded input is stored channel-major as `xp[c, n, h * Wp + w]`; the columns are
-`cols[c, i, j, n, ho, wo] = xp[c, n, (ho*s + i*d) * Wp + wo*s + j*d]`, one numpy copy per kernel
-offset (i, j), so no Python loop runs over batch items or pixels. With stride 1 the window for an
-offset is one contiguous run ``xp[c, n, off : off + Ho*Wp]`` (off = i*d*Wp + j*d): each output row
-then carries Wp - Wo extra columns that wrap into the next row; the GEMM computes them and the
-NCHW write drops them. That costs (Wp - Wo) / Wo more GEMM work but turns im2col and col2im into
-copies of long contiguous runs, which numpy does fast. The batch is processed in chunks whose
-columns fit in cache (`CHUNK_BYTES`), so the GEMM reads them before they are evicted and the
-backward recomputes them cheaply instead of keeping them alive between forward and backward.
+Layout: the zero-padded input is stored channel-major as `xp[c, n, h * Wp + w]`, and im2col is
+one strided copy, `cols[c, i, j, n, ho, wo] = xp[c, n, (ho*s + i*d) * Wp + wo*s + j*d]`, so no
+Python loop runs over batch items, pixels or kernel offsets. With stride 1 each output row is
+computed over the full padded width Wp (the last Wp - Wo columns wrap into the next row and are
+dropped when writing NCHW): that costs (Wp - Wo) / Wo more GEMM work but makes every window a
+contiguous run of the flattened image, which numpy copies fast. The batch is processed in chunks
+whose columns fit in cache (`CHUNK_BYTES`), in reused scratch buffers, so the GEMM reads the
+columns before they are evicted and the backward recomputes them cheaply instead of keeping them
+alive between forward and backward.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from autograd import Tensor
 from autograd.ops.registry import Primitive
@@ -132,7 +134,8 @@ def scratch(slot: str, shape: tuple, dtype) -> np.ndarray:
     buf = cache.get(key)
     if buf is None or buf.size < size:
         buf = np.empty(size, dtype=dtype)
-        cache[key] = buf
+        if buf.nbytes <= SCRATCH_LIMIT:  # one huge image is not worth pinning its memory
+            cache[key] = buf
     return buf[:size].reshape(shape)
 
 
@@ -148,10 +151,14 @@ def _unfold(x: np.ndarray, geom: Geometry) -> np.ndarray:
     """im2col into scratch: (n, C, H, W) -> (G, C/G * kh * kw, n * Ho * Wrow), rows ordered (c, i, j)."""
     n = x.shape[0]
     buf = _padded_scratch("pad", x, geom)
-    cols = scratch("cols", (geom.c, geom.kh, geom.kw, n, geom.ho, geom.wrow), x.dtype)
-    for i in range(geom.kh):
-        for j in range(geom.kw):
-            cols[:, i, j] = window(buf, geom, i, j)
+    shape = (geom.c, geom.kh, geom.kw, n, geom.ho, geom.wrow)
+    cols = scratch("cols", shape, x.dtype)
+    # all kernel offsets as one strided view of the buffer, so im2col is a single numpy copy;
+    # entry [c, i, j, n, ho, wo] sits at flat position (ho*s + i*d) * Wp + wo*s + j*d
+    sc, sn, e = buf.strides
+    wp = geom.wp * e
+    strides = (sc, geom.dh * wp, geom.dw * e, sn, geom.sh * wp, geom.sw * e)
+    np.copyto(cols, as_strided(buf, shape, strides, writeable=False))
     return cols.reshape(geom.groups, -1, n * geom.ho * geom.wrow)
 
 
@@ -306,6 +313,8 @@ _LOCAL = threading.local()
 # Bytes of im2col columns per batch chunk: small enough that the columns are still in cache
 # when the GEMM reads them, large enough that each GEMM is efficient.
 CHUNK_BYTES = 1 << 21
+# Largest scratch array kept for reuse (per slot and thread); bigger ones are allocated per call.
+SCRATCH_LIMIT = 1 << 26
 
 
 # ---------------------------------------------------------------- argument checking
