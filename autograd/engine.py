@@ -112,24 +112,41 @@ def _initial_grad(t, gradient, index: int):
 
 def _collect(roots) -> dict:
     """Dependency count of every node and leaf reachable from the root keys."""
-    deps: dict = {}
-    stack = [r for r in roots if type(r) is Node]
-    seen = set(stack)
+    deps: dict = dict.fromkeys(roots, 0)
+    stack = [r for r in deps if type(r) is Node]
+    get = deps.get
+    push = stack.append
     while stack:
         node = stack.pop()
         edges = node._edges
         if edges is None:
-            edges = node.edges
+            edges = node._edges = edges_of(node)
         for e in edges:
             if e is None:
                 continue
             if type(e) is tuple:
                 e = e[0]
-            deps[e] = deps.get(e, 0) + 1
-            if type(e) is Node and e not in seen:
-                seen.add(e)
-                stack.append(e)
+            count = get(e)
+            if count is None:
+                deps[e] = 1
+                if type(e) is Node:
+                    push(e)
+            else:
+                deps[e] = count + 1
     return deps
+
+
+def edges_of(node: Node) -> list:
+    """Where each input of a primitive's node sends its gradient (see `Node.edges`)."""
+    vjps = node.op.vjps
+    edges = []
+    for i, a in enumerate(node.args):
+        if isinstance(a, Tensor) and a.requires_grad and vjps[i] is not None:
+            fn = a.grad_fn
+            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+        else:
+            edges.append(None)
+    return edges
 
 
 def _needed(root_keys, deps, targets) -> set:
@@ -215,23 +232,36 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             if g is None or (needed is not None and node not in needed):
                 gxs = None
             elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
-                # the hot path: a primitive's VJPs on raw arrays
+                # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
                 vjps = node.op.vjps
-                arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+                if len(args) == 1:
+                    a = args[0]
+                    arrays = (a.data if isinstance(a, Tensor) else a,)
+                else:
+                    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
                 out = node.out
                 kwargs = node.kwargs
-                gxs = []
+                if not retain_graph:
+                    node.meta = (out.shape, out.dtype)
+                    node.args = node.out = node.kwargs = None
                 for i, edge in enumerate(edges):
                     if edge is None:
-                        gxs.append(None)
                         continue
                     gx = vjps[i](g, out, *arrays, **kwargs)
                     shape = arrays[i].shape
                     if gx.shape != shape:
                         gx = unbroadcast(gx, shape)
-                    gxs.append(gx)
-                if not retain_graph:
-                    node.release()
+                    if type(edge) is tuple:
+                        edge, slot = edge
+                        _add_grad(grads, edge, slot, gx)
+                    else:
+                        prev = grads_get(edge)
+                        grads[edge] = gx if prev is None else prev + gx
+                    left = deps[edge] - 1
+                    deps[edge] = left
+                    if left == 0:
+                        push(edge)
+                continue
             else:
                 gxs = _call_backward(node, g, create_graph, anomaly)
                 if not retain_graph:

@@ -93,7 +93,9 @@ class Node:
         """Where each input's gradient goes: a Node, a leaf Tensor, (Node, k), or None."""
         edges = self._edges
         if edges is None:
-            edges = self._edges = edges_from_args(self.op.vjps, self.args)
+            from .engine import edges_of
+
+            edges = self._edges = edges_of(self)
         return edges
 
     @property
@@ -125,7 +127,7 @@ class Node:
         if self.meta is None and self.out is not None:
             self.meta = (self.out.shape, self.out.dtype)
         if self._edges is None:
-            self._edges = edges_from_args(self.op.vjps, self.args)
+            self.edges  # noqa: B018  (freeze the edges before the inputs go)
         self.args = None
         self.out = None
         self.kwargs = None
@@ -134,18 +136,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
-
-
-def edges_from_args(vjps, args) -> list:
-    """The edge of each input of a primitive: its node, `(node, k)`, the leaf itself, or None."""
-    edges = []
-    for i, a in enumerate(args):
-        if getattr(a, "requires_grad", False) and hasattr(a, "grad_fn") and vjps[i] is not None:
-            fn = a.grad_fn
-            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-        else:
-            edges.append(None)
-    return edges
 
 
 class AccumulateGrad:

@@ -87,30 +87,21 @@ def child(threads: int, quick: bool, only: list[str] | None) -> dict:
         results[name] = {"unit": unit, **{k: v * scale for k, v in medians.items()}}
         print(f"  [{threads} thread(s)] {name}: " + ", ".join(f"{k} {v * scale:.2f} {unit}" for k, v in medians.items()),
               file=sys.stderr, flush=True)
-    if not only or any(o.startswith("W4") for o in only):
-        sizes = [10**3, 10**4, 10**5] + ([] if quick else [10**6])
-        for n in sizes:
-            steps = workloads.w4_chain(n)
-            if n == 10**6:
-                steps.pop("numpy", None)
-            r = 1 if n >= 10**6 else (3 if n >= 10**5 else reps)
-            medians = _time_interleaved(steps, r, 1)
-            label = f"W4 chain 1e{len(str(n)) - 1} (per node)"
-            results[label] = {"unit": "us", **{k: v / n * 1e6 for k, v in medians.items()}}
-            print(f"  [{threads} thread(s)] {label}: " + ", ".join(f"{k} {v / n * 1e6:.2f} us" for k, v in medians.items()),
-                  file=sys.stderr, flush=True)
     return results
 
 
 def memory_child(kind: str, impl: str, n: int) -> dict:
-    """Peak / growth of resident memory for one implementation, in a fresh process."""
+    """Time and resident memory of one implementation, in a fresh process (no other library's
+    objects in it: a deep chain makes Python's cyclic GC walk every live object)."""
     from . import workloads
 
     if kind == "w4":
         step = workloads.w4_chain(n)[impl]
         base = _rss_mb()
+        t0 = time.perf_counter()
         step()
-        return {"peak_mb": _peak_mb() - base}
+        seconds = time.perf_counter() - t0
+        return {"us_per_node": seconds / n * 1e6, "peak_mb": _peak_mb() - base}
     steps = workloads.w2_mlp()
     step = steps[impl]
     for _ in range(20):
@@ -119,6 +110,25 @@ def memory_child(kind: str, impl: str, n: int) -> dict:
     for _ in range(n):
         step()
     return {"growth_mb": _rss_mb() - base, "peak_mb": _peak_mb() - base}
+
+
+def run_chain(threads: int, quick: bool) -> tuple[dict, dict]:
+    """W4 in one process per (implementation, run), interleaved; per-node time and peak memory."""
+    impls = ["tapegrad", "numpy"] + (["torch"] if _has_torch() else [])
+    timings, memory = {}, {}
+    for n in [10**3, 10**4, 10**5] + ([] if quick else [10**6]):
+        runs = {impl: [] for impl in impls if not (impl == "numpy" and n >= 10**6)}
+        for _ in range(1 if n >= 10**6 else 3):
+            for impl in runs:
+                runs[impl].append(_run_child(["--memory", "w4", impl, str(n)], threads))
+        label = f"W4 chain 1e{len(str(n)) - 1} (per node)"
+        timings[label] = {"unit": "us", **{k: statistics.median(r["us_per_node"] for r in v) for k, v in runs.items()}}
+        if n >= 10**5:
+            for impl, v in runs.items():
+                memory[f"W4 peak 1e{len(str(n)) - 1} {impl}"] = {"peak_mb": max(r["peak_mb"] for r in v)}
+        print(f"  [{threads} thread(s)] {label}: " + ", ".join(f"{k} {v:.2f} us" for k, v in timings[label].items() if k != "unit"),
+              file=sys.stderr, flush=True)
+    return timings, memory
 
 
 def _env(threads: int) -> dict:
@@ -187,11 +197,11 @@ def main(argv=None) -> None:
     for threads in [int(t) for t in args.threads.split(",")]:
         extra = (["--quick"] if args.quick else []) + (["--only", args.only] if args.only else [])
         results["timings"][threads] = _run_child(["--child", str(threads), *extra], threads)
-    if not only or any(o.startswith(("W4", "W6")) for o in only):
-        impls = ["tapegrad", "torch"] if _has_torch() else ["tapegrad"]
-        for n in ([10**5] if args.quick else [10**5, 10**6]):
-            for impl in impls:
-                results["memory"][f"W4 peak 1e{len(str(n)) - 1} {impl}"] = _run_child(["--memory", "w4", impl, str(n)], 2)
+        if not only or any(o.startswith("W4") for o in only):
+            chain, memory = run_chain(threads, args.quick)
+            results["timings"][threads].update(chain)
+            results["memory"].update({f"{k} ({threads} thr)": v for k, v in memory.items()})
+    if not only or any(o.startswith("W6") for o in only):
         for impl in ("tapegrad", "numpy"):
             results["memory"][f"W6 1000 MLP steps {impl}"] = _run_child(["--memory", "w6", impl, "1000"], 2)
     print(table(results))

@@ -48,7 +48,23 @@ class Primitive:
 
     def __call__(self, *args, **kwargs):
         """Run forward on the inputs' arrays; record a `Node` when any input requires grad."""
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        # NOTE: unrolled for one and two inputs: this runs for every op, and a comprehension
+        # costs a frame of its own
+        n = len(args)
+        if n == 1:
+            a = args[0]
+            is_t = isinstance(a, Tensor)
+            arrays = (a.data if is_t else a,)
+            requires = is_t and a.requires_grad
+        elif n == 2:
+            a, b = args
+            a_t = isinstance(a, Tensor)
+            b_t = isinstance(b, Tensor)
+            arrays = (a.data if a_t else a, b.data if b_t else b)
+            requires = (a_t and a.requires_grad) or (b_t and b.requires_grad)
+        else:
+            arrays = tuple([a.data if isinstance(a, Tensor) else a for a in args])
+            requires = True
         try:
             out = self.forward(*arrays, **kwargs)
         except ValueError as exc:
@@ -61,7 +77,7 @@ class Primitive:
         result._grad = None
         result._version = 0
         result.requires_grad = False
-        if STATE.grad_enabled:
+        if requires and STATE.grad_enabled:
             vjps = self.vjps
             for i, a in enumerate(args):
                 if isinstance(a, Tensor) and a.requires_grad and vjps[i] is not None:
