@@ -1,5 +1,8 @@
 """Functional forms of every layer, activation and loss (import as `F`, like torch.nn.functional)."""
 
+# PyTorch's F also carries these tensor functions; they live in the op table.
+from autograd import one_hot, pad  # noqa: F401
+
 from .activation import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
