@@ -92,20 +92,22 @@ class InplaceMixin:
         return self._inplace("clamp_", np.clip(self.data, min, max))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-        """Fill with samples from U(a, b) in place."""
-        from .random import default_generator
-
-        rng = generator if generator is not None else default_generator()
-        return self._inplace("uniform_", rng.uniform(a, b, self.shape))
+        """Fill with samples from U(a, b) in place (drawn in the tensor's float dtype)."""
+        rng = _generator(generator)
+        dtype = self.data.dtype if self.data.dtype in (np.float32, np.float64) else np.float64
+        return self._inplace("uniform_", rng.random(self.shape, dtype=dtype) * (b - a) + a)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-        """Fill with samples from N(mean, std^2) in place."""
-        from .random import default_generator
+        """Fill with samples from N(mean, std^2) in place (drawn in the tensor's float dtype)."""
+        rng = _generator(generator)
+        dtype = self.data.dtype if self.data.dtype in (np.float32, np.float64) else np.float64
+        return self._inplace("normal_", rng.standard_normal(self.shape, dtype=dtype) * std + mean)
 
-        rng = generator if generator is not None else default_generator()
-        return self._inplace("normal_", rng.normal(mean, std, self.shape))
 
+def _generator(generator):
+    from .random import default_generator
 
+    return generator if generator is not None else default_generator()
 
 
 def index_key(key):
