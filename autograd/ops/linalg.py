@@ -27,6 +27,12 @@ def _matmul_vjp_b(g, out, a, b):
         return np.expand_dims(a, -1) * np.expand_dims(g, -2) if b.ndim > 1 else g * a
     if b.ndim == 1:
         return np.matmul(_swap(a), np.expand_dims(g, -1))[..., 0]
+    if b.ndim == 2 and a.ndim > 2:
+        # a shared matrix (a Linear weight on (batch, seq, features)): one large GEMM over all
+        # rows instead of a stack of products summed afterwards
+        rows_a = np.reshape(a, (-1, a.shape[-1]))
+        rows_g = np.reshape(g, (-1, g.shape[-1]))
+        return np.matmul(_swap(rows_a), rows_g)
     return np.matmul(_swap(a), g)
 
 
