@@ -181,6 +181,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         root_keys.append(t if fn is None else fn)
     deps = _collect(root_keys)
     grads: dict = {}
+    # arrays that must never become a leaf's .grad without a copy (the caller's gradients)
+    taken = {id(g) for g in root_grads}
     for t, key, g in zip(roots, root_keys, root_grads):
         if create_graph and not isinstance(g, Tensor):
             g = _new_tensor(g)
@@ -213,12 +215,12 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             key = pop()
             g = grads_pop(key, None)
             if type(key) is not Node:
-                g = _leaf_hooks(key, g)
+                g = _leaf_hooks(key, g, taken)
                 if targets is not None and key in targets:
                     for i, _ in targets[key]:
                         captured[i] = g
                 if accumulate and g is not None and (targets is None or key in targets):
-                    _accumulate_leaf(key, g, create_graph)
+                    _accumulate_leaf(key, g, create_graph, taken)
                 continue
             node = key
             if g is not None:
@@ -264,6 +266,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 continue
             else:
                 gxs = _call_backward(node, g, create_graph, anomaly)
+                if node.ctx is not None:
+                    # a custom backward may return arrays it keeps elsewhere
+                    taken.update(id(gx) for gx in gxs if gx is not None)
                 if not retain_graph:
                     node.release()
             for i, edge in enumerate(edges):
@@ -392,7 +397,7 @@ def _node_hooks(node: Node, g, create_graph: bool):
     return slots[0] if single else slots
 
 
-def _leaf_hooks(leaf, g):
+def _leaf_hooks(leaf, g, taken: set):
     hooks = getattr(leaf, "_hooks", None)
     if not hooks or g is None:
         return g
@@ -401,17 +406,31 @@ def _leaf_hooks(leaf, g):
         result = fn(g if is_tensor else _new_tensor(g))
         if result is not None:
             g = result if is_tensor else result.data
+            taken.add(id(g))  # the hook's own tensor: never adopt it as .grad
     return g
 
 
-def _accumulate_leaf(leaf, g, create_graph: bool) -> None:
+def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
+    """Add `g` into `leaf.grad`; the first gradient is adopted without a copy when it is safe."""
     if create_graph:
         leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     current = leaf._grad
     if current is None:
-        # copy: g may be a read-only broadcast view or shared with another leaf
-        leaf._grad = _new_tensor(np.array(g, dtype=leaf.data.dtype))
+        if (
+            type(g) is np.ndarray
+            and g.base is None
+            and g.flags.writeable
+            and g.dtype == leaf.data.dtype
+            and g.shape == leaf.data.shape
+            and id(g) not in taken
+        ):
+            # a fresh array a VJP made for this leaf alone (not a view, a user's gradient, or
+            # an array already handed to another leaf): adopt it
+            taken.add(id(g))
+            leaf._grad = _new_tensor(g)
+        else:
+            leaf._grad = _new_tensor(np.array(g, dtype=leaf.data.dtype))
     elif current.grad_fn is None and current.data.flags.writeable:
         np.add(current.data, g, out=current.data, casting="unsafe")
     else:

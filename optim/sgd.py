@@ -37,7 +37,10 @@ def sgd(
                 buf = momentum_buffers[i] = np.array(g, copy=True)
             else:
                 buf *= momentum
-                buf += (1 - dampening) * g
+                if dampening == 0:
+                    buf += g
+                else:
+                    buf += (1 - dampening) * g
             g = g + momentum * buf if nesterov else buf
         p -= lr * g
 

@@ -6,8 +6,41 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.ops.registry import Primitive
 
 __all__ = ["embedding", "linear"]
+
+
+def _linear_forward(x, w, b=None):
+    out = np.matmul(x, w.T)
+    if b is not None:
+        out += b  # the product is a fresh array: add the bias in place
+    return out
+
+
+def _rows(t, n):
+    return np.reshape(t, (-1, n))
+
+
+def _weight_grad(g, out, x, w, b=None):
+    # one GEMM over every leading dim, written straight in the (out, in) layout
+    return np.matmul(_rows(g, w.shape[0]).T, _rows(x, w.shape[1]))
+
+
+LINEAR = Primitive(
+    "linear", _linear_forward,
+    [
+        lambda g, out, x, w, b: np.matmul(g, w),
+        _weight_grad,
+        lambda g, out, x, w, b: np.sum(_rows(g, w.shape[0]), axis=0),
+    ],
+    "y = x W^T + b: dx = g W, dW = g^T x, db = sum(g)",
+)
+LINEAR_NO_BIAS = Primitive(
+    "linear_no_bias", _linear_forward,
+    [lambda g, out, x, w: np.matmul(g, w), _weight_grad],
+    "y = x W^T: dx = g W, dW = g^T x",
+)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -31,8 +64,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(
             f"linear: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}"
         )
-    out = input @ weight.T
-    return out if bias is None else out + bias
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    if bias is None:
+        return LINEAR_NO_BIAS(input, weight)
+    return LINEAR(input, weight, bias)
 
 
 def _check_indices(name: str, idx: np.ndarray, num: int) -> None:

@@ -268,3 +268,30 @@ def test_grad_dtype_matches_leaf():
     x = Tensor(np.ones(3, np.float32), requires_grad=True)
     (x * 2.5).sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def test_leaf_grads_never_alias_each_other_or_caller_arrays():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward()  # add's backward hands the same array to both leaves
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    a.grad.data[0] = 100.0
+    assert b.grad.data[0] == 1.0
+    x = leaf([1.0, 2.0])
+    upstream = np.array([5.0, 6.0])
+    (x + 0).backward(Tensor(upstream))
+    x.grad.data[0] = -1.0
+    assert upstream[0] == 5.0
+    held = Tensor(np.array([7.0, 8.0]))
+    y = leaf([1.0, 1.0])
+    y.register_hook(lambda g: held)
+    (y * 2).sum().backward()
+    y.grad.data[0] = 0.0
+    assert held.data[0] == 7.0
+
+
+def test_accumulation_into_existing_grad_keeps_the_array():
+    x = leaf([1.0, 2.0])
+    (x * 3).sum().backward()
+    first = x.grad
+    (x * 3).sum().backward()
+    assert x.grad is first and first.tolist() == [6.0, 6.0]
