@@ -96,7 +96,7 @@ def memory_child(kind: str, impl: str, n: int) -> dict:
     from . import workloads
 
     if kind == "w4":
-        step = workloads.w4_chain(n)[impl]
+        step = workloads.w4_chain(n, impl)[impl]
         base = _rss_mb()
         t0 = time.perf_counter()
         step()

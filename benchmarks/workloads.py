@@ -133,19 +133,27 @@ def w3_cnn():
     return steps
 
 
-def w4_chain(n: int):
-    """W4: y = y * 1.0001 + 0.0 repeated n times on a (1,) tensor, then backward."""
-    from autograd import Tensor
+def w4_chain(n: int, impl: str | None = None):
+    """W4: y = y * 1.0001 + 0.0 repeated n times on a (1,) tensor, then backward.
 
-    def ours():
-        x = Tensor(np.ones(1, np.float32), requires_grad=True)
-        y = x
-        for _ in range(n):
-            y = y * 1.0001 + 0.0
-        y.sum().backward()
+    With `impl`, only that implementation is built (and torch is not even imported for the
+    others), so each can be measured in a process of its own.
+    """
+    steps = {}
+    if impl in (None, "tapegrad"):
+        from autograd import Tensor
 
-    steps = {"tapegrad": ours, "numpy": lambda: floors.w4_chain(n)}
-    torch = _torch()
+        def ours():
+            x = Tensor(np.ones(1, np.float32), requires_grad=True)
+            y = x
+            for _ in range(n):
+                y = y * 1.0001 + 0.0
+            y.sum().backward()
+
+        steps["tapegrad"] = ours
+    if impl in (None, "numpy"):
+        steps["numpy"] = lambda: floors.w4_chain(n)
+    torch = _torch() if impl in (None, "torch") else None
     if torch is not None:
         def theirs():
             x = torch.ones(1, requires_grad=True)
