@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import graphviz
 import numpy as np
 import pytest
 
@@ -91,6 +93,27 @@ def test_one_epoch_already_learns(one_epoch):
     run reaches 97% (test_full_run_reaches_97_percent)."""
     _, proc = one_epoch
     assert printed_accuracy(proc.stdout) >= 0.60
+
+
+def test_without_graphviz_writes_the_dot_source(tmp_path, monkeypatch, capsys):
+    """No `dot` program: write_graph falls back to graph.dot and says so."""
+    spec = importlib.util.spec_from_file_location("tapegrad_demo", DEMO)
+    demo = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, demo)  # NOTE: dataclasses look their module up here
+    spec.loader.exec_module(demo)
+
+    def missing_dot(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(["dot"])
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", missing_dot)
+    autograd.manual_seed(0)
+    _, (x_test, y_test) = load_mnist_sample()
+    written = demo.write_graph(nn.models.LeNet5(padding=2), x_test[:4], y_test[:4], str(tmp_path))
+    assert written == str(tmp_path / "graph.dot")
+    assert not (tmp_path / "graph.svg").exists()
+    text = (tmp_path / "graph.dot").read_text(encoding="utf-8")
+    assert text.startswith("digraph") and "conv1.weight" in text and "‖grad‖" in text
+    assert "graph.dot" in capsys.readouterr().out
 
 
 def test_rejects_bad_options(tmp_path):
