@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: set everything up and train a model on bundled data (see README).
+# The main job: set everything up, then train DeepConvNet on the bundled MNIST sample and write
+# out/graph.svg, out/loss.png, out/summary.txt, out/model.npz (options: see examples/demo.py --help).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
-python examples/xor_autograd.py "$@"
+python examples/demo.py "$@"
