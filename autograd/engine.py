@@ -149,9 +149,14 @@ def edges_of(node: Node) -> list:
     return edges
 
 
-def _needed(root_keys, deps, targets) -> set:
-    """Nodes from which some target is reachable (the rest need not run)."""
-    order, pending = [], dict(deps)
+def backward_order(root_keys, deps: dict | None = None) -> list:
+    """Every node and leaf reachable from `root_keys`, in the order backward visits them.
+
+    Kahn's algorithm on dependency counts with a LIFO ready list (reverse topological from the
+    outputs), iterative, so deep graphs need no recursion. `deps` is `_collect`'s result, if known.
+    """
+    pending = dict(deps) if deps is not None else _collect(root_keys)
+    order = []
     ready = [k for k in dict.fromkeys(root_keys) if pending.get(k, 0) == 0]
     while ready:
         key = ready.pop()
@@ -164,8 +169,13 @@ def _needed(root_keys, deps, targets) -> set:
                 pending[e] -= 1
                 if pending[e] == 0:
                     ready.append(e)
+    return order
+
+
+def _needed(root_keys, deps, targets) -> set:
+    """Nodes from which some target is reachable (the rest need not run)."""
     needed = set(targets)
-    for key in reversed(order):
+    for key in reversed(backward_order(root_keys, deps)):
         if type(key) is Node and any(
             e is not None and (e[0] if type(e) is tuple else e) in needed for e in key.edges
         ):

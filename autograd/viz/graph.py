@@ -64,34 +64,9 @@ def backward_order(roots: list[Tensor]) -> list:
     Kahn's algorithm on dependency counts with a LIFO ready list, exactly as `autograd.engine`
     walks (reverse topological from the outputs); iterative, so deep graphs need no recursion.
     """
-    root_keys = [step_key(t) for t in roots if t.requires_grad]
-    deps: dict = {}
-    stack = [k for k in root_keys if type(k) is Node]
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for e in node.edges:
-            if e is None:
-                continue
-            target = edge_target(e)
-            deps[target] = deps.get(target, 0) + 1
-            if type(target) is Node and target not in seen:
-                seen.add(target)
-                stack.append(target)
-    order = []
-    ready = [k for k in dict.fromkeys(root_keys) if deps.get(k, 0) == 0]
-    while ready:
-        key = ready.pop()
-        order.append(key)
-        if type(key) is Node:
-            for e in key.edges:
-                if e is None:
-                    continue
-                target = edge_target(e)
-                deps[target] -= 1
-                if deps[target] == 0:
-                    ready.append(target)
-    return order
+    from ..engine import backward_order as engine_order
+
+    return engine_order([step_key(t) for t in roots if t.requires_grad])
 
 
 def param_names(params, who: str) -> dict:
