@@ -50,41 +50,40 @@ def _mnist_like(rng, n, shape):
     return x, y
 
 
-def w2_mlp():
-    """W2: 784-256-128-10 ReLU MLP, cross-entropy, batch 128, SGD momentum 0.9."""
+def _training_steps(build, x, y, momentum: float, floor) -> dict:
+    """One SGD step of the model `build(torch.nn or nn)` on (x, y) per implementation."""
     import nn
     import optim
     from autograd import Tensor
 
-    rng = np.random.default_rng(0)
-    x, y = _mnist_like(rng, 128, (784,))
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = nn.CrossEntropyLoss()
-    tx, ty = Tensor(x), Tensor(y)
+    def make(lib, opt_lib, wrap):
+        model = build(lib)
+        opt = opt_lib.SGD(model.parameters(), lr=0.01, momentum=momentum)
+        loss_fn = lib.CrossEntropyLoss()
+        xb, yb = wrap(x), wrap(y)
 
-    def ours():
-        opt.zero_grad()
-        loss_fn(model(tx), ty).backward()
-        opt.step()
+        def step():
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
 
-    floor = floors.MLPFloor(np.random.default_rng(0))
-    steps = {"tapegrad": ours, "numpy": lambda: floor.step(x, y)}
+        return step
+
+    steps = {"tapegrad": make(nn, optim, Tensor), "numpy": lambda: floor.step(x, y)}
     torch = _torch()
     if torch is not None:
-        tm = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
-                                 torch.nn.ReLU(), torch.nn.Linear(128, 10))
-        topt = torch.optim.SGD(tm.parameters(), lr=0.01, momentum=0.9)
-        txx, tyy = torch.from_numpy(x), torch.from_numpy(y)
-        tloss = torch.nn.CrossEntropyLoss()
-
-        def theirs():
-            topt.zero_grad()
-            tloss(tm(txx), tyy).backward()
-            topt.step()
-
-        steps["torch"] = theirs
+        steps["torch"] = make(torch.nn, torch.optim, torch.from_numpy)
     return steps
+
+
+def _w2_layers(mod):
+    return mod.Sequential(mod.Linear(784, 256), mod.ReLU(), mod.Linear(256, 128), mod.ReLU(), mod.Linear(128, 10))
+
+
+def w2_mlp():
+    """W2: 784-256-128-10 ReLU MLP, cross-entropy, batch 128, SGD momentum 0.9."""
+    x, y = _mnist_like(np.random.default_rng(0), 128, (784,))
+    return _training_steps(_w2_layers, x, y, 0.9, floors.MLPFloor(np.random.default_rng(0)))
 
 
 def _w3_layers(mod):
@@ -99,38 +98,8 @@ def _w3_layers(mod):
 
 def w3_cnn():
     """W3: batch 32x1x28x28 through 4 3x3 convs with 2 max-pools and a linear layer; SGD step."""
-    import nn
-    import optim
-    from autograd import Tensor
-
-    rng = np.random.default_rng(0)
-    x, y = _mnist_like(rng, 32, (1, 28, 28))
-    model = _w3_layers(nn)
-    opt = optim.SGD(model.parameters(), lr=0.01)
-    loss_fn = nn.CrossEntropyLoss()
-    tx, ty = Tensor(x), Tensor(y)
-
-    def ours():
-        opt.zero_grad()
-        loss_fn(model(tx), ty).backward()
-        opt.step()
-
-    floor = floors.CNNFloor(np.random.default_rng(0))
-    steps = {"tapegrad": ours, "numpy": lambda: floor.step(x, y)}
-    torch = _torch()
-    if torch is not None:
-        tm = _w3_layers(torch.nn)
-        topt = torch.optim.SGD(tm.parameters(), lr=0.01)
-        txx, tyy = torch.from_numpy(x), torch.from_numpy(y)
-        tloss = torch.nn.CrossEntropyLoss()
-
-        def theirs():
-            topt.zero_grad()
-            tloss(tm(txx), tyy).backward()
-            topt.step()
-
-        steps["torch"] = theirs
-    return steps
+    x, y = _mnist_like(np.random.default_rng(0), 32, (1, 28, 28))
+    return _training_steps(_w3_layers, x, y, 0.0, floors.CNNFloor(np.random.default_rng(0)))
 
 
 def w4_chain(n: int, impl: str | None = None):
