@@ -96,6 +96,7 @@ def save(obj, path) -> None:
             np.savez(f, **members)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -209,3 +210,10 @@ def load(path) -> OrderedDict:
     if not isinstance(result, OrderedDict):
         raise CheckpointError(f"nn.load: {path}: the top-level object is not a dict")
     return result
+
+
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

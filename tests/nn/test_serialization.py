@@ -180,3 +180,14 @@ def test_torch_checkpoint_is_refused(tmp_path):
     torch.save(torch.nn.Linear(2, 2).state_dict(), path)
     with pytest.raises(ValueError, match=r"nn\.load"):
         nn.load(path)
+
+
+def test_saved_file_gets_the_usual_permissions(tmp_path):
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        nn.save({"w": np.ones(2)}, tmp_path / "m.npz")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(os.stat(tmp_path / "m.npz").st_mode) == 0o644
