@@ -120,7 +120,16 @@ def _collect(roots) -> dict:
         node = stack.pop()
         edges = node._edges
         if edges is None:
-            edges = node._edges = edges_of(node)
+            # inline of edges_of(node): this runs once per node of every backward
+            vjps = node.op.vjps
+            edges = []
+            for i, a in enumerate(node.args):
+                if isinstance(a, Tensor) and a.requires_grad and vjps[i] is not None:
+                    fn = a.grad_fn
+                    edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+                else:
+                    edges.append(None)
+            node._edges = edges
         for e in edges:
             if e is None:
                 continue
@@ -246,9 +255,13 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
                 vjps = node.op.vjps
-                if len(args) == 1:
+                n_args = len(args)
+                if n_args == 1:
                     a = args[0]
                     arrays = (a.data if isinstance(a, Tensor) else a,)
+                elif n_args == 2:
+                    a, b = args
+                    arrays = (a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
                 else:
                     arrays = [a.data if isinstance(a, Tensor) else a for a in args]
                 out = node.out
