@@ -207,7 +207,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             g = _new_tensor(g)
         elif not create_graph and isinstance(g, Tensor):
             g = g.data
-        _add_grad(grads, key, getattr(t, "_out_nr", 0), g)
+        _add_grad(grads, key, _output_nr(t), g)
 
     targets = None
     needed = None
@@ -216,7 +216,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         targets = {}
         for i, t in enumerate(inputs):
             key = t if t.grad_fn is None else t.grad_fn
-            targets.setdefault(key, []).append((i, getattr(t, "_out_nr", 0)))
+            targets.setdefault(key, []).append((i, _output_nr(t)))
         needed = _needed(root_keys, deps, targets)
         captured = [None] * len(inputs)
 
@@ -312,6 +312,12 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     finally:
         STATE.grad_enabled = prev_mode
     return captured
+
+
+def _output_nr(t) -> int:
+    """Which output of its node `t` is (0 unless the node has several)."""
+    fn = t.grad_fn
+    return t._out_nr if fn is not None and fn.n_out > 1 else 0
 
 
 def _add_grad(grads: dict, key, slot: int, g) -> None:

@@ -86,6 +86,7 @@ class Tensor(InplaceMixin):
         self.grad_fn = None
         self._grad = None
         self._version = 0
+        self._hooks = None  # set here so backward's lookup on leaves is a plain read
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
