@@ -60,8 +60,13 @@ def _time_interleaved(steps: dict, repeats: int, inner: int) -> dict:
         for _ in range(max(2, inner // 10)):
             step()
     samples = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
+    order = list(steps.items())
+    for r in range(repeats):
+        # rotate who goes first, so no implementation always follows the same neighbour
+        for name, step in order[r % len(order):] + order[: r % len(order)]:
+            # NOTE: let the previous implementation's idle OpenMP/BLAS threads stop spinning, or
+            # they steal the core this one's threads need
+            time.sleep(0.05)
             t0 = time.perf_counter()
             for _ in range(inner):
                 step()
