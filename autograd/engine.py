@@ -120,16 +120,7 @@ def _collect(roots) -> dict:
         node = stack.pop()
         edges = node._edges
         if edges is None:
-            # inline of edges_of(node): this runs once per node of every backward
-            vjps = node.op.vjps
-            edges = []
-            for i, a in enumerate(node.args):
-                if isinstance(a, Tensor) and a.requires_grad and vjps[i] is not None:
-                    fn = a.grad_fn
-                    edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-                else:
-                    edges.append(None)
-            node._edges = edges
+            edges = node._edges = edges_of(node)
         for e in edges:
             if e is None:
                 continue
