@@ -19,7 +19,9 @@ def _linear_forward(x, w, b=None):
 
 
 def _rows(t, n):
-    return np.reshape(t, (-1, n))
+    # NOTE: the method, not np.reshape: both ndarrays and Tensors have it, without numpy's
+    # dispatch wrapper on this hot path
+    return t.reshape(-1, n)
 
 
 def _weight_grad(g, out, x, w, b=None):
@@ -32,7 +34,7 @@ LINEAR = Primitive(
     [
         lambda g, out, x, w, b: np.matmul(g, w),
         _weight_grad,
-        lambda g, out, x, w, b: np.sum(_rows(g, w.shape[0]), axis=0),
+        lambda g, out, x, w, b: _rows(g, w.shape[0]).sum(axis=0),
     ],
     "y = x W^T + b: dx = g W, dW = g^T x, db = sum(g)",
 )

@@ -34,6 +34,9 @@ def test_linear_gradcheck_and_second_order():
     x, w, b = t64(3, 4), t64(2, 4), t64(2)
     assert autograd.gradcheck(F.linear, (x, w, b))
     assert autograd.gradgradcheck(lambda x, w: F.linear(x, w).tanh(), (x, w))
+    x3 = t64(2, 3, 4)  # batched input: the fused op folds the leading dims into one GEMM
+    assert autograd.gradcheck(F.linear, (x3, w, b))
+    assert autograd.gradgradcheck(lambda x, w, b: F.linear(x, w, b).tanh(), (x3, w, b))
 
 
 def test_linear_default_init_is_pytorchs_kaiming_uniform_a_sqrt5():
