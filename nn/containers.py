@@ -19,6 +19,19 @@ def _index(container: str, idx, size: int) -> int:
     return idx % size
 
 
+def _delete_and_renumber(container: str, modules: dict, idx) -> None:
+    """Delete entry `idx` (int or slice) of a numbered container, then renumber the keys
+    "0", "1", ... as PyTorch does."""
+    items = list(modules.values())
+    if isinstance(idx, slice):
+        del items[idx]
+    else:
+        del items[_index(container, idx, len(items))]
+    modules.clear()
+    for i, module in enumerate(items):
+        modules[str(i)] = module
+
+
 def _check_module(container: str, module) -> Module:
     if not isinstance(module, Module):
         raise TypeError(f"{container} entries must be Modules, got {type(module).__name__}")
@@ -52,17 +65,7 @@ class Sequential(Module):
         self.add_module(keys[_index("Sequential", idx, len(keys))], _check_module("Sequential", module))
 
     def __delitem__(self, idx) -> None:
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for key in keys[idx]:
-                del self._modules[key]
-        else:
-            del self._modules[keys[_index("Sequential", idx, len(keys))]]
-        # NOTE: renumber so that keys stay "0", "1", ... (as PyTorch does)
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
+        _delete_and_renumber("Sequential", self._modules, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -126,14 +129,7 @@ class ModuleList(Module):
         self.add_module(key, _check_module("ModuleList", module))
 
     def __delitem__(self, idx) -> None:
-        items = list(self._modules.values())
-        if isinstance(idx, slice):
-            del items[idx]
-        else:
-            del items[_index("ModuleList", idx, len(items))]
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
+        _delete_and_renumber("ModuleList", self._modules, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
