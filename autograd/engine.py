@@ -258,8 +258,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 out = node.out
                 kwargs = node.kwargs
                 if not retain_graph:
-                    node.meta = (out.shape, out.dtype)
-                    node.args = node.out = node.kwargs = None
+                    node.release()
                 for i, edge in enumerate(edges):
                     if edge is None:
                         continue
