@@ -76,9 +76,11 @@ def numerical_grad(fn, inputs, eps: float = 1e-6, grad_output=None):
         if not isinstance(x, Tensor) or x.dtype.kind != "f":
             grads.append(None)
             continue
-        flat = x.data.reshape(-1)  # a view: perturbing it perturbs the input
-        g = np.zeros(flat.size)
-        for i in range(flat.size):
+        # NOTE: .flat, not reshape(-1): it writes through for any memory order (reshape copies a
+        # non-C-contiguous array, and the perturbation would never reach the input)
+        flat = x.data.flat
+        g = np.zeros(x.data.size)
+        for i in range(x.data.size):
             orig = flat[i]
             flat[i] = orig + eps
             plus = scalar()
@@ -98,9 +100,9 @@ def _jacobians_numerical(fn, xs, eps):
     for i, x in enumerate(xs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        flat = x.data.reshape(-1)
-        cols = [np.zeros((o.data.size, flat.size)) for o in outs]
-        for k in range(flat.size):
+        flat = x.data.flat  # writes through for any memory order (see numerical_grad)
+        cols = [np.zeros((o.data.size, x.data.size)) for o in outs]
+        for k in range(x.data.size):
             orig = flat[k]
             flat[k] = orig + eps
             plus = _snapshot(fn, xs)

@@ -32,7 +32,7 @@ INDEX_PUT = Primitive(
     "scatter of a gradient into zeros; its derivative reads back the indexed values",
 )
 GETITEM_OP = Primitive(
-    "index", lambda x, key: x[key], [lambda g, out, x, key: INDEX_PUT(g, key=key, shape=x.shape)],
+    "index", lambda x, key: x[key], [lambda g, out, x, key: INDEX_PUT.apply_in_vjp(g, key=key, shape=x.shape)],
     "d x[key]/dx = 1 at the indexed positions (summed over repeats), else 0",
 )
 
@@ -54,12 +54,12 @@ def _scatter_add_forward(g, index, dim, shape):
 
 SCATTER_ADD = Primitive(
     "scatter_add_backward", _scatter_add_forward,
-    [lambda g, out, gy, index, dim, shape: GATHER(g, index=index, dim=dim)],
+    [lambda g, out, gy, index, dim, shape: GATHER.apply_in_vjp(g, index=index, dim=dim)],
     "scatter-add of a gradient; its derivative gathers",
 )
 GATHER = Primitive(
     "gather", lambda x, index, dim: np.take_along_axis(x, index, axis=dim),
-    [lambda g, out, x, index, dim: SCATTER_ADD(g, index=index, dim=dim, shape=x.shape)],
+    [lambda g, out, x, index, dim: SCATTER_ADD.apply_in_vjp(g, index=index, dim=dim, shape=x.shape)],
     "d gather(x, dim, idx)/dx = 1 at the gathered positions (summed over repeats)",
 )
 

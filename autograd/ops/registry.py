@@ -86,6 +86,14 @@ class Primitive:
                     break
         return result
 
+    def apply_in_vjp(self, *args, **kwargs):
+        """Run this primitive inside another's VJP: on arrays (a first-order backward) the plain
+        forward, giving an array; on Tensors (``create_graph=True``) the recorded call."""
+        for a in args:
+            if isinstance(a, Tensor):
+                return self(*args, **kwargs)
+        return self.forward(*args, **kwargs)
+
     def __repr__(self) -> str:
         return f"Primitive({self.name})"
 

@@ -276,19 +276,12 @@ def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
     return total.reshape(out_channels, geom.c // groups, geom.kh, geom.kw)
 
 
-def call(prim: Primitive, *args, **kwargs):
-    """Run `prim` on Tensors (recorded, for higher-order gradients) or its numpy forward on arrays."""
-    if any(isinstance(a, Tensor) for a in args):
-        return prim(*args, **kwargs)
-    return prim.forward(*args, **kwargs)
-
-
 # The three faces of the trilinear form <conv(x, w), g>; each one's VJPs are the other two.
 CONV2D = Primitive(
     "conv2d", _conv_forward,
     [
-        lambda g, out, x, w, b, geom: call(CONV2D_INPUT_GRAD, g, w, geom=geom),
-        lambda g, out, x, w, b, geom: call(CONV2D_WEIGHT_GRAD, x, g, geom=geom),
+        lambda g, out, x, w, b, geom: CONV2D_INPUT_GRAD.apply_in_vjp(g, w, geom=geom),
+        lambda g, out, x, w, b, geom: CONV2D_WEIGHT_GRAD.apply_in_vjp(x, g, geom=geom),
         lambda g, out, x, w, b, geom: np.sum(g, axis=(0, 2, 3)),
     ],
     "d conv/dx = conv_transpose(g, w), d conv/dw = g ⋆ x, d conv/db = sum of g over N, H, W",
@@ -296,16 +289,16 @@ CONV2D = Primitive(
 CONV2D_INPUT_GRAD = Primitive(
     "conv2d_input_grad", _conv_transpose_forward,
     [
-        lambda gg, out, g, w, geom: call(CONV2D, gg, w, None, geom=geom),
-        lambda gg, out, g, w, geom: call(CONV2D_WEIGHT_GRAD, gg, g, geom=geom),
+        lambda gg, out, g, w, geom: CONV2D.apply_in_vjp(gg, w, None, geom=geom),
+        lambda gg, out, g, w, geom: CONV2D_WEIGHT_GRAD.apply_in_vjp(gg, g, geom=geom),
     ],
     "conv_transpose(g, w) is bilinear: its VJPs are conv(gg, w) and weight_grad(gg, g)",
 )
 CONV2D_WEIGHT_GRAD = Primitive(
     "conv2d_weight_grad", _conv_weight_forward,
     [
-        lambda gg, out, x, g, geom: call(CONV2D_INPUT_GRAD, g, gg, geom=geom),
-        lambda gg, out, x, g, geom: call(CONV2D, x, gg, None, geom=geom),
+        lambda gg, out, x, g, geom: CONV2D_INPUT_GRAD.apply_in_vjp(g, gg, geom=geom),
+        lambda gg, out, x, g, geom: CONV2D.apply_in_vjp(x, gg, None, geom=geom),
     ],
     "weight_grad(x, g) is bilinear: its VJPs are conv_transpose(g, gg) and conv(x, gg)",
 )

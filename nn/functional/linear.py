@@ -10,6 +10,8 @@ from autograd.ops.registry import Primitive
 
 __all__ = ["embedding", "linear"]
 
+_ndarray = np.ndarray
+
 
 def _linear_forward(x, w, b=None):
     out = np.matmul(x, w.T)
@@ -25,8 +27,15 @@ def _rows(t, n):
 
 
 def _weight_grad(g, out, x, w, b=None):
-    # one GEMM over every leading dim, written straight in the (out, in) layout
-    return np.matmul(_rows(g, w.shape[0]).T, _rows(x, w.shape[1]))
+    # one GEMM over every leading dim, written straight in the weight's own memory order (so the
+    # optimizer's elementwise updates of weight, gradient and state all walk memory in one order)
+    g2 = _rows(g, w.shape[0])
+    x2 = _rows(x, w.shape[1])
+    if type(w) is _ndarray and w.strides[0] < w.strides[1]:
+        # column-major weight (nn.Linear's): a fresh column-major array, not a transposed view,
+        # so the engine can adopt it as the weight's .grad without a copy
+        return np.matmul(g2.T, x2, out=np.empty(w.shape, dtype=np.result_type(g2, x2), order="F"))
+    return np.matmul(g2.T, x2)
 
 
 LINEAR = Primitive(

@@ -289,6 +289,40 @@ CROSS_ENTROPY_ROWS = Primitive(
 )
 
 
+def _ce_reduced_forward(x, target, count):
+    z = x - np.amax(x, axis=1, keepdims=True)
+    lse = np.log(np.sum(np.exp(z), axis=1))
+    return np.sum(lse - z[np.arange(z.shape[0]), target]) / count
+
+
+def _ce_reduced_vjp(g, out, x, target, count):
+    if isinstance(x, Tensor):
+        onehot = np.zeros(x.shape, dtype=x.dtype)
+        np.put_along_axis(onehot, target[:, None], 1, axis=1)
+        return (x.softmax(1) - Tensor(onehot)) * (g / count)
+    p = np.exp(x - np.amax(x, axis=1, keepdims=True))
+    p /= np.sum(p, axis=1, keepdims=True)
+    p[np.arange(x.shape[0]), target] -= 1
+    p *= g / count
+    return p
+
+
+# The whole loss as one node for the commonest case: (N, C) logits, N valid class indices, no
+# weight or smoothing, reduction mean (count = N) or sum (count = 1).
+CROSS_ENTROPY_REDUCED = Primitive(
+    "cross_entropy_reduced", _ce_reduced_forward, [_ce_reduced_vjp],
+    "ce = sum_n(logsumexp(x_n) - x_n[t_n]) / count; d ce/dx_n = (softmax(x_n) - onehot(t_n)) / count",
+)
+
+
+def _all_targets_valid(t: np.ndarray, n_rows: int, n_classes: int, ignore_index: int) -> bool:
+    """t is (n_rows,) integer class indices, all in [0, C), none equal to ignore_index."""
+    if t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or t.dtype.kind not in "iu":
+        return False
+    lo, hi = t.min(), t.max()
+    return 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi
+
+
 def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits: nll_loss(log_softmax(input, 1), target), as PyTorch.
@@ -308,6 +342,14 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
+    if (
+        weight is None and label_smoothing == 0.0 and input.ndim == 2
+        and (reduction == "mean" or reduction == "sum")
+    ):
+        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        n, n_classes = input.shape
+        if _all_targets_valid(t, n, n_classes, ignore_index):
+            return CROSS_ENTROPY_REDUCED(input, target=t, count=n if reduction == "mean" else 1)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if reduction not in _REDUCTIONS:

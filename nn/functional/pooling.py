@@ -18,7 +18,7 @@ import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
-from .conv import Geometry, as_tensor, batched, call, interior, pair, window
+from .conv import Geometry, as_tensor, batched, interior, pair, window
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "max_pool2d"]
 
@@ -135,20 +135,20 @@ def _window_sum_t(g: np.ndarray, geom: Geometry) -> np.ndarray:
 
 WINDOW_GATHER = Primitive(
     "window_gather", _gather,
-    [lambda g, out, x, idx, geom, value, values=None: call(WINDOW_SCATTER, g, idx=idx, geom=geom, value=0.0)],
+    [lambda g, out, x, idx, geom, value, values=None: WINDOW_SCATTER.apply_in_vjp(g, idx=idx, geom=geom, value=0.0)],
     "d out/dx = 1 at the selected pixel of each window (summed where windows overlap)",
 )
 WINDOW_SCATTER = Primitive(
     "window_scatter", _scatter,
-    [lambda g, out, y, idx, geom, value, values=None: call(WINDOW_GATHER, g, idx=idx, geom=geom, value=0.0)],
+    [lambda g, out, y, idx, geom, value, values=None: WINDOW_GATHER.apply_in_vjp(g, idx=idx, geom=geom, value=0.0)],
     "scatter is linear; its VJP gathers",
 )
 WINDOW_SUM = Primitive(
-    "window_sum", _window_sum, [lambda g, out, x, geom: call(WINDOW_SUM_T, g, geom=geom)],
+    "window_sum", _window_sum, [lambda g, out, x, geom: WINDOW_SUM_T.apply_in_vjp(g, geom=geom)],
     "d window_sum/dx = 1 for every pixel of the window",
 )
 WINDOW_SUM_T = Primitive(
-    "window_sum_t", _window_sum_t, [lambda g, out, y, geom: call(WINDOW_SUM, g, geom=geom)],
+    "window_sum_t", _window_sum_t, [lambda g, out, y, geom: WINDOW_SUM.apply_in_vjp(g, geom=geom)],
     "the adjoint window sum is linear; its VJP is the window sum",
 )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from autograd import Tensor
-from autograd.ops.registry import Const
+from autograd.ops.registry import PRIMITIVES, Const
 
 
 def draw_array(shape, domain, rng, dtype=np.float64) -> np.ndarray:
@@ -73,3 +75,34 @@ def flat_outputs(result) -> list:
 
 def to_numpy(x) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+class TensorFromVjp(AssertionError):
+    """A VJP returned a Tensor while running on plain arrays (a first-order backward)."""
+
+
+@contextmanager
+def vjps_must_return_arrays():
+    """Within the block, a primitive's VJP called on ndarrays only (the plain, first-order
+    backward) that returns a Tensor raises TensorFromVjp: that backward must build no Tensor
+    wrappers (they cost time, and a Tensor gradient reaching the next VJP can go wrong)."""
+    saved = {}
+
+    def checked(name, i, vjp):
+        def run(g, out, *args, **kwargs):
+            result = vjp(g, out, *args, **kwargs)
+            plain = not any(isinstance(a, Tensor) for a in (g, out, *args))
+            if plain and isinstance(result, Tensor):
+                raise TensorFromVjp(f"the VJP of {name!r} for input {i} returned a Tensor on arrays")
+            return result
+        return run
+
+    for name, prim in PRIMITIVES.items():
+        if isinstance(prim.vjps, tuple):
+            saved[name] = prim.vjps
+            prim.vjps = tuple(None if v is None else checked(name, i, v) for i, v in enumerate(prim.vjps))
+    try:
+        yield
+    finally:
+        for name, vjps in saved.items():
+            PRIMITIVES[name].vjps = vjps

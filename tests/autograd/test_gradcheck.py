@@ -25,6 +25,17 @@ def test_numerical_grad_several_inputs_and_grad_output():
         numerical_grad(lambda x: x * 2, a)
 
 
+def test_numerical_grad_and_gradcheck_perturb_inputs_of_any_memory_order():
+    # a column-major (transposed) array: reshape(-1) would copy it and perturb nothing
+    w = np.arange(1.0, 7.0).reshape(3, 2).T
+    x = Tensor(w, requires_grad=True)
+    assert not x.data.flags.c_contiguous
+    f = lambda t: (t * t * np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum()
+    np.testing.assert_allclose(numerical_grad(f, x), 2 * w * [[1, 2, 3], [4, 5, 6]], rtol=1e-6)
+    assert gradcheck(f, (x,))
+    assert gradcheck(lambda t: t.tanh() * 2, (x,))
+
+
 def test_gradcheck_runs_float32_inputs_in_float64():
     x = Tensor(np.array([0.1, 0.2], np.float32), requires_grad=True)
     assert gradcheck(lambda t: t.tanh() * t, (x,))

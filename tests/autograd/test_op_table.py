@@ -14,7 +14,14 @@ from autograd import Tensor, gradcheck, gradgradcheck
 from autograd.ops.registry import REGISTRY
 from autograd.testing import broadcastable_shapes
 
-from .optable import draw_array, flat_outputs, identity, materialize, to_numpy
+from .optable import (
+    draw_array,
+    flat_outputs,
+    identity,
+    materialize,
+    to_numpy,
+    vjps_must_return_arrays,
+)
 
 CONTRACT = (
     "add sub mul div neg pow exp log log1p sqrt abs sign sin cos tan tanh sigmoid relu clamp clip "
@@ -95,6 +102,23 @@ def test_gradient_matches_finite_differences(info, k):
     arrays, build = materialize(info, sample, rng)
     inputs = [Tensor(a, requires_grad=True) for a in arrays]
     assert gradcheck(_gradcheck_fn(info, sample, build), inputs, atol=info.atol)
+
+
+@pytest.mark.parametrize(("info", "k"), DIFF_CASES)
+def test_plain_backward_passes_arrays_between_vjps(info, k):
+    # a first-order backward runs VJPs on ndarrays and must get ndarrays back (no Tensors built)
+    rng = np.random.default_rng(300 + k)
+    sample = info.samples[k]
+    arrays, build = materialize(info, sample, rng)
+    inputs = [Tensor(a, requires_grad=True) for a in arrays]
+    outs = _gradcheck_fn(info, sample, build)(*inputs)
+    total = outs[0].sum()
+    for o in outs[1:]:
+        total = total + o.sum()
+    with vjps_must_return_arrays():
+        total.backward()
+    for t in inputs:
+        assert t.grad is None or type(t.grad.data) is np.ndarray
 
 
 @pytest.mark.parametrize(("info", "k"), SMOOTH_CASES)

@@ -199,6 +199,20 @@ def test_fused_and_general_cross_entropy_paths_agree_in_float32():
     np.testing.assert_allclose(a.grad.data, p / 8, atol=1e-7)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_single_node_path_when_every_target_is_valid(reduction):
+    # (N, C) logits, no ignored target, no weight or smoothing: the loss is one fused node
+    x = RNG.standard_normal((6, 5))
+    t = np.array([0, 4, 2, 2, 1, 3])
+    got = F.cross_entropy(leaf(x), Tensor(t), reduction=reduction)
+    assert got.grad_fn.name() == "CrossEntropyReducedBackward"
+    np.testing.assert_allclose(got.data, ref_cross_entropy(x, t, None, -100, reduction, 0.0), rtol=1e-12)
+    # an ignore_index inside the targets' range sends the call down the general path
+    assert F.cross_entropy(leaf(x), Tensor(t), ignore_index=2).grad_fn.name() != "CrossEntropyReducedBackward"
+    assert autograd.gradcheck(lambda x: F.cross_entropy(x, Tensor(t), reduction=reduction), (leaf(x),))
+    assert autograd.gradgradcheck(lambda x: F.cross_entropy(x, Tensor(t), reduction=reduction), (leaf(x),))
+
+
 def test_cross_entropy_gradients_for_every_path():
     x = leaf(RNG.standard_normal((4, 3)))
     t = Tensor(np.array([0, 2, -100, 1]))
