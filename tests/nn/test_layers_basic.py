@@ -9,6 +9,7 @@ import pytest
 import autograd
 import nn
 import nn.functional as F
+import optim
 from autograd import Tensor
 
 RNG = np.random.default_rng(0)
@@ -37,6 +38,36 @@ def test_linear_gradcheck_and_second_order():
     x3 = t64(2, 3, 4)  # batched input: the fused op folds the leading dims into one GEMM
     assert autograd.gradcheck(F.linear, (x3, w, b))
     assert autograd.gradgradcheck(lambda x, w, b: F.linear(x, w, b).tanh(), (x3, w, b))
+
+
+@pytest.mark.parametrize("order", ["F", "C"])
+def test_linear_weight_gradient_in_either_memory_order(order):
+    # nn.Linear stores its weight column-major (a faster forward GEMM); a weight the user sets
+    # row-major must work the same, and each gradient comes back in its weight's order
+    x, b = t64(5, 4), t64(3)
+    w = Tensor(np.asarray(RNG.uniform(-2, 2, (3, 4)), order=order), requires_grad=True)
+    assert autograd.gradcheck(F.linear, (x, w, b))
+    F.linear(x, w, b).sum().backward()
+    np.testing.assert_allclose(w.grad.data, np.ones((5, 3)).T @ x.data, rtol=1e-12)
+    assert w.grad.data.flags[f"{order}_CONTIGUOUS"]
+
+
+def test_linear_keeps_its_column_major_weight_through_init_training_and_loading():
+    lin = nn.Linear(4, 3)
+    assert lin.weight.data.flags.f_contiguous and lin.weight.shape == (3, 4)
+    opt = optim.SGD(lin.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(2):
+        opt.zero_grad()
+        lin(autograd.randn(6, 4)).pow(2).sum().backward()
+        assert lin.weight.grad.data.flags.f_contiguous
+        opt.step()
+    state = {k: v.clone() for k, v in lin.state_dict().items()}
+    fresh = nn.Linear(4, 3)
+    fresh.load_state_dict(state)
+    np.testing.assert_array_equal(fresh.weight.data, lin.weight.data)
+    assert fresh.weight.data.flags.f_contiguous
+    x = autograd.randn(2, 4)
+    np.testing.assert_allclose(fresh(x).data, x.data @ lin.weight.data.T + lin.bias.data, rtol=1e-6)
 
 
 def test_linear_default_init_is_pytorchs_kaiming_uniform_a_sqrt5():
