@@ -1,13 +1,16 @@
 """Reverse-mode backprop: `backward` and `grad` over the recorded graph.
 
-The walk is iterative (Kahn's algorithm on dependency counts), so a 1,000,000-op chain needs no
-recursion and a node with many pending branches costs O(1) per edge. Gradients accumulate in a
+The walk is iterative: nodes come off a heap newest first (an op's inputs always come from older
+nodes, so a node's gradient is complete when it comes off), so a 1,000,000-op chain needs no
+recursion and no pass over the graph before the walk. Gradients accumulate in a
 local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it).
 Without `create_graph`, VJPs run on raw ndarrays and grad mode is off, so a plain backward builds
 no Tensor wrappers; with it, VJPs run on Tensors and are themselves recorded.
 """
 
 from __future__ import annotations
+
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -110,32 +113,6 @@ def _initial_grad(t, gradient, index: int):
     return g
 
 
-def _collect(roots) -> dict:
-    """Dependency count of every node and leaf reachable from the root keys."""
-    deps: dict = dict.fromkeys(roots, 0)
-    stack = [r for r in deps if type(r) is Node]
-    get = deps.get
-    push = stack.append
-    while stack:
-        node = stack.pop()
-        edges = node._edges
-        if edges is None:
-            edges = node._edges = edges_of(node)
-        for e in edges:
-            if e is None:
-                continue
-            if type(e) is tuple:
-                e = e[0]
-            count = get(e)
-            if count is None:
-                deps[e] = 1
-                if type(e) is Node:
-                    push(e)
-            else:
-                deps[e] = count + 1
-    return deps
-
-
 def edges_of(node: Node) -> list:
     """Where each input of a primitive's node sends its gradient (see `Node.edges`)."""
     vjps = node.op.vjps
@@ -149,33 +126,45 @@ def edges_of(node: Node) -> list:
     return edges
 
 
-def backward_order(root_keys, deps: dict | None = None) -> list:
+def backward_order(root_keys) -> list:
     """Every node and leaf reachable from `root_keys`, in the order backward visits them.
 
-    Kahn's algorithm on dependency counts with a LIFO ready list (reverse topological from the
-    outputs), iterative, so deep graphs need no recursion. `deps` is `_collect`'s result, if known.
+    Nodes newest first (an op's inputs always come from older nodes, so a node comes after every
+    node that uses its output), then the leaves in the order the walk first reaches them.
     """
-    pending = dict(deps) if deps is not None else _collect(root_keys)
+    heap: list = []
+    leaves: list = []
+    seen = set()
+    for key in root_keys:
+        if key not in seen:
+            seen.add(key)
+            if type(key) is Node:
+                heappush(heap, (-key.seq, key))
+            else:
+                leaves.append(key)
     order = []
-    ready = [k for k in dict.fromkeys(root_keys) if pending.get(k, 0) == 0]
-    while ready:
-        key = ready.pop()
-        order.append(key)
-        if type(key) is Node:
-            for e in key.edges:
-                if e is None:
-                    continue
-                e = e[0] if type(e) is tuple else e
-                pending[e] -= 1
-                if pending[e] == 0:
-                    ready.append(e)
-    return order
+    while heap:
+        node = heappop(heap)[1]
+        order.append(node)
+        for e in node.edges:
+            if e is None:
+                continue
+            if type(e) is tuple:
+                e = e[0]
+            if e not in seen:
+                seen.add(e)
+                if type(e) is Node:
+                    heappush(heap, (-e.seq, e))
+                else:
+                    leaves.append(e)
+    return order + leaves
 
 
-def _needed(root_keys, deps, targets) -> set:
+def _needed(root_keys, targets) -> set:
     """Nodes from which some target is reachable (the rest need not run)."""
     needed = set(targets)
-    for key in reversed(backward_order(root_keys, deps)):
+    # reversed: leaves, then nodes oldest first, so a node's inputs are decided before it
+    for key in reversed(backward_order(root_keys)):
         if type(key) is Node and any(
             e is not None and (e[0] if type(e) is tuple else e) in needed for e in key.edges
         ):
@@ -183,22 +172,57 @@ def _needed(root_keys, deps, targets) -> set:
     return needed
 
 
+_MISSING = object()
+
+
+def _send(grads: dict, heap: list, leaves: list, edge, gx) -> None:
+    """Add `gx` into the gradient of `edge` (None adds nothing); queue `edge` when first reached."""
+    if type(edge) is tuple:
+        node, slot = edge
+        slots = grads.get(node)
+        if slots is None:
+            slots = grads[node] = [None] * node.n_out
+            heappush(heap, (-node.seq, node))
+        if gx is not None:
+            slots[slot] = gx if slots[slot] is None else slots[slot] + gx
+        return
+    prev = grads.get(edge, _MISSING)
+    if prev is _MISSING:
+        grads[edge] = gx
+        if type(edge) is Node:
+            heappush(heap, (-edge.seq, edge))
+        else:
+            leaves.append(edge)
+    elif gx is not None:
+        grads[edge] = gx if prev is None else prev + gx
+
+
 def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
-    """The backward walk. Returns, for `inputs` (if any), the gradient that reached each."""
-    root_keys = []
-    for t in roots:
-        fn = t.grad_fn
-        root_keys.append(t if fn is None else fn)
-    deps = _collect(root_keys)
+    """The backward walk. Returns, for `inputs` (if any), the gradient that reached each.
+
+    Nodes run newest first, off a heap keyed by creation order: when a node comes off it, every
+    node that uses its output has run, so its gradient is complete (no dependency-counting pass
+    over the graph first). Leaves collect their gradients and are written at the end, in the
+    order the walk first reached them.
+    """
     grads: dict = {}
+    heap: list = []
+    leaves: list = []
+    root_keys = []
     # arrays that must never become a leaf's .grad without a copy (the caller's gradients)
     taken = {id(g) for g in root_grads}
-    for t, key, g in zip(roots, root_keys, root_grads):
+    for t, g in zip(roots, root_grads):
         if create_graph and not isinstance(g, Tensor):
             g = _new_tensor(g)
         elif not create_graph and isinstance(g, Tensor):
             g = g.data
-        _add_grad(grads, key, _output_nr(t), g)
+        fn = t.grad_fn
+        if fn is None:
+            root_keys.append(t)
+            _send(grads, heap, leaves, t, g)
+        else:
+            root_keys.append(fn)
+            _send(grads, heap, leaves, (fn, t._out_nr) if fn.n_out > 1 else fn, g)
 
     targets = None
     needed = None
@@ -208,7 +232,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         for i, t in enumerate(inputs):
             key = t if t.grad_fn is None else t.grad_fn
             targets.setdefault(key, []).append((i, _output_nr(t)))
-        needed = _needed(root_keys, deps, targets)
+        needed = _needed(root_keys, targets)
         captured = [None] * len(inputs)
 
     prev_mode = STATE.grad_enabled
@@ -218,28 +242,18 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     grads_pop = grads.pop
     grads_get = grads.get
     try:
-        ready = [k for k in dict.fromkeys(root_keys) if deps.get(k, 0) == 0]
-        pop = ready.pop
-        push = ready.append
-        while ready:
-            key = pop()
-            g = grads_pop(key, None)
-            if type(key) is not Node:
-                g = _leaf_hooks(key, g, taken)
-                if targets is not None and key in targets:
-                    for i, _ in targets[key]:
-                        captured[i] = g
-                if accumulate and g is not None and (targets is None or key in targets):
-                    _accumulate_leaf(key, g, create_graph, taken)
-                continue
-            node = key
+        while heap:
+            node = heappop(heap)[1]
+            g = grads_pop(node)
+            edges = node._edges
+            if edges is None:
+                edges = node._edges = edges_of(node)
             if g is not None:
                 if node.hooks is not None or node.retained is not None:
                     g = _node_hooks(node, g, create_graph)
                 if targets is not None and node in targets:
                     for i, k in targets[node]:
                         captured[i] = g[k] if node.n_out > 1 else g
-            edges = node._edges
             args = node.args
             if g is None or (needed is not None and node not in needed):
                 gxs = None
@@ -267,15 +281,17 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     if gx.shape != shape:
                         gx = unbroadcast(gx, shape)
                     if type(edge) is tuple:
-                        edge, slot = edge
-                        _add_grad(grads, edge, slot, gx)
+                        _send(grads, heap, leaves, edge, gx)
+                        continue
+                    prev = grads_get(edge, _MISSING)
+                    if prev is _MISSING:
+                        grads[edge] = gx
+                        if type(edge) is Node:
+                            heappush(heap, (-edge.seq, edge))
+                        else:
+                            leaves.append(edge)
                     else:
-                        prev = grads_get(edge)
                         grads[edge] = gx if prev is None else prev + gx
-                    left = deps[edge] - 1
-                    deps[edge] = left
-                    if left == 0:
-                        push(edge)
                 continue
             else:
                 gxs = _call_backward(node, g, create_graph, anomaly)
@@ -285,20 +301,15 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if not retain_graph:
                     node.release()
             for i, edge in enumerate(edges):
-                if edge is None:
-                    continue
-                gx = None if gxs is None else gxs[i]
-                if type(edge) is tuple:
-                    edge, slot = edge
-                    if gx is not None:
-                        _add_grad(grads, edge, slot, gx)
-                elif gx is not None:
-                    prev = grads_get(edge)
-                    grads[edge] = gx if prev is None else prev + gx
-                left = deps[edge] - 1
-                deps[edge] = left
-                if left == 0:
-                    push(edge)
+                if edge is not None:
+                    _send(grads, heap, leaves, edge, None if gxs is None else gxs[i])
+        for leaf in leaves:
+            g = _leaf_hooks(leaf, grads_pop(leaf), taken)
+            if targets is not None and leaf in targets:
+                for i, _ in targets[leaf]:
+                    captured[i] = g
+            if accumulate and g is not None and (targets is None or leaf in targets):
+                _accumulate_leaf(leaf, g, create_graph, taken)
     finally:
         STATE.grad_enabled = prev_mode
     return captured
@@ -308,17 +319,6 @@ def _output_nr(t) -> int:
     """Which output of its node `t` is (0 unless the node has several)."""
     fn = t.grad_fn
     return t._out_nr if fn is not None and fn.n_out > 1 else 0
-
-
-def _add_grad(grads: dict, key, slot: int, g) -> None:
-    if type(key) is Node and key.n_out > 1:
-        slots = grads.get(key)
-        if slots is None:
-            slots = grads[key] = [None] * key.n_out
-        slots[slot] = g if slots[slot] is None else slots[slot] + g
-        return
-    prev = grads.get(key)
-    grads[key] = g if prev is None else prev + g
 
 
 def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):

@@ -10,12 +10,16 @@ A node never references the tensor it produced, so no reference cycle keeps a gr
 
 from __future__ import annotations
 
+import itertools
 import traceback
 
 from .grad_mode import STATE
 
 # Bumped by every in-place op: a node older than a tensor's last change saw stale data.
 CLOCK = [0]
+# Creation order of nodes: an op's inputs always come from older nodes, so visiting nodes newest
+# first is a valid backward order (as PyTorch's sequence numbers).
+_next_seq = itertools.count().__next__
 
 FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time (or to use saved values after they were "
@@ -41,6 +45,7 @@ class Node:
         "op",
         "out",
         "retained",
+        "seq",
         "trace",
     )
 
@@ -53,6 +58,7 @@ class Node:
         # Python's cyclic GC cheap on graphs with millions of nodes)
         self._edges = edges
         self.clock = clock
+        self.seq = _next_seq()
         self.n_out = 1
         self.hooks = None
         self.retained = None

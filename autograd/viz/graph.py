@@ -61,8 +61,9 @@ def edge_tensor_key(edge):
 def backward_order(roots: list[Tensor]) -> list:
     """Every op node and leaf reachable from `roots`, in the order the engine's backward visits them.
 
-    Kahn's algorithm on dependency counts with a LIFO ready list, exactly as `autograd.engine`
-    walks (reverse topological from the outputs); iterative, so deep graphs need no recursion.
+    Exactly as `autograd.engine` walks: op nodes newest first (reverse creation order, a reverse
+    topological order), then the leaves in the order the walk first reaches them; iterative, so
+    deep graphs need no recursion.
     """
     from ..engine import backward_order as engine_order
 

@@ -10,10 +10,11 @@ from autograd import Function, Tensor, viz
 from autograd.explain import Explanation, Step, explain
 from autograd.ops.registry import PRIMITIVES
 
+# the engine runs op nodes newest first, then writes the leaves' gradients in the order it reached them
 EXPECTED_NODES = [
-    "MeanBackward", "PowBackward", "SubBackward", "AddBackward", "AccumulateGrad",
-    "MatmulBackward", "AccumulateGrad", "ReluBackward", "AddBackward", "AccumulateGrad",
-    "MatmulBackward", "AccumulateGrad",
+    "MeanBackward", "PowBackward", "SubBackward", "AddBackward", "MatmulBackward", "ReluBackward",
+    "AddBackward", "MatmulBackward", "AccumulateGrad", "AccumulateGrad", "AccumulateGrad",
+    "AccumulateGrad",
 ]
 
 
@@ -46,8 +47,8 @@ def reference_norms(a: dict) -> list[float]:
     g_a1 = g_h * (a1 > 0)
     norm = np.linalg.norm
     return [
-        1.0, norm(g_sq), norm(g_d), norm(g_d), norm(g_d.sum(0)), norm(g_d), norm(h.T @ g_d),
-        norm(g_h), norm(g_a1), norm(g_a1.sum(0)), norm(g_a1), norm(a["x"].T @ g_a1),
+        1.0, norm(g_sq), norm(g_d), norm(g_d), norm(g_d), norm(g_h), norm(g_a1), norm(g_a1),
+        norm(g_d.sum(0)), norm(h.T @ g_d), norm(g_a1.sum(0)), norm(a["x"].T @ g_a1),
     ]
 
 
@@ -60,12 +61,12 @@ def test_mlp_steps_in_engine_order_with_formulas_and_feeds():
     for r in e:
         if r.op != "leaf":
             assert r.formula == PRIMITIVES[r.op].formula and r.formula
-    assert e[3].feeds == ("#6 MatmulBackward", "b2")
-    assert e[5].feeds == ("#8 ReluBackward", "W2")
-    assert e[10].feeds == ("W1",)  # x needs no gradient
+    assert e[3].feeds == ("#5 MatmulBackward", "b2")
+    assert e[4].feeds == ("#6 ReluBackward", "W2")
+    assert e[7].feeds == ("W1",)  # x needs no gradient
     assert e[11].feeds == ("W1.grad",) and e[11].formula == "x.grad += g"
-    assert [r.grad_shape for r in e] == [(), (4, 2), (4, 2), (4, 2), (2,), (4, 2), (5, 2),
-                                         (4, 5), (4, 5), (5,), (4, 5), (3, 5)]
+    assert [r.grad_shape for r in e] == [(), (4, 2), (4, 2), (4, 2), (4, 2), (4, 5), (4, 5),
+                                         (4, 5), (2,), (5, 2), (5,), (3, 5)]
 
 
 def test_norms_computed_on_retained_graph_match_hand_reference_and_change_nothing():
@@ -213,7 +214,7 @@ def test_norms_match_torch():
         v.retain_grad()
     tl.backward()
     by_node = {
-        2: sq, 3: d, 4: out, 5: t["b2"], 6: mm2, 7: t["W2"], 8: h, 9: a1, 10: t["b1"], 12: t["W1"],
+        2: sq, 3: d, 4: out, 5: mm2, 6: h, 7: a1, 9: t["b2"], 10: t["W2"], 11: t["b1"], 12: t["W1"],
     }
     for step, v in by_node.items():
         assert e[step - 1].grad_norm == pytest.approx(v.grad.norm().item(), rel=1e-10)
