@@ -304,7 +304,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if edge is not None:
                     _send(grads, heap, leaves, edge, None if gxs is None else gxs[i])
         for leaf in leaves:
-            g = _leaf_hooks(leaf, grads_pop(leaf), taken)
+            g = grads_pop(leaf)
+            if getattr(leaf, "_hooks", None):
+                g = _leaf_hooks(leaf, g, taken)
             if targets is not None and leaf in targets:
                 for i, _ in targets[leaf]:
                     captured[i] = g
@@ -436,20 +438,21 @@ def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
         return
     current = leaf._grad
     if current is None:
+        data = leaf.data
         if (
             type(g) is np.ndarray
             and g.base is None
-            and g.flags.writeable
-            and g.dtype == leaf.data.dtype
-            and g.shape == leaf.data.shape
             and id(g) not in taken
+            and g.dtype == data.dtype
+            and g.shape == data.shape
+            and g.flags.writeable
         ):
             # a fresh array a VJP made for this leaf alone (not a view, a user's gradient, or
             # an array already handed to another leaf): adopt it
             taken.add(id(g))
             leaf._grad = _new_tensor(g)
         else:
-            leaf._grad = _new_tensor(np.array(g, dtype=leaf.data.dtype))
+            leaf._grad = _new_tensor(np.array(g, dtype=data.dtype))
     elif current.grad_fn is None and current.data.flags.writeable:
         np.add(current.data, g, out=current.data, casting="unsafe")
     else:

@@ -16,6 +16,21 @@ if TYPE_CHECKING:
 MAX_TRACKED_CHANGES = 16
 
 
+def bump_versions(tensors) -> None:
+    """Record one in-place change to each of `tensors` (an optimizer step): one clock tick for all."""
+    CLOCK[0] += 1
+    now = CLOCK[0]
+    for t in tensors:
+        t._version += 1
+        mods = getattr(t, "_mods", None)
+        if mods is None:
+            t._mods = [now]
+        else:
+            mods.append(now)
+            if len(mods) > MAX_TRACKED_CHANGES:
+                del mods[0]
+
+
 class InplaceMixin:
     """`Tensor`'s in-place methods (`__setitem__`, `zero_`, `add_`, ...)."""
 
@@ -36,15 +51,7 @@ class InplaceMixin:
 
     def _bump_version(self) -> None:
         """Record an in-place change (backward checks it against the ops that saved this tensor)."""
-        CLOCK[0] += 1
-        self._version += 1
-        mods = getattr(self, "_mods", None)
-        if mods is None:
-            mods = self._mods = []
-        mods.append(CLOCK[0])
-        if len(mods) > MAX_TRACKED_CHANGES:
-            # only recent changes matter for error messages; keep memory bounded across steps
-            del mods[0]
+        bump_versions((self,))
 
     def _inplace(self, what: str, new_data) -> Tensor:
         self._check_inplace(what)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, enable_grad, from_numpy
+from autograd.inplace import bump_versions
 
 __all__ = ["Optimizer"]
 
@@ -160,24 +161,23 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
+            params = [p for p in group["params"] if p._grad is not None]
             if params:
                 self._update_group(group, params)
                 # NOTE: the update writes p.data in place; bumping the version makes a backward
                 # through a graph recorded before the step raise instead of using new values.
-                for p in params:
-                    p._bump_version()
+                bump_versions(params)
         return loss
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: drop them (`set_to_none=True`) or fill them with zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                g = p.grad
+                g = p._grad
                 if g is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                     continue
                 if g.grad_fn is not None:
                     g.detach_()
@@ -308,7 +308,7 @@ def grads_of(params: Iterable[Tensor]) -> list[np.ndarray]:
     """The gradient arrays of `params`, cast to each parameter's dtype where they differ."""
     out = []
     for p in params:
-        g = p.grad.data
+        g = p._grad.data
         # NOTE: a float64 grad on a float32 parameter would otherwise upcast the state buffers
         out.append(g if g.dtype == p.data.dtype else g.astype(p.data.dtype))
     return out

@@ -103,11 +103,10 @@ class SGD(Optimizer):
 
     def _update_group(self, group, params) -> None:
         momentum = hyper(group, "momentum")
-        buffers = []
+        states = None
         if momentum != 0:
-            for p in params:
-                buf = self.state[p].get("momentum_buffer")
-                buffers.append(None if buf is None else buf.data)
+            states = [self.state[p] for p in params]
+            buffers = [None if (buf := st.get("momentum_buffer")) is None else buf.data for st in states]
         else:
             buffers = [None] * len(params)
         sgd(
@@ -121,8 +120,7 @@ class SGD(Optimizer):
             nesterov=bool(group["nesterov"]),
             maximize=bool(group["maximize"]),
         )
-        if momentum != 0:
-            for p, buf in zip(params, buffers):
-                if self.state[p].get("momentum_buffer") is None:
-                    self.state[p]["momentum_buffer"] = state_tensor(buf)
-
+        if states is not None:
+            for st, buf in zip(states, buffers):
+                if st.get("momentum_buffer") is None:
+                    st["momentum_buffer"] = state_tensor(buf)

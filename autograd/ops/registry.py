@@ -48,7 +48,7 @@ class Primitive:
 
     def __call__(self, *args, **kwargs):
         """Run forward on the inputs' arrays; record a `Node` when any input requires grad."""
-        # NOTE: unrolled for one and two inputs: this runs for every op, and a comprehension
+        # NOTE: unrolled for one to three inputs: this runs for every op, and a comprehension
         # costs a frame of its own
         n = len(args)
         if n == 1:
@@ -62,6 +62,13 @@ class Primitive:
             b_t = isinstance(b, Tensor)
             arrays = (a.data if a_t else a, b.data if b_t else b)
             requires = (a_t and a.requires_grad) or (b_t and b.requires_grad)
+        elif n == 3:
+            a, b, c = args
+            a_t = isinstance(a, Tensor)
+            b_t = isinstance(b, Tensor)
+            c_t = isinstance(c, Tensor)
+            arrays = (a.data if a_t else a, b.data if b_t else b, c.data if c_t else c)
+            requires = (a_t and a.requires_grad) or (b_t and b.requires_grad) or (c_t and c.requires_grad)
         else:
             arrays = tuple([a.data if isinstance(a, Tensor) else a for a in args])
             requires = True

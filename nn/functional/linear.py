@@ -64,19 +64,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Returns:
         (*, out_features).
     """
-    if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {tuple(weight.shape)}")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input's last dimension must equal in_features={weight.shape[1]} "
-            f"(weight shape {tuple(weight.shape)}), got input shape {tuple(input.shape)}"
-        )
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise ValueError(
-            f"linear: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}"
-        )
+    w_shape = weight.shape
+    if len(w_shape) != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {tuple(w_shape)}")
     if not isinstance(input, Tensor):
         input = Tensor(input)
+    x_shape = input.shape
+    if not x_shape or x_shape[-1] != w_shape[1]:
+        raise ValueError(
+            f"linear: input's last dimension must equal in_features={w_shape[1]} "
+            f"(weight shape {tuple(w_shape)}), got input shape {tuple(x_shape)}"
+        )
+    if bias is not None and tuple(bias.shape) != (w_shape[0],):
+        raise ValueError(f"linear: bias must have shape ({w_shape[0]},), got {tuple(bias.shape)}")
     if bias is None:
         return LINEAR_NO_BIAS(input, weight)
     return LINEAR(input, weight, bias)

@@ -289,22 +289,27 @@ CROSS_ENTROPY_ROWS = Primitive(
 )
 
 
-def _ce_reduced_forward(x, target, count):
+def _ce_reduced_forward(x, target, count, probs):
     z = x - np.amax(x, axis=1, keepdims=True)
-    lse = np.log(np.sum(np.exp(z), axis=1))
-    return np.sum(lse - z[np.arange(z.shape[0]), target]) / count
+    e = np.exp(z)
+    sums = np.sum(e, axis=1, keepdims=True)
+    loss = np.sum(np.log(sums[:, 0]) - z[np.arange(z.shape[0]), target]) / count
+    # the softmax is one division away: keep it for the backward (it saves a second pass of
+    # max, exp and sum there); `probs` is this call's own list (see `cross_entropy`)
+    e /= sums
+    probs.append(e)
+    return loss
 
 
-def _ce_reduced_vjp(g, out, x, target, count):
+def _ce_reduced_vjp(g, out, x, target, count, probs):
     if isinstance(x, Tensor):
         onehot = np.zeros(x.shape, dtype=x.dtype)
         np.put_along_axis(onehot, target[:, None], 1, axis=1)
         return (x.softmax(1) - Tensor(onehot)) * (g / count)
-    p = np.exp(x - np.amax(x, axis=1, keepdims=True))
-    p /= np.sum(p, axis=1, keepdims=True)
-    p[np.arange(x.shape[0]), target] -= 1
-    p *= g / count
-    return p
+    scale = g / count
+    gx = probs[0] * scale  # a new array: the saved softmax stays intact for a retained graph
+    gx[np.arange(gx.shape[0]), target] -= scale
+    return gx
 
 
 # The whole loss as one node for the commonest case: (N, C) logits, N valid class indices, no
@@ -315,11 +320,15 @@ CROSS_ENTROPY_REDUCED = Primitive(
 )
 
 
+_min_of = np.minimum.reduce  # NOTE: the ufunc itself, without ndarray.min's Python wrapper
+_max_of = np.maximum.reduce
+
+
 def _all_targets_valid(t: np.ndarray, n_rows: int, n_classes: int, ignore_index: int) -> bool:
     """t is (n_rows,) integer class indices, all in [0, C), none equal to ignore_index."""
     if t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or t.dtype.kind not in "iu":
         return False
-    lo, hi = t.min(), t.max()
+    lo, hi = _min_of(t), _max_of(t)
     return 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi
 
 
@@ -349,7 +358,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         t = target.data if isinstance(target, Tensor) else np.asarray(target)
         n, n_classes = input.shape
         if _all_targets_valid(t, n, n_classes, ignore_index):
-            return CROSS_ENTROPY_REDUCED(input, target=t, count=n if reduction == "mean" else 1)
+            return CROSS_ENTROPY_REDUCED(input, target=t, count=n if reduction == "mean" else 1, probs=[])
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if reduction not in _REDUCTIONS:

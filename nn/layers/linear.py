@@ -83,12 +83,17 @@ class Linear(Module):
         """(*, in_features) -> (*, out_features)."""
         if not isinstance(input, Tensor):
             raise TypeError(f"{self!r} expected a Tensor input, got {type(input).__name__}")
-        if input.ndim == 0 or input.shape[-1] != self.in_features:
+        shape = input.data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(
-                f"{self!r} expected input with last dimension {self.in_features}, "
-                f"got shape {tuple(input.shape)}"
+                f"{self!r} expected input with last dimension {self.in_features}, got shape {shape}"
             )
-        return linear(input, self.weight, self.bias)
+        params = self._parameters
+        try:  # NOTE: one dict instead of two Module.__getattr__ lookups (this runs every step)
+            weight, bias = params["weight"], params["bias"]
+        except KeyError:  # re-bound outside the parameter registry (del + plain attribute)
+            weight, bias = self.weight, self.bias
+        return linear(input, weight, bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -211,6 +211,13 @@ def test_cross_entropy_single_node_path_when_every_target_is_valid(reduction):
     assert F.cross_entropy(leaf(x), Tensor(t), ignore_index=2).grad_fn.name() != "CrossEntropyReducedBackward"
     assert autograd.gradcheck(lambda x: F.cross_entropy(x, Tensor(t), reduction=reduction), (leaf(x),))
     assert autograd.gradgradcheck(lambda x: F.cross_entropy(x, Tensor(t), reduction=reduction), (leaf(x),))
+    # the softmax the forward keeps for backward is not consumed: a retained graph gives it again
+    xs = leaf(x)
+    loss = F.cross_entropy(xs, Tensor(t), reduction=reduction)
+    loss.backward(retain_graph=True)
+    first = xs.grad.data.copy()
+    loss.backward()
+    np.testing.assert_allclose(xs.grad.data, 2 * first, rtol=1e-12)
 
 
 def test_cross_entropy_gradients_for_every_path():
