@@ -34,6 +34,10 @@ class MLPFloor:
         self.bufs = [np.zeros_like(p) for p in self.params]
         self.lr, self.momentum = lr, momentum
 
+    def torch_layout(self) -> list[np.ndarray]:
+        """The parameters in `model.parameters()` order and layout: Linear weights (out, in)."""
+        return [p.T if p.ndim == 2 else p for p in self.params]
+
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         w1, b1, w2, b2, w3, b3 = self.params
         h1 = np.maximum(x @ w1 + b1, 0)
@@ -104,6 +108,10 @@ class CNNFloor:
         self.fc = (rng.uniform(-bound, bound, (1568, 10)).astype(np.float32),
                    rng.uniform(-bound, bound, 10).astype(np.float32))
         self.lr = lr
+
+    def torch_layout(self) -> list[np.ndarray]:
+        """The parameters in `model.parameters()` order and layout: Linear weight (out, in)."""
+        return [a for conv in self.convs for a in conv] + [self.fc[0].T, self.fc[1]]
 
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         cache = []

@@ -51,13 +51,21 @@ def _mnist_like(rng, n, shape):
 
 
 def _training_steps(build, x, y, momentum: float, floor) -> dict:
-    """One SGD step of the model `build(torch.nn or nn)` on (x, y) per implementation."""
+    """One SGD step of the model `build(torch.nn or nn)` on (x, y) per implementation.
+
+    Every implementation starts from the floor's initial weights, so all follow one trajectory:
+    training on one batch drives gradients small, and once momentum buffers decay into
+    subnormal floats every elementwise op slows down; the same step count then means the same
+    state in each.
+    """
     import nn
     import optim
     from autograd import Tensor
 
-    def make(lib, opt_lib, wrap):
+    def make(lib, opt_lib, wrap, load):
         model = build(lib)
+        for p, value in zip(model.parameters(), floor.torch_layout(), strict=True):
+            load(p, value)
         opt = opt_lib.SGD(model.parameters(), lr=0.01, momentum=momentum)
         loss_fn = lib.CrossEntropyLoss()
         xb, yb = wrap(x), wrap(y)
@@ -69,10 +77,17 @@ def _training_steps(build, x, y, momentum: float, floor) -> dict:
 
         return step
 
-    steps = {"tapegrad": make(nn, optim, Tensor), "numpy": lambda: floor.step(x, y)}
+    def load_ours(p, value):
+        p.data[...] = value  # in place: the parameter keeps its own memory layout
+
+    steps = {"tapegrad": make(nn, optim, Tensor, load_ours), "numpy": lambda: floor.step(x, y)}
     torch = _torch()
     if torch is not None:
-        steps["torch"] = make(torch.nn, torch.optim, torch.from_numpy)
+        def load_torch(p, value):
+            with torch.no_grad():
+                p.copy_(torch.from_numpy(np.ascontiguousarray(value)))
+
+        steps["torch"] = make(torch.nn, torch.optim, torch.from_numpy, load_torch)
     return steps
 
 
