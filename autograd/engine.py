@@ -19,6 +19,8 @@ from .node import FREED_GRAPH_MESSAGE, Node
 from .ops.registry import CLOCK, _new_tensor, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 
+_ndarray = np.ndarray
+
 
 class AnomalyError(RuntimeError):
     """Raised inside `detect_anomaly()` when a backward function produces NaN or Inf."""
@@ -272,7 +274,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 out = node.out
                 kwargs = node.kwargs
                 if not retain_graph:
-                    node.release()
+                    # Node.release() for a primitive's node (edges are already set), inline
+                    node.meta = (out.shape, out.dtype)
+                    node.args = node.out = node.kwargs = None
                 for i, edge in enumerate(edges):
                     if edge is None:
                         continue
@@ -307,10 +311,21 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             g = grads_pop(leaf)
             if getattr(leaf, "_hooks", None):
                 g = _leaf_hooks(leaf, g, taken)
-            if targets is not None and leaf in targets:
-                for i, _ in targets[leaf]:
-                    captured[i] = g
-            if accumulate and g is not None and (targets is None or leaf in targets):
+            if targets is not None:
+                if leaf in targets:
+                    for i, _ in targets[leaf]:
+                        captured[i] = g
+                    if accumulate and g is not None:
+                        _accumulate_leaf(leaf, g, create_graph, taken)
+            elif (
+                accumulate and not create_graph and leaf._grad is None and type(g) is _ndarray
+                and g.base is None and id(g) not in taken and g.dtype == leaf.data.dtype
+                and g.shape == leaf.data.shape and g.flags.writeable
+            ):
+                # the common case of `_accumulate_leaf`, inline: adopt the fresh array as .grad
+                taken.add(id(g))
+                leaf._grad = _new_tensor(g)
+            elif accumulate and g is not None:
                 _accumulate_leaf(leaf, g, create_graph, taken)
     finally:
         STATE.grad_enabled = prev_mode

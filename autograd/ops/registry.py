@@ -86,7 +86,7 @@ class Primitive:
         result.requires_grad = False
         if requires and STATE.grad_enabled:
             vjps = self.vjps
-            if n <= 3 and None not in vjps:
+            if n <= 3 and type(vjps) is tuple and None not in vjps:
                 # every input is differentiable, and `requires` saw one that requires grad
                 result.grad_fn = Node(self, args, kwargs, out, None, CLOCK[0])
                 result.requires_grad = True

@@ -20,21 +20,18 @@ def _linear_forward(x, w, b=None):
     return out
 
 
-def _rows(t, n):
-    # NOTE: the method, not np.reshape: both ndarrays and Tensors have it, without numpy's
-    # dispatch wrapper on this hot path
-    return t.reshape(-1, n)
-
-
 def _weight_grad(g, out, x, w, b=None):
-    # one GEMM over every leading dim, written straight in the weight's own memory order (so the
-    # optimizer's elementwise updates of weight, gradient and state all walk memory in one order)
-    g2 = _rows(g, w.shape[0])
-    x2 = _rows(x, w.shape[1])
+    # one GEMM over every leading dim (.reshape the method: ndarrays and Tensors both have it),
+    # written straight in the weight's own memory order (so the optimizer's elementwise updates
+    # of weight, gradient and state all walk memory in one order)
+    n_out, n_in = w.shape
+    g2 = g.reshape(-1, n_out)
+    x2 = x.reshape(-1, n_in)
     if type(w) is _ndarray and w.strides[0] < w.strides[1]:
         # column-major weight (nn.Linear's): a fresh column-major array, not a transposed view,
         # so the engine can adopt it as the weight's .grad without a copy
-        return np.matmul(g2.T, x2, out=np.empty(w.shape, dtype=np.result_type(g2, x2), order="F"))
+        dtype = g2.dtype if g2.dtype == x2.dtype else np.result_type(g2, x2)
+        return np.matmul(g2.T, x2, out=np.empty(w.shape, dtype=dtype, order="F"))
     return np.matmul(g2.T, x2)
 
 
@@ -43,7 +40,7 @@ LINEAR = Primitive(
     [
         lambda g, out, x, w, b: np.matmul(g, w),
         _weight_grad,
-        lambda g, out, x, w, b: _rows(g, w.shape[0]).sum(axis=0),
+        lambda g, out, x, w, b: g.reshape(-1, w.shape[0]).sum(axis=0),
     ],
     "y = x W^T + b: dx = g W, dW = g^T x, db = sum(g)",
 )

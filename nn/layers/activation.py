@@ -7,6 +7,7 @@ PyTorch compatibility (printed the same way) but the output is always a new tens
 from __future__ import annotations
 
 from autograd import Tensor
+from autograd.ops.arithmetic import RELU
 
 from ..functional import activation as F
 from ..module import Module
@@ -30,7 +31,9 @@ class ReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise ReLU."""
-        return F.relu(input)
+        if not isinstance(input, Tensor):
+            raise TypeError(f"relu: expected a Tensor, got {type(input).__name__}")
+        return RELU(input)  # NOTE: F.relu's own op, without its two wrapper calls (a hot path)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
