@@ -269,6 +269,12 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 elif n_args == 2:
                     a, b = args
                     arrays = (a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
+                elif n_args == 3:
+                    a, b, c = args
+                    arrays = (
+                        a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b,
+                        c.data if isinstance(c, Tensor) else c,
+                    )
                 else:
                     arrays = [a.data if isinstance(a, Tensor) else a for a in args]
                 out = node.out

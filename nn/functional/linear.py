@@ -11,6 +11,13 @@ from autograd.ops.registry import Primitive
 __all__ = ["embedding", "linear"]
 
 _ndarray = np.ndarray
+_add_reduce = np.add.reduce
+
+
+def _bias_grad(g, out, x, w, b):
+    rows = g.reshape(-1, w.shape[0])
+    # NOTE: on arrays the ufunc's own reduce: ndarray.sum goes through a Python wrapper
+    return _add_reduce(rows, axis=0) if type(rows) is _ndarray else rows.sum(axis=0)
 
 
 def _linear_forward(x, w, b=None):
@@ -40,7 +47,7 @@ LINEAR = Primitive(
     [
         lambda g, out, x, w, b: np.matmul(g, w),
         _weight_grad,
-        lambda g, out, x, w, b: g.reshape(-1, w.shape[0]).sum(axis=0),
+        _bias_grad,
     ],
     "y = x W^T + b: dx = g W, dW = g^T x, db = sum(g)",
 )

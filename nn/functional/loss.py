@@ -25,6 +25,11 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
+# NOTE: the ufuncs' own reductions, without the Python wrappers of np.sum / ndarray.min (each adds
+# up to three calls on the hot cross-entropy path)
+_sum_of = np.add.reduce
+_min_of = np.minimum.reduce
+_max_of = np.maximum.reduce
 
 
 def _reduce(name: str, loss: Tensor, reduction: str) -> Tensor:
@@ -290,10 +295,10 @@ CROSS_ENTROPY_ROWS = Primitive(
 
 
 def _ce_reduced_forward(x, target, count, probs):
-    z = x - np.amax(x, axis=1, keepdims=True)
+    z = x - _max_of(x, axis=1, keepdims=True)
     e = np.exp(z)
-    sums = np.sum(e, axis=1, keepdims=True)
-    loss = np.sum(np.log(sums[:, 0]) - z[np.arange(z.shape[0]), target]) / count
+    sums = _sum_of(e, axis=1, keepdims=True)
+    loss = _sum_of(np.log(sums[:, 0]) - z[np.arange(z.shape[0]), target]) / count
     # the softmax is one division away: keep it for the backward (it saves a second pass of
     # max, exp and sum there); `probs` is this call's own list (see `cross_entropy`)
     e /= sums
@@ -318,10 +323,6 @@ CROSS_ENTROPY_REDUCED = Primitive(
     "cross_entropy_reduced", _ce_reduced_forward, [_ce_reduced_vjp],
     "ce = sum_n(logsumexp(x_n) - x_n[t_n]) / count; d ce/dx_n = (softmax(x_n) - onehot(t_n)) / count",
 )
-
-
-_min_of = np.minimum.reduce  # NOTE: the ufunc itself, without ndarray.min's Python wrapper
-_max_of = np.maximum.reduce
 
 
 def _all_targets_valid(t: np.ndarray, n_rows: int, n_classes: int, ignore_index: int) -> bool:
