@@ -115,7 +115,7 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
     shapes = " and ".join(str(tuple(np.shape(a))) for a in arrays if isinstance(a, (_ndarray, np.generic)))
     if "broadcast" in str(exc) or "shape" in str(exc):
         return RuntimeError(f"{name}: shapes {shapes} are not compatible ({exc})")
-    return ValueError(f"{name}: {exc}")
+    return ValueError(f"{name}: {exc} (input shapes {shapes})")
 
 
 

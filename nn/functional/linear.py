@@ -15,7 +15,7 @@ _add_reduce = np.add.reduce
 
 
 def _bias_grad(g, out, x, w, b):
-    rows = g.reshape(-1, w.shape[0])
+    rows = g if g.ndim == 2 else g.reshape(-1, w.shape[0])
     # NOTE: on arrays the ufunc's own reduce: ndarray.sum goes through a Python wrapper
     return _add_reduce(rows, axis=0) if type(rows) is _ndarray else rows.sum(axis=0)
 
@@ -32,8 +32,8 @@ def _weight_grad(g, out, x, w, b=None):
     # written straight in the weight's own memory order (so the optimizer's elementwise updates
     # of weight, gradient and state all walk memory in one order)
     n_out, n_in = w.shape
-    g2 = g.reshape(-1, n_out)
-    x2 = x.reshape(-1, n_in)
+    g2 = g if g.ndim == 2 else g.reshape(-1, n_out)
+    x2 = x if x.ndim == 2 else x.reshape(-1, n_in)
     if type(w) is _ndarray and w.strides[0] < w.strides[1]:
         # column-major weight (nn.Linear's): a fresh column-major array, not a transposed view,
         # so the engine can adopt it as the weight's .grad without a copy

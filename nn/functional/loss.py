@@ -298,11 +298,14 @@ def _ce_reduced_forward(x, target, count, probs):
     z = x - _max_of(x, axis=1, keepdims=True)
     e = np.exp(z)
     sums = _sum_of(e, axis=1, keepdims=True)
-    loss = _sum_of(np.log(sums[:, 0]) - z[np.arange(z.shape[0]), target]) / count
-    # the softmax is one division away: keep it for the backward (it saves a second pass of
-    # max, exp and sum there); `probs` is this call's own list (see `cross_entropy`)
+    rows = np.arange(z.shape[0])
+    loss = _sum_of(np.log(sums[:, 0]) - z[rows, target]) / count
+    # the softmax is one division away: keep it (and the row indices) for the backward, which
+    # saves a second pass of max, exp and sum there; `probs` is this call's own list (see
+    # `cross_entropy`)
     e /= sums
     probs.append(e)
+    probs.append(rows)
     return loss
 
 
@@ -311,9 +314,10 @@ def _ce_reduced_vjp(g, out, x, target, count, probs):
         onehot = np.zeros(x.shape, dtype=x.dtype)
         np.put_along_axis(onehot, target[:, None], 1, axis=1)
         return (x.softmax(1) - Tensor(onehot)) * (g / count)
+    softmax, rows = probs
     scale = g / count
-    gx = probs[0] * scale  # a new array: the saved softmax stays intact for a retained graph
-    gx[np.arange(gx.shape[0]), target] -= scale
+    gx = softmax * scale  # a new array: the saved softmax stays intact for a retained graph
+    gx[rows, target] -= scale
     return gx
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from autograd import Tensor
 
 from .. import init
-from ..functional.linear import embedding, linear
+from ..functional.linear import LINEAR, LINEAR_NO_BIAS, embedding, linear
 from ..module import Module, Parameter
 
 __all__ = ["Embedding", "Flatten", "Identity", "Linear", "Unflatten"]
@@ -93,7 +93,10 @@ class Linear(Module):
             weight, bias = params["weight"], params["bias"]
         except KeyError:  # re-bound outside the parameter registry (del + plain attribute)
             weight, bias = self.weight, self.bias
-        return linear(input, weight, bias)
+        if type(weight) is not Parameter or len(weight.data.shape) != 2:
+            return linear(input, weight, bias)  # F.linear's checks and messages
+        # the input was checked above; a misshaped weight or bias fails inside the op, naming it
+        return LINEAR(input, weight, bias) if bias is not None else LINEAR_NO_BIAS(input, weight)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

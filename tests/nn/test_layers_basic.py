@@ -90,6 +90,10 @@ def test_linear_errors_name_the_layer_and_shapes():
         F.linear(autograd.randn(2, 5), lin.weight)
     with pytest.raises(ValueError, match="non-negative int"):
         nn.Linear(-1, 2)
+    lin.weight = nn.Parameter(autograd.randn(5, 5))  # replaced by a misshaped weight
+    with pytest.raises(ValueError) as info:
+        lin(autograd.randn(2, 4))
+    assert str(info.value).startswith("linear:") and "(2, 4) and (5, 5) and (3,)" in str(info.value)
 
 
 def test_linear_dtype_argument_and_double():
