@@ -1,9 +1,10 @@
 """`explain(loss)`: the chain-rule steps of a backward, as a table (notebook) or text (terminal).
 
-Each row is one step of reverse mode, in the engine's order (reverse topological from the output):
-the gradient that reached a node's output (its shape and norm) is multiplied by the node's local
-derivative (the op's formula) and sent on to the node's inputs. Leaves end the chain: their row
-says the gradient is accumulated into `.grad`.
+Each row is one step of reverse mode, in the engine's order (op nodes newest first, a reverse
+topological order from the output, then the leaves): the gradient that reached a node's output
+(its shape and norm) is multiplied by the node's local derivative (the op's formula) and sent on
+to the node's inputs. Leaves end the chain: their rows say the gradient is accumulated into
+`.grad`.
 
     loss = ((x @ W1 + b1).relu() @ W2 + b2 - y).pow(2).mean()
     print(autograd.explain(loss))
@@ -148,7 +149,7 @@ def explain(tensors, *, grads=None, params=None, compute: bool = True) -> Explan
     what = ", ".join(n or f"{format_shape(r.shape)} tensor" for n, r in zip(names, view.roots))
     title = (
         f"backward of {what}: {len(rows)} steps in the engine's order "
-        "(reverse topological from the output)"
+        "(op nodes newest first, then the leaves)"
     )
     return Explanation(rows, source, title)
 
