@@ -28,8 +28,8 @@ _REDUCTIONS = ("mean", "sum", "none")
 # NOTE: the ufuncs' own reductions, without the Python wrappers of np.sum / ndarray.min (each adds
 # up to three calls on the hot cross-entropy path)
 _sum_of = np.add.reduce
-_min_of = np.minimum.reduce
 _max_of = np.maximum.reduce
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 def _reduce(name: str, loss: Tensor, reduction: str) -> Tensor:
@@ -331,10 +331,15 @@ CROSS_ENTROPY_REDUCED = Primitive(
 
 def _all_targets_valid(t: np.ndarray, n_rows: int, n_classes: int, ignore_index: int) -> bool:
     """t is (n_rows,) integer class indices, all in [0, C), none equal to ignore_index."""
-    if t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or t.dtype.kind not in "iu":
+    if t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or 0 <= ignore_index < n_classes:
+        return False  # (an ignore_index among the classes may match a target: the general path)
+    kind = t.dtype.kind
+    if kind == "i":
+        # seen as unsigned, a negative index is huge: one max checks both ends of [0, C)
+        t = t.view(_UNSIGNED[t.dtype.itemsize])
+    elif kind != "u":
         return False
-    lo, hi = _min_of(t), _max_of(t)
-    return 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi
+    return bool(_max_of(t) < n_classes)
 
 
 def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
