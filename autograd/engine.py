@@ -20,6 +20,7 @@ from .ops.registry import CLOCK, _new_tensor, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 
 _ndarray = np.ndarray
+_tensor_new = object.__new__
 
 
 class AnomalyError(RuntimeError):
@@ -103,7 +104,9 @@ def _initial_grad(t, gradient, index: int):
                 f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape) to backward(), "
                 "or reduce the output first, e.g. loss.sum().backward()"
             )
-        return np.ones(t.data.shape, dtype=t.data.dtype)
+        data = t.data
+        # NOTE: np.array for the usual 0-d loss: np.ones is a Python function making two calls
+        return np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, dtype=data.dtype)
     g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
     if g.shape != t.shape:
         raise RuntimeError(
@@ -315,7 +318,11 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     _send(grads, heap, leaves, edge, None if gxs is None else gxs[i])
         for leaf in leaves:
             g = grads_pop(leaf)
-            if getattr(leaf, "_hooks", None):
+            try:  # NOTE: not getattr(..., None): a call per leaf; the slot is set on most leaves
+                hooks = leaf._hooks
+            except AttributeError:
+                hooks = None
+            if hooks:
                 g = _leaf_hooks(leaf, g, taken)
             if targets is not None:
                 if leaf in targets:
@@ -329,8 +336,15 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 and g.shape == leaf.data.shape and g.flags.writeable
             ):
                 # the common case of `_accumulate_leaf`, inline: adopt the fresh array as .grad
+                # (as `_new_tensor(g)`, without a call per parameter)
                 taken.add(id(g))
-                leaf._grad = _new_tensor(g)
+                grad = _tensor_new(Tensor)
+                grad.data = g
+                grad.requires_grad = False
+                grad.grad_fn = None
+                grad._grad = None
+                grad._version = 0
+                leaf._grad = grad
             elif accumulate and g is not None:
                 _accumulate_leaf(leaf, g, create_graph, taken)
     finally:

@@ -22,7 +22,10 @@ def bump_versions(tensors) -> None:
     now = CLOCK[0]
     for t in tensors:
         t._version += 1
-        mods = getattr(t, "_mods", None)
+        try:  # NOTE: not getattr(..., None): a call per tensor of every optimizer step
+            mods = t._mods
+        except AttributeError:
+            mods = None
         if mods is None:
             t._mods = [now]
         else:

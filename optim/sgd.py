@@ -113,10 +113,10 @@ class SGD(Optimizer):
             [p.data for p in params],
             grads_of(params),
             buffers,
-            lr=hyper(group, "lr"),
+            lr=float(group["lr"]),  # (as `hyper`, inline: this runs every step)
             momentum=momentum,
-            dampening=hyper(group, "dampening"),
-            weight_decay=hyper(group, "weight_decay"),
+            dampening=float(group["dampening"]),
+            weight_decay=float(group["weight_decay"]),
             nesterov=bool(group["nesterov"]),
             maximize=bool(group["maximize"]),
         )

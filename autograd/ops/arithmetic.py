@@ -52,7 +52,7 @@ SIGMOID = Primitive(
     "d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))",
 )
 RELU = Primitive(
-    "relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False),
+    "relu", lambda x: np.maximum(x, 0),  # (a Python 0 keeps the array's dtype)
     [lambda g, out, x: g * (x > 0)], "d relu(x)/dx = 1 if x > 0 else 0",
 )
 CLAMP = Primitive(
