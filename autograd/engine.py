@@ -140,28 +140,24 @@ def backward_order(root_keys) -> list:
     heap: list = []
     leaves: list = []
     seen = set()
-    for key in root_keys:
+
+    def reach(key) -> None:
         if key not in seen:
             seen.add(key)
             if type(key) is Node:
                 heappush(heap, (-key.seq, key))
             else:
                 leaves.append(key)
+
+    for key in root_keys:
+        reach(key)
     order = []
     while heap:
         node = heappop(heap)[1]
         order.append(node)
         for e in node.edges:
-            if e is None:
-                continue
-            if type(e) is tuple:
-                e = e[0]
-            if e not in seen:
-                seen.add(e)
-                if type(e) is Node:
-                    heappush(heap, (-e.seq, e))
-                else:
-                    leaves.append(e)
+            if e is not None:
+                reach(e[0] if type(e) is tuple else e)
     return order + leaves
 
 
