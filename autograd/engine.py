@@ -282,10 +282,12 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     # Node.release() for a primitive's node (edges are already set), inline
                     node.meta = (out.shape, out.dtype)
                     node.args = node.out = node.kwargs = None
+                vjp_all = node.op.vjp_all
+                gxs = None if vjp_all is None else vjp_all(g, out, edges, *arrays, **kwargs)
                 for i, edge in enumerate(edges):
                     if edge is None:
                         continue
-                    gx = vjps[i](g, out, *arrays, **kwargs)
+                    gx = vjps[i](g, out, *arrays, **kwargs) if gxs is None else gxs[i]
                     shape = arrays[i].shape
                     if gx.shape != shape:
                         gx = unbroadcast(gx, shape)

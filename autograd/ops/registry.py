@@ -34,12 +34,17 @@ _asarray = np.asarray
 class Primitive:
     """An engine op: numpy `forward`, per-input `vjps`, and the derivative as text (`formula`)."""
 
-    __slots__ = ("backward_name", "formula", "forward", "name", "vjps")
+    __slots__ = ("backward_name", "formula", "forward", "name", "vjp_all", "vjps")
 
-    def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable | None], formula: str):
+    def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable | None], formula: str,
+                 vjp_all: Callable | None = None):
+        """`vjp_all(g, out, edges, *inputs, **kwargs)`, optional: every needed input gradient in one
+        call on arrays (None where `edges[i]` is None), equal to the `vjps`; a plain backward uses
+        it to save a call per input (Linear's three gradients share their reshapes)."""
         self.name = name
         self.forward = forward
         self.vjps = vjps if hasattr(vjps, "fn") else tuple(vjps)
+        self.vjp_all = vjp_all
         self.formula = formula
         self.backward_name = "".join(p.capitalize() for p in name.split("_")) + "Backward"
         if name in PRIMITIVES:

@@ -14,12 +14,6 @@ _ndarray = np.ndarray
 _add_reduce = np.add.reduce
 
 
-def _bias_grad(g, out, x, w, b):
-    rows = g if g.ndim == 2 else g.reshape(-1, w.shape[0])
-    # NOTE: on arrays the ufunc's own reduce: ndarray.sum goes through a Python wrapper
-    return _add_reduce(rows, axis=0) if type(rows) is _ndarray else rows.sum(axis=0)
-
-
 def _linear_forward(x, w, b=None):
     out = np.matmul(x, w.T)
     if b is not None:
@@ -27,34 +21,56 @@ def _linear_forward(x, w, b=None):
     return out
 
 
-def _weight_grad(g, out, x, w, b=None):
-    # one GEMM over every leading dim (.reshape the method: ndarrays and Tensors both have it),
-    # written straight in the weight's own memory order (so the optimizer's elementwise updates
-    # of weight, gradient and state all walk memory in one order)
-    n_out, n_in = w.shape
-    g2 = g if g.ndim == 2 else g.reshape(-1, n_out)
-    x2 = x if x.ndim == 2 else x.reshape(-1, n_in)
-    if type(w) is _ndarray and w.strides[0] < w.strides[1]:
-        # column-major weight (nn.Linear's): a fresh column-major array, not a transposed view,
-        # so the engine can adopt it as the weight's .grad without a copy
-        dtype = g2.dtype if g2.dtype == x2.dtype else np.result_type(g2, x2)
-        return np.matmul(g2.T, x2, out=np.empty(w.shape, dtype=dtype, order="F"))
-    return np.matmul(g2.T, x2)
+def _linear_grads(g, out, needs, x, w, b=None):
+    """(dx, dW[, db]) for y = x W^T + b, each only where `needs[i]` is not None, else None.
 
+    On arrays (a plain backward, as `vjp_all`: one call for all three) and on Tensors (recorded,
+    through the per-input `vjps` below). dW is one GEMM over every leading dim, written in the
+    weight's own memory order, so the optimizer's updates of weight, gradient and state all walk
+    memory in one order.
+    """
+    n_out, n_in = w.shape
+    g2 = g if g.ndim == 2 else g.reshape(-1, n_out)  # .reshape: ndarrays and Tensors have it
+    dx = None if needs[0] is None else np.matmul(g, w)
+    dw = None
+    if needs[1] is not None:
+        x2 = x if x.ndim == 2 else x.reshape(-1, n_in)
+        if type(w) is _ndarray and w.strides[0] < w.strides[1]:
+            # column-major weight (nn.Linear's): a fresh column-major array, not a transposed
+            # view, so the engine can adopt it as the weight's .grad without a copy
+            dtype = g2.dtype if g2.dtype == x2.dtype else np.result_type(g2, x2)
+            dw = np.matmul(g2.T, x2, out=np.empty(w.shape, dtype=dtype, order="F"))
+        else:
+            dw = np.matmul(g2.T, x2)
+    if b is None:
+        return dx, dw
+    db = None
+    if needs[2] is not None:
+        # NOTE: on arrays the ufunc's own reduce: ndarray.sum goes through a Python wrapper
+        db = _add_reduce(g2, axis=0) if type(g2) is _ndarray else g2.sum(axis=0)
+    return dx, dw, db
+
+
+_X, _W, _B = (True, None, None), (None, True, None), (None, None, True)
 
 LINEAR = Primitive(
     "linear", _linear_forward,
     [
-        lambda g, out, x, w, b: np.matmul(g, w),
-        _weight_grad,
-        _bias_grad,
+        lambda g, out, x, w, b: _linear_grads(g, out, _X, x, w, b)[0],
+        lambda g, out, x, w, b: _linear_grads(g, out, _W, x, w, b)[1],
+        lambda g, out, x, w, b: _linear_grads(g, out, _B, x, w, b)[2],
     ],
     "y = x W^T + b: dx = g W, dW = g^T x, db = sum(g)",
+    vjp_all=_linear_grads,
 )
 LINEAR_NO_BIAS = Primitive(
     "linear_no_bias", _linear_forward,
-    [lambda g, out, x, w: np.matmul(g, w), _weight_grad],
+    [
+        lambda g, out, x, w: _linear_grads(g, out, _X, x, w)[0],
+        lambda g, out, x, w: _linear_grads(g, out, _W, x, w)[1],
+    ],
     "y = x W^T: dx = g W, dW = g^T x",
+    vjp_all=_linear_grads,
 )
 
 

@@ -52,6 +52,26 @@ def test_linear_weight_gradient_in_either_memory_order(order):
     assert w.grad.data.flags[f"{order}_CONTIGUOUS"]
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_one_call_backward_equals_the_per_input_vjps(bias):
+    # a plain backward uses the op's vjp_all (one call for dx, dW, db); anomaly mode runs the
+    # per-input vjps: both must give the same gradients
+    x = t64(2, 5, 4)
+    lin = nn.Linear(4, 3, bias=bias, dtype=np.float64)
+    grads = []
+    for anomaly in (False, True):
+        for p in (x, *lin.parameters()):
+            p.grad = None
+        if anomaly:
+            with autograd.detect_anomaly():
+                lin(x).tanh().sum().backward()
+        else:
+            lin(x).tanh().sum().backward()
+        grads.append([p.grad.data.copy() for p in (x, *lin.parameters())])
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
 def test_linear_keeps_its_column_major_weight_through_init_training_and_loading():
     lin = nn.Linear(4, 3)
     assert lin.weight.data.flags.f_contiguous and lin.weight.shape == (3, 4)

@@ -73,3 +73,12 @@ def test_the_guard_sees_nn_primitives_and_catches_a_tensor_gradient():
     finally:
         prim.vjps = saved
     assert {"linear", "conv2d", "cross_entropy_reduced", "window_gather"} <= set(PRIMITIVES)
+    lin = PRIMITIVES["linear"]
+    saved_all = lin.vjp_all
+    lin.vjp_all = lambda g, out, edges, x, w, b: tuple(Tensor(v) for v in saved_all(g, out, edges, x, w, b))
+    try:
+        y = nn.Linear(3, 2)(leaf(4, 3)).sum()
+        with pytest.raises(AssertionError, match="vjp_all of 'linear'"), vjps_must_return_arrays():
+            y.backward()
+    finally:
+        lin.vjp_all = saved_all
