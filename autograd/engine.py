@@ -247,8 +247,6 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             node = heappop(heap)[1]
             g = grads_pop(node)
             edges = node._edges
-            if edges is None:
-                edges = node._edges = edges_of(node)
             if g is not None:
                 if node.hooks is not None or node.retained is not None:
                     g = _node_hooks(node, g, create_graph)
@@ -257,23 +255,27 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         captured[i] = g[k] if node.n_out > 1 else g
             args = node.args
             if g is None or (needed is not None and node not in needed):
+                edges = node.edges
                 gxs = None
             elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
                 vjps = node.op.vjps
-                n_args = len(args)
-                if n_args == 1:
-                    a = args[0]
-                    arrays = (a.data if isinstance(a, Tensor) else a,)
-                elif n_args == 2:
-                    a, b = args
-                    arrays = (a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
-                elif n_args == 3:
-                    a, b, c = args
-                    arrays = (
-                        a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b,
-                        c.data if isinstance(c, Tensor) else c,
-                    )
+                if edges is None:
+                    # the node's first backward: derive its edges (as `edges_of`) in the same
+                    # pass over the inputs that unwraps their arrays
+                    arrays = []
+                    edges = []
+                    for i, a in enumerate(args):
+                        if isinstance(a, Tensor):
+                            arrays.append(a.data)
+                            if a.requires_grad and vjps[i] is not None:
+                                fn = a.grad_fn
+                                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+                                continue
+                        else:
+                            arrays.append(a)
+                        edges.append(None)
+                    node._edges = edges
                 else:
                     arrays = [a.data if isinstance(a, Tensor) else a for a in args]
                 out = node.out
@@ -305,6 +307,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         grads[edge] = gx if prev is None else prev + gx
                 continue
             else:
+                edges = node.edges
                 gxs = _call_backward(node, g, create_graph, anomaly)
                 if node.ctx is not None:
                     # a custom backward may return arrays it keeps elsewhere
