@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..grad_mode import STATE
-from ..node import CLOCK, Node
+from ..node import CLOCK, Node, _next_seq, _user_frame
 
 REGISTRY: dict[str, OpInfo] = {}
 PRIMITIVES: dict[str, Primitive] = {}
@@ -29,6 +29,7 @@ NUMPY_DISPATCH: dict[Any, Callable] = {}
 
 _ndarray = np.ndarray
 _asarray = np.asarray
+_node_new = object.__new__
 
 
 class Primitive:
@@ -92,8 +93,21 @@ class Primitive:
         if requires and STATE.grad_enabled:
             vjps = self.vjps
             if n <= 3 and type(vjps) is tuple and None not in vjps:
-                # every input is differentiable, and `requires` saw one that requires grad
-                result.grad_fn = Node(self, args, kwargs, out, None, CLOCK[0])
+                # every input is differentiable, and `requires` saw one that requires grad.
+                # NOTE: Node(self, args, kwargs, out, None, CLOCK[0]) without the call (every
+                # op of a training step comes here); keep in step with Node.__init__
+                node = _node_new(Node)
+                node.op = self
+                node.args = args
+                node.kwargs = kwargs
+                node.out = out
+                node._edges = None
+                node.clock = CLOCK[0]
+                node.seq = _next_seq()
+                node.n_out = 1
+                node.hooks = node.retained = node.ctx = node.meta = None
+                node.trace = _user_frame() if STATE.anomaly else None
+                result.grad_fn = node
                 result.requires_grad = True
                 return result
             for i, a in enumerate(args):

@@ -295,3 +295,19 @@ def test_accumulation_into_existing_grad_keeps_the_array():
     first = x.grad
     (x * 3).sum().backward()
     assert x.grad is first and first.tolist() == [6.0, 6.0]
+
+
+def test_recorded_nodes_have_every_slot_set():
+    # Primitive.__call__ builds the common node without Node.__init__: all slots must be set
+    # exactly as Node.__init__ sets them, whichever way the node was made
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    fast = (x * x).grad_fn  # all inputs differentiable: the inline path
+    general = autograd.where(np.array([True, False]), x, 0.0).grad_fn  # a constant input
+    reference = autograd.Node(fast.op, fast.args, fast.kwargs, fast.out, None, fast.clock)
+    slots = [s for s in autograd.Node.__slots__ if s != "__weakref__"]
+    for node in (fast, general):
+        for name in slots:
+            value = getattr(node, name)  # raises AttributeError for an unset slot
+            if name not in ("op", "args", "kwargs", "out", "seq", "clock"):
+                assert value == getattr(reference, name), name
+    assert fast.seq < general.seq < reference.seq  # creation order
