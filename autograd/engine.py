@@ -211,7 +211,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     leaves: list = []
     root_keys = []
     # arrays that must never become a leaf's .grad without a copy (the caller's gradients)
-    taken = {id(g) for g in root_grads}
+    taken = set(map(id, root_grads))
     for t, g in zip(roots, root_grads):
         if create_graph and not isinstance(g, Tensor):
             g = _new_tensor(g)
