@@ -84,19 +84,20 @@ def child(threads: int, quick: bool, only: list[str] | None) -> dict:
         torch.set_num_threads(threads)
     except ImportError:
         pass
-    reps = 5 if quick else 11
+    # (name, builder, steps per sample, samples (quick: a third), scale, unit): the short
+    # workloads take more samples, their medians move most with the shared machine's noise
     plan = [
-        ("W1 overhead", workloads.w1_overhead, 200, 1e6, "us"),
-        ("W2 MLP step", workloads.w2_mlp, 10, 1e3, "ms"),
-        ("W3 CNN step", workloads.w3_cnn, 3, 1e3, "ms"),
-        ("W5 ResNet-18 fwd+bwd", workloads.w5_resnet18, 1, 1e3, "ms"),
+        ("W1 overhead", workloads.w1_overhead, 200, 31, 1e6, "us"),
+        ("W2 MLP step", workloads.w2_mlp, 10, 31, 1e3, "ms"),
+        ("W3 CNN step", workloads.w3_cnn, 3, 11, 1e3, "ms"),
+        ("W5 ResNet-18 fwd+bwd", workloads.w5_resnet18, 1, 3, 1e3, "ms"),
     ]
     results = {}
-    for name, builder, inner, scale, unit in plan:
+    for name, builder, inner, reps, scale, unit in plan:
         if only and not any(name.startswith(o) for o in only):
             continue
         steps = builder()
-        r = 3 if name.startswith("W5") else reps
+        r = max(3, reps // 3) if quick else reps
         medians = _time_interleaved(steps, r, inner)
         results[name] = {"unit": unit, **{k: v * scale for k, v in medians.items()}}
         print(f"  [{threads} thread(s)] {name}: " + ", ".join(f"{k} {v * scale:.2f} {unit}" for k, v in medians.items()),
