@@ -29,7 +29,6 @@ _REDUCTIONS = ("mean", "sum", "none")
 # up to three calls on the hot cross-entropy path)
 _sum_of = np.add.reduce
 _max_of = np.maximum.reduce
-_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 def _reduce(name: str, loss: Tensor, reduction: str) -> Tensor:
@@ -333,13 +332,12 @@ def _all_targets_valid(t: np.ndarray, n_rows: int, n_classes: int, ignore_index:
     """t is (n_rows,) integer class indices, all in [0, C), none equal to ignore_index."""
     if t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or 0 <= ignore_index < n_classes:
         return False  # (an ignore_index among the classes may match a target: the general path)
-    kind = t.dtype.kind
-    if kind == "i":
-        # seen as unsigned, a negative index is huge: one max checks both ends of [0, C)
-        t = t.view(_UNSIGNED[t.dtype.itemsize])
-    elif kind != "u":
+    try:
+        # NOTE: one call checks both ends: bincount refuses negative values, and a target >= C
+        # makes the counts longer than C (a reduction and a compare cost two calls more)
+        return len(np.bincount(t, minlength=n_classes)) == n_classes
+    except (TypeError, ValueError):  # negative, or not castable to a platform int (uint64, float)
         return False
-    return bool(_max_of(t) < n_classes)
 
 
 def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
