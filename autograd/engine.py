@@ -289,10 +289,13 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 for i, edge in enumerate(edges):
                     if edge is None:
                         continue
-                    gx = vjps[i](g, out, *arrays, **kwargs) if gxs is None else gxs[i]
-                    shape = arrays[i].shape
-                    if gx.shape != shape:
-                        gx = unbroadcast(gx, shape)
+                    if gxs is None:
+                        gx = vjps[i](g, out, *arrays, **kwargs)
+                        shape = arrays[i].shape
+                        if gx.shape != shape:
+                            gx = unbroadcast(gx, shape)
+                    else:
+                        gx = gxs[i]  # vjp_all returns each gradient in its input's shape
                     if type(edge) is tuple:
                         _send(grads, heap, leaves, edge, gx)
                         continue

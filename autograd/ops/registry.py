@@ -40,8 +40,9 @@ class Primitive:
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable | None], formula: str,
                  vjp_all: Callable | None = None):
         """`vjp_all(g, out, edges, *inputs, **kwargs)`, optional: every needed input gradient in one
-        call on arrays (None where `edges[i]` is None), equal to the `vjps`; a plain backward uses
-        it to save a call per input (Linear's three gradients share their reshapes)."""
+        call on arrays (None where `edges[i]` is None), equal to the `vjps` and each already in its
+        input's shape (the engine does not unbroadcast them); a plain backward uses it to save a
+        call per input (Linear's three gradients share their reshapes)."""
         self.name = name
         self.forward = forward
         self.vjps = vjps if hasattr(vjps, "fn") else tuple(vjps)
