@@ -19,9 +19,6 @@ from .node import FREED_GRAPH_MESSAGE, Node
 from .ops.registry import CLOCK, _new_tensor, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 
-_ndarray = np.ndarray
-_tensor_new = object.__new__
-
 
 class AnomalyError(RuntimeError):
     """Raised inside `detect_anomaly()` when a backward function produces NaN or Inf."""
@@ -118,17 +115,28 @@ def _initial_grad(t, gradient, index: int):
     return g
 
 
-def edges_of(node: Node) -> list:
-    """Where each input of a primitive's node sends its gradient (see `Node.edges`)."""
+def inputs_and_edges(node: Node) -> tuple[list, list]:
+    """A primitive node's input arrays (constants as given) and where each input's gradient goes
+    (see `Node.edges`), in one pass over its inputs."""
     vjps = node.op.vjps
+    arrays = []
     edges = []
     for i, a in enumerate(node.args):
-        if isinstance(a, Tensor) and a.requires_grad and vjps[i] is not None:
-            fn = a.grad_fn
-            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+        if isinstance(a, Tensor):
+            arrays.append(a.data)
+            if a.requires_grad and vjps[i] is not None:
+                fn = a.grad_fn
+                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+                continue
         else:
-            edges.append(None)
-    return edges
+            arrays.append(a)
+        edges.append(None)
+    return arrays, edges
+
+
+def edges_of(node: Node) -> list:
+    """Where each input of a primitive's node sends its gradient (see `Node.edges`)."""
+    return inputs_and_edges(node)[1]
 
 
 def backward_order(root_keys) -> list:
@@ -260,21 +268,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
                 vjps = node.op.vjps
-                if edges is None:
-                    # the node's first backward: derive its edges (as `edges_of`) in the same
-                    # pass over the inputs that unwraps their arrays
-                    arrays = []
-                    edges = []
-                    for i, a in enumerate(args):
-                        if isinstance(a, Tensor):
-                            arrays.append(a.data)
-                            if a.requires_grad and vjps[i] is not None:
-                                fn = a.grad_fn
-                                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-                                continue
-                        else:
-                            arrays.append(a)
-                        edges.append(None)
+                if edges is None:  # the node's first backward: edges from the same pass
+                    arrays, edges = inputs_and_edges(node)
                     node._edges = edges
                 else:
                     arrays = [a.data if isinstance(a, Tensor) else a for a in args]
@@ -328,28 +323,10 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 hooks = None
             if hooks:
                 g = _leaf_hooks(leaf, g, taken)
-            if targets is not None:
-                if leaf in targets:
-                    for i, _ in targets[leaf]:
-                        captured[i] = g
-                    if accumulate and g is not None:
-                        _accumulate_leaf(leaf, g, create_graph, taken)
-            elif (
-                accumulate and not create_graph and leaf._grad is None and type(g) is _ndarray
-                and g.base is None and id(g) not in taken and g.dtype == leaf.data.dtype
-                and g.shape == leaf.data.shape and g.flags.writeable
-            ):
-                # the common case of `_accumulate_leaf`, inline: adopt the fresh array as .grad
-                # (as `_new_tensor(g)`, without a call per parameter)
-                taken.add(id(g))
-                grad = _tensor_new(Tensor)
-                grad.data = g
-                grad.requires_grad = False
-                grad.grad_fn = None
-                grad._grad = None
-                grad._version = 0
-                leaf._grad = grad
-            elif accumulate and g is not None:
+            if targets is not None and leaf in targets:
+                for i, _ in targets[leaf]:
+                    captured[i] = g
+            if accumulate and g is not None and (targets is None or leaf in targets):
                 _accumulate_leaf(leaf, g, create_graph, taken)
     finally:
         STATE.grad_enabled = prev_mode
