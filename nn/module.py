@@ -42,6 +42,7 @@ class Parameter(Tensor):
         self.grad_fn = None
         self._grad = None
         self._version = 0
+        self._hooks = None  # (as Tensor.__init__: backward reads it on every leaf)
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
