@@ -3,6 +3,7 @@ that a value an op saved was changed afterwards (and say which op and which vers
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,15 +24,9 @@ def bump_versions(tensors) -> None:
     for t in tensors:
         t._version += 1
         try:  # NOTE: not getattr(..., None): a call per tensor of every optimizer step
-            mods = t._mods
+            t._mods.append(now)  # (a deque that keeps the last MAX_TRACKED_CHANGES ticks)
         except AttributeError:
-            mods = None
-        if mods is None:
-            t._mods = [now]
-        else:
-            mods.append(now)
-            if len(mods) > MAX_TRACKED_CHANGES:
-                del mods[0]
+            t._mods = deque((now,), maxlen=MAX_TRACKED_CHANGES)
 
 
 class InplaceMixin:

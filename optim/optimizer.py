@@ -172,12 +172,13 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: drop them (`set_to_none=True`) or fill them with zeros."""
         for group in self.param_groups:
+            if set_to_none:
+                for p in group["params"]:
+                    p._grad = None
+                continue
             for p in group["params"]:
                 g = p._grad
                 if g is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
                     continue
                 if g.grad_fn is not None:
                     g.detach_()
@@ -306,12 +307,8 @@ def hyper(group: dict[str, Any], key: str) -> float:
 
 def grads_of(params: Iterable[Tensor]) -> list[np.ndarray]:
     """The gradient arrays of `params`, cast to each parameter's dtype where they differ."""
-    out = []
-    for p in params:
-        g = p._grad.data
-        # NOTE: a float64 grad on a float32 parameter would otherwise upcast the state buffers
-        out.append(g if g.dtype == p.data.dtype else g.astype(p.data.dtype))
-    return out
+    # NOTE: a float64 grad on a float32 parameter would otherwise upcast the state buffers
+    return [g if (g := p._grad.data).dtype == p.data.dtype else g.astype(p.data.dtype) for p in params]
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:

@@ -27,20 +27,18 @@ def sgd(
     p = p - lr·g.  `momentum_buffers[i]` is replaced when it was None.
     """
     for i, p in enumerate(params):
+        # NOTE: truth tests, not `!= 0`: this loop runs for every parameter of every step
         g = -grads[i] if maximize else grads[i]
-        if weight_decay != 0:
+        if weight_decay:
             g = g + weight_decay * p
-        if momentum != 0:
+        if momentum:
             buf = momentum_buffers[i]
             if buf is None:
                 # NOTE: PyTorch's first step takes the gradient itself, without dampening
                 buf = momentum_buffers[i] = np.array(g, copy=True)
             else:
                 buf *= momentum
-                if dampening == 0:
-                    buf += g
-                else:
-                    buf += (1 - dampening) * g
+                buf += (1 - dampening) * g if dampening else g
             g = g + momentum * buf if nesterov else buf
         p -= lr * g
 
@@ -103,12 +101,13 @@ class SGD(Optimizer):
 
     def _update_group(self, group, params) -> None:
         momentum = hyper(group, "momentum")
-        states = None
         if momentum != 0:
-            states = [self.state[p] for p in params]
-            buffers = [None if (buf := st.get("momentum_buffer")) is None else buf.data for st in states]
+            state = self.state
+            buffers = [None if (b := state[p].get("momentum_buffer")) is None else b.data for p in params]
+            fresh = any(b is None for b in buffers)  # a first step: `sgd` makes them, stored below
         else:
             buffers = [None] * len(params)
+            fresh = False
         sgd(
             [p.data for p in params],
             grads_of(params),
@@ -120,7 +119,8 @@ class SGD(Optimizer):
             nesterov=bool(group["nesterov"]),
             maximize=bool(group["maximize"]),
         )
-        if states is not None:
-            for st, buf in zip(states, buffers):
+        if fresh:
+            for p, buf in zip(params, buffers):
+                st = state[p]
                 if st.get("momentum_buffer") is None:
                     st["momentum_buffer"] = state_tensor(buf)
