@@ -115,30 +115,6 @@ def _initial_grad(t, gradient, index: int):
     return g
 
 
-def inputs_and_edges(node: Node) -> tuple[list, list]:
-    """A primitive node's input arrays (constants as given) and where each input's gradient goes
-    (see `Node.edges`), in one pass over its inputs."""
-    vjps = node.op.vjps
-    arrays = []
-    edges = []
-    for i, a in enumerate(node.args):
-        if isinstance(a, Tensor):
-            arrays.append(a.data)
-            if a.requires_grad and vjps[i] is not None:
-                fn = a.grad_fn
-                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-                continue
-        else:
-            arrays.append(a)
-        edges.append(None)
-    return arrays, edges
-
-
-def edges_of(node: Node) -> list:
-    """Where each input of a primitive's node sends its gradient (see `Node.edges`)."""
-    return inputs_and_edges(node)[1]
-
-
 def backward_order(root_keys) -> list:
     """Every node and leaf reachable from `root_keys`, in the order backward visits them.
 
@@ -254,7 +230,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         while heap:
             node = heappop(heap)[1]
             g = grads_pop(node)
-            edges = node._edges
+            edges = node.edges
             if g is not None:
                 if node.hooks is not None or node.retained is not None:
                     g = _node_hooks(node, g, create_graph)
@@ -263,24 +239,23 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         captured[i] = g[k] if node.n_out > 1 else g
             args = node.args
             if g is None or (needed is not None and node not in needed):
-                edges = node.edges
                 gxs = None
             elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
-                vjps = node.op.vjps
-                if edges is None:  # the node's first backward: edges from the same pass
-                    arrays, edges = inputs_and_edges(node)
-                    node._edges = edges
-                else:
-                    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+                arrays = node.arrays
                 out = node.out
                 kwargs = node.kwargs
                 if not retain_graph:
-                    # Node.release() for a primitive's node (edges are already set), inline
+                    # Node.release() for a primitive's node, inline
                     node.meta = (out.shape, out.dtype)
-                    node.args = node.out = node.kwargs = None
-                vjp_all = node.op.vjp_all
-                gxs = None if vjp_all is None else vjp_all(g, out, edges, *arrays, **kwargs)
+                    node.args = node.arrays = node.out = node.kwargs = None
+                op = node.op
+                vjp_all = op.vjp_all
+                if vjp_all is None:
+                    vjps = op.vjps
+                    gxs = None
+                else:
+                    gxs = vjp_all(g, out, edges, *arrays, **kwargs)
                 for i, edge in enumerate(edges):
                     if edge is None:
                         continue
@@ -305,7 +280,6 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         grads[edge] = gx if prev is None else prev + gx
                 continue
             else:
-                edges = node.edges
                 gxs = _call_backward(node, g, create_graph, anomaly)
                 if node.ctx is not None:
                     # a custom backward may return arrays it keeps elsewhere
@@ -326,7 +300,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             if targets is not None and leaf in targets:
                 for i, _ in targets[leaf]:
                     captured[i] = g
-            if accumulate and g is not None and (targets is None or leaf in targets):
+            # (a leaf that stopped requiring grad after the forward takes none, as PyTorch's
+            # AccumulateGrad)
+            if accumulate and g is not None and leaf.requires_grad and (targets is None or leaf in targets):
                 _accumulate_leaf(leaf, g, create_graph, taken)
     finally:
         STATE.grad_enabled = prev_mode

@@ -34,10 +34,11 @@ class Node:
 
     __slots__ = (
         "__weakref__",
-        "_edges",
         "args",
+        "arrays",
         "clock",
         "ctx",
+        "edges",
         "hooks",
         "kwargs",
         "meta",
@@ -49,14 +50,17 @@ class Node:
         "trace",
     )
 
-    def __init__(self, op, args, kwargs, out, edges, clock) -> None:
+    def __init__(self, op, args, kwargs, out, edges, clock, arrays=None) -> None:
         self.op = op
         self.args = args
+        # the inputs as arrays (constants as given): what the VJPs of a plain backward take
+        self.arrays = (
+            arrays if arrays is not None
+            else tuple(getattr(a, "data", a) if hasattr(a, "grad_fn") else a for a in args)
+        )
         self.kwargs = kwargs
         self.out = out
-        # None: derived from `args` on first use (fewer long-lived objects per op, which keeps
-        # Python's cyclic GC cheap on graphs with millions of nodes)
-        self._edges = edges
+        self.edges = edges
         self.clock = clock
         self.seq = _next_seq()
         self.n_out = 1
@@ -87,24 +91,6 @@ class Node:
         return self.args is None
 
     @property
-    def arrays(self):
-        """The inputs as arrays (constants as given), or None once freed."""
-        args = self.args
-        if args is None:
-            return None
-        return [getattr(a, "data", a) if hasattr(a, "grad_fn") else a for a in args]
-
-    @property
-    def edges(self) -> list:
-        """Where each input's gradient goes: a Node, a leaf Tensor, (Node, k), or None."""
-        edges = self._edges
-        if edges is None:
-            from .engine import edges_of
-
-            edges = self._edges = edges_of(self)
-        return edges
-
-    @property
     def next_functions(self) -> tuple:
         """``((node_or_AccumulateGrad, output_nr), ...)`` for each input, as in PyTorch."""
         result = []
@@ -132,9 +118,8 @@ class Node:
         """Drop saved values (after a backward without retain_graph)."""
         if self.meta is None and self.out is not None:
             self.meta = (self.out.shape, self.out.dtype)
-        if self._edges is None:
-            self.edges  # noqa: B018  (freeze the edges before the inputs go)
         self.args = None
+        self.arrays = None
         self.out = None
         self.kwargs = None
         if self.ctx is not None:

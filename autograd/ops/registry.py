@@ -35,7 +35,7 @@ _node_new = object.__new__
 class Primitive:
     """An engine op: numpy `forward`, per-input `vjps`, and the derivative as text (`formula`)."""
 
-    __slots__ = ("backward_name", "formula", "forward", "name", "vjp_all", "vjps")
+    __slots__ = ("backward_name", "differentiable", "formula", "forward", "name", "vjp_all", "vjps")
 
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable | None], formula: str,
                  vjp_all: Callable | None = None):
@@ -46,6 +46,8 @@ class Primitive:
         self.name = name
         self.forward = forward
         self.vjps = vjps if hasattr(vjps, "fn") else tuple(vjps)
+        # every input has a VJP (variadic VJPs cover any number of inputs)
+        self.differentiable = type(self.vjps) is not tuple or None not in self.vjps
         self.vjp_all = vjp_all
         self.formula = formula
         self.backward_name = "".join(p.capitalize() for p in name.split("_")) + "Backward"
@@ -78,7 +80,7 @@ class Primitive:
             requires = (a_t and a.requires_grad) or (b_t and b.requires_grad) or (c_t and c.requires_grad)
         else:
             arrays = tuple([a.data if isinstance(a, Tensor) else a for a in args])
-            requires = True
+            requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
         try:
             out = self.forward(*arrays, **kwargs)
         except ValueError as exc:
@@ -92,30 +94,37 @@ class Primitive:
         result._version = 0
         result.requires_grad = False
         if requires and STATE.grad_enabled:
-            vjps = self.vjps
-            if n <= 3 and type(vjps) is tuple and None not in vjps:
-                # every input is differentiable, and `requires` saw one that requires grad.
-                # NOTE: Node(self, args, kwargs, out, None, CLOCK[0]) without the call (every
-                # op of a training step comes here); keep in step with Node.__init__
-                node = _node_new(Node)
-                node.op = self
-                node.args = args
-                node.kwargs = kwargs
-                node.out = out
-                node._edges = None
-                node.clock = CLOCK[0]
-                node.seq = _next_seq()
-                node.n_out = 1
-                node.hooks = node.retained = node.ctx = node.meta = None
-                node.trace = _user_frame() if STATE.anomaly else None
-                result.grad_fn = node
-                result.requires_grad = True
-                return result
-            for i, a in enumerate(args):
-                if isinstance(a, Tensor) and a.requires_grad and vjps[i] is not None:
-                    result.grad_fn = Node(self, args, kwargs, out, None, CLOCK[0])
-                    result.requires_grad = True
-                    break
+            # where each input's gradient goes, fixed now as in PyTorch (a later requires_grad_()
+            # or detach_() of an input does not reroute it). NOTE: `edge_of` inline, for
+            # every input of every recorded op
+            edges = []
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    fn = a.grad_fn
+                    edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+                else:
+                    edges.append(None)
+            if not self.differentiable:
+                vjps = self.vjps
+                edges = [None if vjps[i] is None else e for i, e in enumerate(edges)]
+                if all(e is None for e in edges):
+                    return result
+            # NOTE: Node(self, args, kwargs, out, edges, CLOCK[0], arrays) without the call
+            # (every op of a training step comes here); keep in step with Node.__init__
+            node = _node_new(Node)
+            node.op = self
+            node.args = args
+            node.arrays = arrays
+            node.kwargs = kwargs
+            node.out = out
+            node.edges = edges
+            node.clock = CLOCK[0]
+            node.seq = _next_seq()
+            node.n_out = 1
+            node.hooks = node.retained = node.ctx = node.meta = None
+            node.trace = _user_frame() if STATE.anomaly else None
+            result.grad_fn = node
+            result.requires_grad = True
         return result
 
     def apply_in_vjp(self, *args, **kwargs):
