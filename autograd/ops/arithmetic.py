@@ -53,7 +53,9 @@ SIGMOID = Primitive(
 )
 RELU = Primitive(
     "relu", lambda x: np.maximum(x, 0),  # (a Python 0 keeps the array's dtype)
-    [lambda g, out, x: g * (x > 0)], "d relu(x)/dx = 1 if x > 0 else 0",
+    # NOTE: the mask from the output (out > 0 exactly where x > 0): in a network the next
+    # layer's backward has just read it, while the input was last touched in the forward
+    [lambda g, out, x: g * (out > 0)], "d relu(x)/dx = 1 if x > 0 else 0",
 )
 CLAMP = Primitive(
     "clamp", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),

@@ -31,7 +31,8 @@ def _linear_grads(g, out, needs, x, w, b=None):
     """
     n_out, n_in = w.shape
     g2 = g if g.ndim == 2 else g.reshape(-1, n_out)  # .reshape: ndarrays and Tensors have it
-    dx = None if needs[0] is None else np.matmul(g, w)
+    # NOTE: dx last: the op before this layer reads it next, and the dW product (the largest
+    # array here for a wide input) would push it out of the cache
     dw = None
     if needs[1] is not None:
         x2 = x if x.ndim == 2 else x.reshape(-1, n_in)
@@ -42,13 +43,12 @@ def _linear_grads(g, out, needs, x, w, b=None):
             dw = np.matmul(g2.T, x2, out=np.empty(w.shape, dtype=dtype, order="F"))
         else:
             dw = np.matmul(g2.T, x2)
-    if b is None:
-        return dx, dw
     db = None
-    if needs[2] is not None:
+    if b is not None and needs[2] is not None:
         # NOTE: on arrays the ufunc's own reduce: ndarray.sum goes through a Python wrapper
         db = _add_reduce(g2, axis=0) if type(g2) is _ndarray else g2.sum(axis=0)
-    return dx, dw, db
+    dx = None if needs[0] is None else np.matmul(g, w)
+    return (dx, dw) if b is None else (dx, dw, db)
 
 
 _X, _W, _B = (True, None, None), (None, True, None), (None, None, True)
