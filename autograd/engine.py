@@ -16,7 +16,7 @@ import numpy as np
 
 from .grad_mode import STATE
 from .node import FREED_GRAPH_MESSAGE, Node
-from .ops.registry import CLOCK, _new_tensor, unbroadcast
+from .ops.registry import CLOCK, _new_tensor, input_edges, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 
 
@@ -230,7 +230,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         while heap:
             node = heappop(heap)[1]
             g = grads_pop(node)
-            edges = node.edges
+            edges = node._edges
             if g is not None:
                 if node.hooks is not None or node.retained is not None:
                     g = _node_hooks(node, g, create_graph)
@@ -239,9 +239,12 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         captured[i] = g[k] if node.n_out > 1 else g
             args = node.args
             if g is None or (needed is not None and node not in needed):
+                edges = node.edges
                 gxs = None
             elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
+                if edges is None:
+                    edges = node._edges = input_edges(args, node.op)
                 arrays = node.arrays
                 out = node.out
                 kwargs = node.kwargs
@@ -280,6 +283,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         grads[edge] = gx if prev is None else prev + gx
                 continue
             else:
+                edges = node.edges
                 gxs = _call_backward(node, g, create_graph, anomaly)
                 if node.ctx is not None:
                     # a custom backward may return arrays it keeps elsewhere

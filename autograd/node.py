@@ -34,11 +34,11 @@ class Node:
 
     __slots__ = (
         "__weakref__",
+        "_edges",
         "args",
         "arrays",
         "clock",
         "ctx",
-        "edges",
         "hooks",
         "kwargs",
         "meta",
@@ -60,7 +60,9 @@ class Node:
         )
         self.kwargs = kwargs
         self.out = out
-        self.edges = edges
+        # None: derived from `args` when first needed (fewer long-lived objects per op, which
+        # keeps Python's cyclic GC cheap on graphs with millions of nodes)
+        self._edges = edges
         self.clock = clock
         self.seq = _next_seq()
         self.n_out = 1
@@ -91,6 +93,16 @@ class Node:
         return self.args is None
 
     @property
+    def edges(self) -> list:
+        """Where each input's gradient goes: a Node, a leaf Tensor, (Node, k), or None."""
+        edges = self._edges
+        if edges is None:
+            from .ops.registry import input_edges
+
+            edges = self._edges = input_edges(self.args, self.op)
+        return edges
+
+    @property
     def next_functions(self) -> tuple:
         """``((node_or_AccumulateGrad, output_nr), ...)`` for each input, as in PyTorch."""
         result = []
@@ -118,6 +130,8 @@ class Node:
         """Drop saved values (after a backward without retain_graph)."""
         if self.meta is None and self.out is not None:
             self.meta = (self.out.shape, self.out.dtype)
+        if self._edges is None:
+            self.edges  # noqa: B018  (freeze the edges before the inputs go)
         self.args = None
         self.arrays = None
         self.out = None

@@ -94,22 +94,9 @@ class Primitive:
         result._version = 0
         result.requires_grad = False
         if requires and STATE.grad_enabled:
-            # where each input's gradient goes, fixed now as in PyTorch (a later requires_grad_()
-            # or detach_() of an input does not reroute it). NOTE: `edge_of` inline, for
-            # every input of every recorded op
-            edges = []
-            for a in args:
-                if isinstance(a, Tensor) and a.requires_grad:
-                    fn = a.grad_fn
-                    edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-                else:
-                    edges.append(None)
-            if not self.differentiable:
-                vjps = self.vjps
-                edges = [None if vjps[i] is None else e for i, e in enumerate(edges)]
-                if all(e is None for e in edges):
-                    return result
-            # NOTE: Node(self, args, kwargs, out, edges, CLOCK[0], arrays) without the call
+            if not self.differentiable and all(e is None for e in input_edges(args, self)):
+                return result  # only inputs without a VJP require grad
+            # NOTE: Node(self, args, kwargs, out, None, CLOCK[0], arrays) without the call
             # (every op of a training step comes here); keep in step with Node.__init__
             node = _node_new(Node)
             node.op = self
@@ -117,7 +104,7 @@ class Primitive:
             node.arrays = arrays
             node.kwargs = kwargs
             node.out = out
-            node.edges = edges
+            node._edges = None  # derived from `args` when first needed (see Node.edges)
             node.clock = CLOCK[0]
             node.seq = _next_seq()
             node.n_out = 1
@@ -147,6 +134,20 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
     return ValueError(f"{name}: {exc} (input shapes {shapes})")
 
 
+
+
+def input_edges(args, op: Primitive) -> list:
+    """Where the gradient of each of `args` (the inputs of `op`) goes: `edge_of` for a tensor
+    that requires grad and has a VJP, else None."""
+    vjps = None if op.differentiable else op.vjps
+    edges = []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor) and a.requires_grad and (vjps is None or vjps[i] is not None):
+            fn = a.grad_fn  # (edge_of, inline: this runs for every input of every node)
+            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+        else:
+            edges.append(None)
+    return edges
 
 
 def edge_of(t):
