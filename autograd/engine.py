@@ -19,6 +19,8 @@ from .node import FREED_GRAPH_MESSAGE, Node
 from .ops.registry import CLOCK, _new_tensor, input_edges, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 
+_ndarray = np.ndarray
+
 
 class AnomalyError(RuntimeError):
     """Raised inside `detect_anomaly()` when a backward function produces NaN or Inf."""
@@ -428,15 +430,19 @@ def _leaf_hooks(leaf, g, taken: set):
 
 
 def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
-    """Add `g` into `leaf.grad`; the first gradient is adopted without a copy when it is safe."""
+    """Add `g` into `leaf.grad`; the first gradient is adopted without a copy when it is safe.
+
+    An adopted array is stored bare in `leaf._grad` (`Tensor.grad` wraps it when first read).
+    """
     if create_graph:
-        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        current = leaf.grad
+        leaf._grad = g if current is None else current + g
         return
     current = leaf._grad
     if current is None:
         data = leaf.data
         if (
-            type(g) is np.ndarray
+            type(g) is _ndarray
             and g.base is None
             and id(g) not in taken
             and g.dtype == data.dtype
@@ -446,9 +452,11 @@ def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
             # a fresh array a VJP made for this leaf alone (not a view, a user's gradient, or
             # an array already handed to another leaf): adopt it
             taken.add(id(g))
-            leaf._grad = _new_tensor(g)
+            leaf._grad = g
         else:
-            leaf._grad = _new_tensor(np.array(g, dtype=data.dtype))
+            leaf._grad = np.array(g, dtype=data.dtype)
+    elif type(current) is _ndarray:  # an array this engine made: add in place
+        np.add(current, g, out=current, casting="unsafe")
     elif current.grad_fn is None and current.data.flags.writeable:
         np.add(current.data, g, out=current.data, casting="unsafe")
     else:

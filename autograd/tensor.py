@@ -115,7 +115,12 @@ class Tensor(InplaceMixin):
     @property
     def grad(self):
         """Accumulated gradient (a Tensor) after backward, or None."""
-        return self._grad
+        g = self._grad
+        if type(g) is np.ndarray:
+            # backward stores the array it adopted; its Tensor is made on the first read (the
+            # optimizers read the array, so a training step makes none)
+            g = self._grad = _new_tensor(g)
+        return g
 
     @grad.setter
     def grad(self, value) -> None:

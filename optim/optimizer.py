@@ -177,7 +177,7 @@ class Optimizer:
                     p._grad = None
                 continue
             for p in group["params"]:
-                g = p._grad
+                g = p.grad
                 if g is None:
                     continue
                 if g.grad_fn is not None:
@@ -308,7 +308,12 @@ def hyper(group: dict[str, Any], key: str) -> float:
 def grads_of(params: Iterable[Tensor]) -> list[np.ndarray]:
     """The gradient arrays of `params`, cast to each parameter's dtype where they differ."""
     # NOTE: a float64 grad on a float32 parameter would otherwise upcast the state buffers
-    return [g if (g := p._grad.data).dtype == p.data.dtype else g.astype(p.data.dtype) for p in params]
+    # (`_grad` holds the bare array backward adopted until `.grad` is first read)
+    return [
+        g if (g := p._grad if type(p._grad) is np.ndarray else p._grad.data).dtype == p.data.dtype
+        else g.astype(p.data.dtype)
+        for p in params
+    ]
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:

@@ -333,3 +333,14 @@ def test_a_leaf_that_stops_requiring_grad_takes_none():
     x.requires_grad_(False)
     y.backward()
     assert x.grad is None
+
+
+def test_gradients_accumulate_before_and_after_the_first_read_of_grad():
+    # backward keeps the adopted array bare until .grad is read; either way sums are in place
+    x = leaf([1.0, 2.0])
+    (x * 3).sum().backward()
+    (x * 2).sum().backward()
+    g = x.grad
+    assert isinstance(g, Tensor) and x.grad is g and g.tolist() == [5.0, 5.0]
+    (x * 1).sum().backward()
+    assert x.grad is g and g.tolist() == [6.0, 6.0]
