@@ -71,7 +71,16 @@ def _time_interleaved(steps: dict, repeats: int, inner: int) -> dict:
             for _ in range(inner):
                 step()
             samples[name].append((time.perf_counter() - t0) / inner)
-    return {name: statistics.median(v) for name, v in samples.items()}
+    medians = {name: statistics.median(v) for name, v in samples.items()}
+    # the ratios: medians of the per-round ratios (every implementation ran within the same
+    # second of each round), which cancels the shared machine's slow drifts better than a
+    # ratio of medians taken over different minutes
+    for other in ("numpy", "torch"):
+        if "tapegrad" in samples and other in samples:
+            medians[f"tapegrad/{other}"] = statistics.median(
+                a / b for a, b in zip(samples["tapegrad"], samples[other], strict=True)
+            )
+    return medians
 
 
 def child(threads: int, quick: bool, only: list[str] | None) -> dict:
@@ -99,8 +108,9 @@ def child(threads: int, quick: bool, only: list[str] | None) -> dict:
         steps = builder()
         r = max(3, reps // 3) if quick else reps
         medians = _time_interleaved(steps, r, inner)
-        results[name] = {"unit": unit, **{k: v * scale for k, v in medians.items()}}
-        print(f"  [{threads} thread(s)] {name}: " + ", ".join(f"{k} {v * scale:.2f} {unit}" for k, v in medians.items()),
+        results[name] = {"unit": unit, **{k: v if "/" in k else v * scale for k, v in medians.items()}}
+        print(f"  [{threads} thread(s)] {name}: "
+              + ", ".join(f"{k} {v:.3f}" if "/" in k else f"{k} {v * scale:.2f} {unit}" for k, v in medians.items()),
               file=sys.stderr, flush=True)
     return results
 
@@ -176,8 +186,10 @@ def table(results: dict) -> str:
     for threads, res in results["timings"].items():
         for name, row in res.items():
             tg, npf, th = row.get("tapegrad"), row.get("numpy"), row.get("torch")
-            r_np = tg / npf if tg and npf else None
-            r_th = tg / th if tg and th else None
+            # paired per-round ratios where the workload was timed in one process (see
+            # _time_interleaved); else (W4: a process per run) the ratio of the medians
+            r_np = row.get("tapegrad/numpy", tg / npf if tg and npf else None)
+            r_th = row.get("tapegrad/torch", tg / th if tg and th else None)
             target = ""
             if name in TARGETS:
                 ref, limit = TARGETS[name]
