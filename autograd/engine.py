@@ -260,12 +260,13 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     vjps = op.vjps
                     gxs = None
                 else:
-                    gxs = vjp_all(g, out, edges, *arrays, **kwargs)
+                    # (`**kwargs` would copy the dict on every call, even an empty one)
+                    gxs = vjp_all(g, out, edges, *arrays, **kwargs) if kwargs else vjp_all(g, out, edges, *arrays)
                 for i, edge in enumerate(edges):
                     if edge is None:
                         continue
                     if gxs is None:
-                        gx = vjps[i](g, out, *arrays, **kwargs)
+                        gx = vjps[i](g, out, *arrays, **kwargs) if kwargs else vjps[i](g, out, *arrays)
                         shape = arrays[i].shape
                         if gx.shape != shape:
                             gx = unbroadcast(gx, shape)

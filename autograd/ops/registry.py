@@ -82,7 +82,8 @@ class Primitive:
             arrays = tuple([a.data if isinstance(a, Tensor) else a for a in args])
             requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
         try:
-            out = self.forward(*arrays, **kwargs)
+            # NOTE: `**kwargs` copies the dict into a new one on every call, even an empty one
+            out = self.forward(*arrays, **kwargs) if kwargs else self.forward(*arrays)
         except ValueError as exc:
             raise _shape_error(self.name, arrays, exc) from None
         if type(out) is not _ndarray:
