@@ -146,7 +146,8 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
+        # NOTE: `**kwargs` copies the dict on every call, even an empty one
+        output = self.forward(*args, **kwargs) if kwargs else self.forward(*args)
         if self._forward_hooks:
             for hook in tuple(self._forward_hooks.values()):
                 result = hook(self, args, output)
