@@ -448,16 +448,18 @@ def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
             and id(g) not in taken
             and g.dtype == data.dtype
             and g.shape == data.shape
-            and g.flags.writeable
         ):
-            # a fresh array a VJP made for this leaf alone (not a view, a user's gradient, or
-            # an array already handed to another leaf): adopt it
+            # a fresh array a VJP made for this leaf alone (not a view, a user's gradient, a
+            # custom backward's or a hook's array, or one already handed to another leaf)
             taken.add(id(g))
             leaf._grad = g
         else:
             leaf._grad = np.array(g, dtype=data.dtype)
     elif type(current) is _ndarray:  # an array this engine made: add in place
-        np.add(current, g, out=current, casting="unsafe")
+        if current.flags.writeable:
+            np.add(current, g, out=current, casting="unsafe")
+        else:
+            leaf._grad = current + g
     elif current.grad_fn is None and current.data.flags.writeable:
         np.add(current.data, g, out=current.data, casting="unsafe")
     else:

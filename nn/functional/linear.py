@@ -39,8 +39,10 @@ def _linear_grads(g, out, needs, x, w, b=None):
         if type(w) is _ndarray and w.strides[0] < w.strides[1]:
             # column-major weight (nn.Linear's): a fresh column-major array, not a transposed
             # view, so the engine can adopt it as the weight's .grad without a copy
-            dtype = g2.dtype if g2.dtype == x2.dtype else np.result_type(g2, x2)
-            dw = np.matmul(g2.T, x2, out=np.empty(w.shape, dtype=dtype, order="F"))
+            dtype = g2.dtype
+            if dtype != x2.dtype:
+                dtype = np.result_type(g2, x2)
+            dw = np.matmul(g2.T, x2, out=np.empty((n_out, n_in), dtype=dtype, order="F"))
         else:
             dw = np.matmul(g2.T, x2)
     db = None

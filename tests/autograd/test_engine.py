@@ -344,3 +344,12 @@ def test_gradients_accumulate_before_and_after_the_first_read_of_grad():
     assert isinstance(g, Tensor) and x.grad is g and g.tolist() == [5.0, 5.0]
     (x * 1).sum().backward()
     assert x.grad is g and g.tolist() == [6.0, 6.0]
+
+
+def test_accumulation_never_writes_into_a_read_only_gradient_array():
+    x = leaf([1.0, 2.0])
+    (x * 3).sum().backward()
+    x._grad.flags.writeable = False  # (the bare array backward adopted, before .grad wraps it)
+    frozen = x._grad
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [5.0, 5.0] and frozen.tolist() == [3.0, 3.0]
