@@ -14,7 +14,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from .grad_mode import STATE
+from .grad_mode import ANOMALY, STATE
 from .node import FREED_GRAPH_MESSAGE, Node
 from .ops.registry import CLOCK, _new_tensor, input_edges, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
@@ -224,7 +224,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
 
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
-    anomaly = STATE.anomaly
+    anomaly = ANOMALY.enabled
     fast = not (create_graph or anomaly)
     grads_pop = grads.pop
     grads_get = grads.get

@@ -1,4 +1,5 @@
-"""Thread-local switches: gradient recording and anomaly detection."""
+"""Switches read on every op: gradient recording (per thread) and anomaly detection (process-wide),
+as PyTorch's grad mode and anomaly mode."""
 
 from __future__ import annotations
 
@@ -7,14 +8,26 @@ import threading
 
 
 class _State(threading.local):
-    """Per-thread flags read on every op; attributes so reads stay cheap."""
+    """Per-thread grad mode, read on every op; an attribute so reads stay cheap."""
 
     def __init__(self) -> None:
         self.grad_enabled = True
-        self.anomaly = False
 
 
 STATE = _State()
+
+
+class _Anomaly:
+    """Process-wide anomaly mode (PyTorch's is not per thread either); a slot, as every recorded
+    op reads it."""
+
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = False
+
+
+ANOMALY = _Anomaly()
 
 
 def is_grad_enabled() -> bool:
@@ -89,14 +102,14 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._prev = STATE.anomaly
-        STATE.anomaly = self.check_nan
+        self._prev = ANOMALY.enabled
+        ANOMALY.enabled = self.check_nan
         return self
 
     def __exit__(self, *exc) -> None:
-        STATE.anomaly = self._prev
+        ANOMALY.enabled = self._prev
 
 
 def is_anomaly_enabled() -> bool:
     """Return True inside `detect_anomaly()`."""
-    return STATE.anomaly
+    return ANOMALY.enabled

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import traceback
 
-from .grad_mode import STATE
+from .grad_mode import ANOMALY
 
 # Bumped by every in-place op: a node older than a tensor's last change saw stale data.
 CLOCK = [0]
@@ -70,7 +70,7 @@ class Node:
         self.retained = None
         self.ctx = None
         self.meta = None
-        self.trace = _user_frame() if STATE.anomaly else None
+        self.trace = _user_frame() if ANOMALY.enabled else None
 
     @property
     def out_meta(self):

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..grad_mode import STATE
+from ..grad_mode import ANOMALY, STATE
 from ..node import CLOCK, Node, _next_seq, _user_frame
 
 REGISTRY: dict[str, OpInfo] = {}
@@ -110,7 +110,7 @@ class Primitive:
             node.seq = _next_seq()
             node.n_out = 1
             node.hooks = node.retained = node.ctx = node.meta = None
-            node.trace = _user_frame() if STATE.anomaly else None
+            node.trace = _user_frame() if ANOMALY.enabled else None
             result.grad_fn = node
             result.requires_grad = True
         return result

@@ -353,3 +353,12 @@ def test_accumulation_never_writes_into_a_read_only_gradient_array():
     frozen = x._grad
     (x * 2).sum().backward()
     assert x.grad.tolist() == [5.0, 5.0] and frozen.tolist() == [3.0, 3.0]
+
+
+def test_anomaly_mode_is_process_wide_as_in_pytorch():
+    seen = []
+    with autograd.detect_anomaly():
+        t = threading.Thread(target=lambda: seen.append(autograd.is_anomaly_enabled()))
+        t.start()
+        t.join()
+    assert seen == [True] and not autograd.is_anomaly_enabled()
