@@ -303,7 +303,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             except AttributeError:
                 hooks = None
             if hooks:
-                g = _leaf_hooks(leaf, g, taken)
+                g = _leaf_hooks(hooks, g, taken)
             if targets is not None and leaf in targets:
                 for i, _ in targets[leaf]:
                     captured[i] = g
@@ -417,9 +417,9 @@ def _node_hooks(node: Node, g, create_graph: bool):
     return slots[0] if single else slots
 
 
-def _leaf_hooks(leaf, g, taken: set):
-    hooks = getattr(leaf, "_hooks", None)
-    if not hooks or g is None:
+def _leaf_hooks(hooks: list, g, taken: set):
+    """Run a leaf's tensor hooks on its total gradient; a hook's result replaces it."""
+    if g is None:
         return g
     for fn in hooks:
         is_tensor = isinstance(g, Tensor)

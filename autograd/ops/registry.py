@@ -95,9 +95,12 @@ class Primitive:
         result._version = 0
         result.requires_grad = False
         if requires and STATE.grad_enabled:
-            if not self.differentiable and all(e is None for e in input_edges(args, self)):
-                return result  # only inputs without a VJP require grad
-            # NOTE: Node(self, args, kwargs, out, None, CLOCK[0], arrays) without the call
+            edges = None  # derived from `args` when first needed (see Node.edges)
+            if not self.differentiable:
+                edges = input_edges(args, self)  # (kept: found here, it need not be found again)
+                if all(e is None for e in edges):
+                    return result  # only inputs without a VJP require grad
+            # NOTE: Node(self, args, kwargs, out, edges, CLOCK[0], arrays) without the call
             # (every op of a training step comes here); keep in step with Node.__init__
             node = _node_new(Node)
             node.op = self
@@ -105,7 +108,7 @@ class Primitive:
             node.arrays = arrays
             node.kwargs = kwargs
             node.out = out
-            node._edges = None  # derived from `args` when first needed (see Node.edges)
+            node._edges = edges
             node.clock = CLOCK[0]
             node.seq = _next_seq()
             node.n_out = 1
@@ -133,8 +136,6 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
     if "broadcast" in str(exc) or "shape" in str(exc):
         return RuntimeError(f"{name}: shapes {shapes} are not compatible ({exc})")
     return ValueError(f"{name}: {exc} (input shapes {shapes})")
-
-
 
 
 def input_edges(args, op: Primitive) -> list:
