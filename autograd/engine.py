@@ -226,6 +226,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     STATE.grad_enabled = create_graph
     anomaly = ANOMALY.enabled
     fast = not (create_graph or anomaly)
+    # leaves of a plain backward (no `inputs=` filter) take their gradient as soon as it comes;
+    # the rest (hooks to run on the total, targets to capture) wait for the end of the walk
+    direct = fast and accumulate and targets is None
     grads_pop = grads.pop
     grads_get = grads.get
     try:
@@ -272,18 +275,27 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                             gx = unbroadcast(gx, shape)
                     else:
                         gx = gxs[i]  # vjp_all returns each gradient in its input's shape
-                    if type(edge) is tuple:
-                        _send(grads, heap, leaves, edge, gx)
-                        continue
-                    prev = grads_get(edge, _MISSING)
-                    if prev is _MISSING:
-                        grads[edge] = gx
-                        if type(edge) is Node:
+                    if type(edge) is Node:
+                        prev = grads_get(edge, _MISSING)
+                        if prev is _MISSING:
+                            grads[edge] = gx
                             heappush(heap, (-edge.seq, edge))
                         else:
-                            leaves.append(edge)
-                    else:
-                        grads[edge] = gx if prev is None else prev + gx
+                            grads[edge] = gx if prev is None else prev + gx
+                        continue
+                    if direct and type(edge) is not tuple:
+                        # a leaf: into its .grad now, unless its hooks must see the total first
+                        try:  # NOTE: not getattr(..., None): a call per leaf edge
+                            hooks = edge._hooks
+                        except AttributeError:
+                            hooks = None
+                        if not hooks:
+                            # (a leaf that stopped requiring grad after the forward takes none,
+                            # as PyTorch's AccumulateGrad)
+                            if edge.requires_grad:
+                                _accumulate_leaf(edge, gx, False, taken)
+                            continue
+                    _send(grads, heap, leaves, edge, gx)
                 continue
             else:
                 edges = node.edges
@@ -456,11 +468,13 @@ def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
         else:
             leaf._grad = np.array(g, dtype=data.dtype)
     elif type(current) is _ndarray:  # an array this engine made: add in place
-        if current.flags.writeable:
+        # (not into one adopted during this walk: the VJP that made it may have handed the same
+        # array to a node that has not run yet)
+        if current.flags.writeable and id(current) not in taken:
             np.add(current, g, out=current, casting="unsafe")
         else:
-            leaf._grad = current + g
-    elif current.grad_fn is None and current.data.flags.writeable:
+            leaf._grad = (current + g).astype(current.dtype, copy=False)
+    elif current.grad_fn is None and current.data.flags.writeable and id(current.data) not in taken:
         np.add(current.data, g, out=current.data, casting="unsafe")
     else:
         leaf._grad = _new_tensor((current.data + g).astype(leaf.data.dtype, copy=False))

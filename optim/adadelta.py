@@ -6,9 +6,9 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    arrays_of,
     check_at_least_zero,
     check_number,
-    grads_of,
     hyper,
     param_state,
     zeros_like_param,
@@ -118,8 +118,7 @@ class Adadelta(Optimizer):
             state["step"] += 1
             states.append(state)
         adadelta(
-            [p.data for p in params],
-            grads_of(params),
+            *arrays_of(params),
             [s["square_avg"].data for s in states],
             [s["acc_delta"].data for s in states],
             lr=hyper(group, "lr"),

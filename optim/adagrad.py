@@ -6,7 +6,7 @@ import numpy as np
 
 from autograd import from_numpy
 
-from .optimizer import Optimizer, check_at_least_zero, grads_of, hyper, param_state
+from .optimizer import Optimizer, arrays_of, check_at_least_zero, hyper, param_state
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -110,8 +110,7 @@ class Adagrad(Optimizer):
         for state in states:
             state["step"] += 1
         adagrad(
-            [p.data for p in params],
-            grads_of(params),
+            *arrays_of(params),
             [s["sum"].data for s in states],
             [s["step"] for s in states],
             lr=hyper(group, "lr"),

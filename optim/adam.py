@@ -6,9 +6,9 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    arrays_of,
     check_at_least_zero,
     check_number,
-    grads_of,
     hyper,
     lerp_,
     param_state,
@@ -153,8 +153,7 @@ class Adam(Optimizer):
             states.append(state)
         beta1, beta2 = group["betas"]
         adam(
-            [p.data for p in params],
-            grads_of(params),
+            *arrays_of(params),
             [s["exp_avg"].data for s in states],
             [s["exp_avg_sq"].data for s in states],
             [s["max_exp_avg_sq"].data if amsgrad else None for s in states],

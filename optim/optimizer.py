@@ -305,15 +305,21 @@ def hyper(group: dict[str, Any], key: str) -> float:
     return float(group[key])
 
 
-def grads_of(params: Iterable[Tensor]) -> list[np.ndarray]:
-    """The gradient arrays of `params`, cast to each parameter's dtype where they differ."""
-    # NOTE: a float64 grad on a float32 parameter would otherwise upcast the state buffers
-    # (`_grad` holds the bare array backward adopted until `.grad` is first read)
-    return [
-        g if (g := p._grad if type(p._grad) is np.ndarray else p._grad.data).dtype == p.data.dtype
-        else g.astype(p.data.dtype)
-        for p in params
-    ]
+def arrays_of(params: Iterable[Tensor]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The parameters' arrays and their gradient arrays, each cast to its parameter's dtype.
+
+    NOTE: a float64 grad on a float32 parameter would otherwise upcast the state buffers.
+    """
+    datas = []
+    grads = []
+    for p in params:
+        data = p.data
+        g = p._grad
+        if type(g) is not np.ndarray:  # (`_grad` holds the bare array until `.grad` is read)
+            g = g.data
+        datas.append(data)
+        grads.append(g if g.dtype == data.dtype else g.astype(data.dtype))
+    return datas, grads
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:

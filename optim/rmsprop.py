@@ -6,8 +6,8 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    arrays_of,
     check_at_least_zero,
-    grads_of,
     hyper,
     lerp_,
     param_state,
@@ -136,8 +136,7 @@ class RMSprop(Optimizer):
             state["step"] += 1
             states.append(state)
         rmsprop(
-            [p.data for p in params],
-            grads_of(params),
+            *arrays_of(params),
             [s["square_avg"].data for s in states],
             [s["grad_avg"].data if centered else None for s in states],
             [s["momentum_buffer"].data if momentum > 0 else None for s in states],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_at_least_zero, grads_of, hyper, state_tensor
+from .optimizer import Optimizer, arrays_of, check_at_least_zero, state_tensor
 
 __all__ = ["SGD", "sgd"]
 
@@ -26,9 +26,10 @@ def sgd(
     g = ±grad + wd·p;  b = g (first step) or μ·b + (1 - τ)·g;  g = g + μ·b (Nesterov) or b;
     p = p - lr·g.  `momentum_buffers[i]` is replaced when it was None.
     """
-    for i, p in enumerate(params):
+    for i, (p, g) in enumerate(zip(params, grads)):
         # NOTE: truth tests, not `!= 0`: this loop runs for every parameter of every step
-        g = -grads[i] if maximize else grads[i]
+        if maximize:
+            g = -g
         if weight_decay:
             g = g + weight_decay * p
         if momentum:
@@ -100,17 +101,25 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _update_group(self, group, params) -> None:
-        momentum = hyper(group, "momentum")
-        if momentum != 0:
+        momentum = float(group["momentum"])  # (as `hyper`, inline: this runs every step)
+        datas, grads = arrays_of(params)
+        if momentum:
             state = self.state
-            buffers = [None if (b := state[p].get("momentum_buffer")) is None else b.data for p in params]
-            fresh = any(b is None for b in buffers)  # a first step: `sgd` makes them, stored below
+            buffers = []
+            fresh = False  # a first step: `sgd` makes the missing buffers, stored below
+            for p in params:
+                b = state[p].get("momentum_buffer")
+                if b is None:
+                    fresh = True
+                else:
+                    b = b.data
+                buffers.append(b)
         else:
             buffers = [None] * len(params)
             fresh = False
         sgd(
-            [p.data for p in params],
-            grads_of(params),
+            datas,
+            grads,
             buffers,
             lr=float(group["lr"]),  # (as `hyper`, inline: this runs every step)
             momentum=momentum,

@@ -359,12 +359,13 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
+    shape = input.data.shape  # (not the .ndim/.shape properties: a call each, every step)
     if (
-        weight is None and label_smoothing == 0.0 and input.ndim == 2
+        weight is None and label_smoothing == 0.0 and len(shape) == 2
         and (reduction == "mean" or reduction == "sum")
     ):
         t = target.data if isinstance(target, Tensor) else np.asarray(target)
-        n, n_classes = input.shape
+        n, n_classes = shape
         if _all_targets_valid(t, n, n_classes, ignore_index):
             return CROSS_ENTROPY_REDUCED(input, target=t, count=n if reduction == "mean" else 1, probs=[])
     if not 0.0 <= label_smoothing <= 1.0:

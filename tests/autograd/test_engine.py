@@ -364,3 +364,25 @@ def test_anomaly_mode_is_process_wide_as_in_pytorch():
         t.start()
         t.join()
     assert seen == [True] and not autograd.is_anomaly_enabled()
+
+
+def test_a_leaf_gradient_shared_with_a_waiting_node_is_never_added_into():
+    # the add node hands one array to x (adopted as x.grad at once) and to p's node, which runs
+    # after q's node has sent x its second part: that part must not be added into the array p
+    # still reads
+    data = np.array([0.5, -1.0])
+    x = leaf(data)
+    p = x.exp()
+    q = x * 5
+    s = p + x
+    ((s + q) * 1.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.exp(data) + 1 + 5)
+
+
+def test_a_leaf_reached_by_several_ops_sums_every_part_once():
+    x = leaf([1.0, 2.0])
+    w = leaf([3.0, 4.0])
+    y = (x * w + x * 2 + w * x.exp()).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [3.0 + 2 + 3.0 * np.e, 4.0 + 2 + 4.0 * np.e**2])
+    np.testing.assert_allclose(w.grad.data, [1.0 + np.e, 2.0 + np.e**2])
