@@ -67,6 +67,10 @@ def _time_interleaved(steps: dict, repeats: int, inner: int) -> dict:
             # NOTE: let the previous implementation's idle OpenMP/BLAS threads stop spinning, or
             # they steal the core this one's threads need
             time.sleep(0.05)
+            # one untimed step after the pause (each implementation alike): the sample then
+            # measures steady-state steps, as a training loop runs them, not the refill of caches
+            # and the wake-up of BLAS threads that the pause itself caused
+            step()
             t0 = time.perf_counter()
             for _ in range(inner):
                 step()
