@@ -473,7 +473,8 @@ def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
         if current.flags.writeable and id(current) not in taken:
             np.add(current, g, out=current, casting="unsafe")
         else:
-            leaf._grad = (current + g).astype(current.dtype, copy=False)
+            total = current + g
+            leaf._grad = total if total.dtype == current.dtype else total.astype(current.dtype)
     elif current.grad_fn is None and current.data.flags.writeable and id(current.data) not in taken:
         np.add(current.data, g, out=current.data, casting="unsafe")
     else:

@@ -15,6 +15,7 @@ REDUCE = [Sample((3, 4)), Sample((3, 4), dim=1), Sample((2, 3, 4), dim=(0, 2), k
           Sample((2, 3), dim=-1, keepdim=True), Sample(())]
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
+_add_reduce = np.add.reduce
 
 
 def unreduce(g, shape, axis, keepdims):
@@ -68,7 +69,9 @@ def _prod_of_others(x, axis):
 
 
 SUM = Primitive(
-    "sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    # NOTE: the ufunc's reduce, which np.sum calls through three Python-level wrappers (same
+    # dtype rules: small integers and bools sum as int64)
+    "sum", lambda x, axis, keepdims: _add_reduce(x, axis=axis, keepdims=keepdims),
     [lambda g, out, x, axis, keepdims: unreduce(g, x.shape, axis, keepdims)],
     "d sum(x)/dx_i = 1",
 )
@@ -108,6 +111,8 @@ def _reduce_args(input, dim, keepdim, axis, keepdims):
           samples=REDUCE, numpy=(np.sum,))
 def sum(input, dim=None, keepdim=None, *, axis=None, keepdims=None, dtype=None):
     """Sum over `dim` (all elements when None); `keepdim` keeps reduced dims as size 1."""
+    if dim is None and axis is None and keepdim is None and keepdims is None and dtype is None:
+        return SUM(input, axis=None, keepdims=False)  # (`loss.sum()`: no arguments to resolve)
     ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
     out = SUM(input, axis=ax, keepdims=kd)
     return out if dtype is None else out.to(dtype)

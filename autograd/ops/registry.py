@@ -144,12 +144,15 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
 def input_edges(args, op: Primitive) -> list:
     """Where the gradient of each of `args` (the inputs of `op`) goes: `edge_of` for a tensor
     that requires grad and has a VJP, else None."""
-    # NOTE: edge_of, inline: this runs for every input of every node of a backward
-    edges = [
-        (a if (fn := a.grad_fn) is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-        if isinstance(a, Tensor) and a.requires_grad else None
-        for a in args
-    ]
+    # NOTE: edge_of, inline, in a plain loop (a comprehension is a frame of its own): this runs
+    # for every node of a backward
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            fn = a.grad_fn
+            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+        else:
+            edges.append(None)
     if not op.differentiable:
         vjps = op.vjps
         edges = [None if vjps[i] is None else e for i, e in enumerate(edges)]

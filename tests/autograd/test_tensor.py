@@ -204,3 +204,10 @@ def test_tensor_where_method_follows_pytorch_argument_order():
     np.testing.assert_allclose(x.grad.data, [1.0, 0.0, 1.0])
     assert Tensor(np.ones((2, 3))).t().shape == (3, 2)
     assert bool((x > 0).any()) and not bool((x > 0).all())
+
+
+def test_sum_of_small_integers_and_bools_is_int64_as_in_pytorch():
+    for dtype in (np.int8, np.int16, np.int32, np.bool_):
+        t = Tensor(np.ones((2, 3), dtype=dtype))
+        assert t.sum().dtype == np.int64 and t.sum().item() == 6
+        assert t.sum(dim=1).dtype == np.int64 and t.sum(dim=1).tolist() == [3, 3]
