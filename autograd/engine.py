@@ -235,19 +235,21 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         while heap:
             node = heappop(heap)[1]
             g = grads_pop(node)
-            edges = node._edges
-            if g is not None:
-                if node.hooks is not None or node.retained is not None:
-                    g = _node_hooks(node, g, create_graph)
-                if targets is not None and node in targets:
+            if g is not None and (node.hooks is not None or node.retained is not None):
+                g = _node_hooks(node, g, create_graph)
+            if targets is not None:  # (and so `needed`)
+                if g is not None and node in targets:
                     for i, k in targets[node]:
                         captured[i] = g[k] if node.n_out > 1 else g
+                if node not in needed:
+                    g = None  # no input asked for lies behind this node
             args = node.args
-            if g is None or (needed is not None and node not in needed):
+            if g is None:
                 edges = node.edges
                 gxs = None
             elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
+                edges = node._edges
                 if edges is None:
                     edges = node._edges = input_edges(args, node.op)
                 arrays = node.arrays
