@@ -264,6 +264,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if vjp_all is None:
                     vjps = op.vjps
                     gxs = None
+                    n_in = len(arrays)
                 else:
                     # (`**kwargs` would copy the dict on every call, even an empty one)
                     gxs = vjp_all(g, out, edges, *arrays, **kwargs) if kwargs else vjp_all(g, out, edges, *arrays)
@@ -271,7 +272,14 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     if edge is None:
                         continue
                     if gxs is None:
-                        gx = vjps[i](g, out, *arrays, **kwargs) if kwargs else vjps[i](g, out, *arrays)
+                        if kwargs:
+                            gx = vjps[i](g, out, *arrays, **kwargs)
+                        elif n_in == 2:  # NOTE: spelled out: a star call builds a tuple per call
+                            gx = vjps[i](g, out, arrays[0], arrays[1])
+                        elif n_in == 1:
+                            gx = vjps[i](g, out, arrays[0])
+                        else:
+                            gx = vjps[i](g, out, *arrays)
                         shape = arrays[i].shape
                         if gx.shape != shape:
                             gx = unbroadcast(gx, shape)
