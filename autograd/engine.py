@@ -16,7 +16,7 @@ import numpy as np
 
 from .grad_mode import ANOMALY, STATE
 from .node import FREED_GRAPH_MESSAGE, Node
-from .ops.registry import CLOCK, _new_tensor, input_edges, unbroadcast
+from .ops.registry import CLOCK, _new_tensor, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 
 _ndarray = np.ndarray
@@ -251,7 +251,16 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
                 edges = node._edges
                 if edges is None:
-                    edges = node._edges = input_edges(args, node.op)
+                    # NOTE: input_edges, inline (its call costs a frame per node; keep the two in
+                    # step): only ops whose every input has a VJP come here without edges
+                    edges = []
+                    for a in args:
+                        if isinstance(a, Tensor) and a.requires_grad:
+                            fn = a.grad_fn
+                            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+                        else:
+                            edges.append(None)
+                    node._edges = edges
                 arrays = node.arrays
                 out = node.out
                 kwargs = node.kwargs

@@ -144,8 +144,8 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
 def input_edges(args, op: Primitive) -> list:
     """Where the gradient of each of `args` (the inputs of `op`) goes: `edge_of` for a tensor
     that requires grad and has a VJP, else None."""
-    # NOTE: edge_of, inline, in a plain loop (a comprehension is a frame of its own): this runs
-    # for every node of a backward
+    # NOTE: edge_of, inline, in a plain loop (a comprehension is a frame of its own); the
+    # backward walk has this loop inline too (keep the two in step)
     edges = []
     for a in args:
         if isinstance(a, Tensor) and a.requires_grad:

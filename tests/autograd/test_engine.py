@@ -386,3 +386,26 @@ def test_a_leaf_reached_by_several_ops_sums_every_part_once():
     y.backward()
     np.testing.assert_allclose(x.grad.data, [3.0 + 2 + 3.0 * np.e, 4.0 + 2 + 4.0 * np.e**2])
     np.testing.assert_allclose(w.grad.data, [1.0 + np.e, 2.0 + np.e**2])
+
+
+def test_edges_derived_by_the_walk_are_input_edges():
+    # the walk derives a node's edges inline (a twin of input_edges, for speed): both must agree,
+    # for leaves, single- and multi-output producers, inputs without grad and constants
+    from autograd.engine import backward_order
+    from autograd.ops.registry import input_edges
+
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    w = leaf([0.5, -1.0])
+    frozen = Tensor(np.array([2.0, 3.0]))
+    a, b = x.split(1, dim=0)  # a multi-output node: edges (node, k)
+    y = ((a * w + b) * frozen + 1.0).exp() * x
+    z = y.sum()
+    z.backward(retain_graph=True)
+    nodes = [n for n in backward_order([z.grad_fn]) if type(n) is autograd.Node and n.ctx is None]
+    assert len(nodes) >= 6
+    for node in nodes:
+        expected = input_edges(node.args, node.op)
+        assert len(node._edges) == len(expected)
+        for got, want in zip(node._edges, expected, strict=True):
+            assert got == want if type(want) is tuple else got is want
+    assert any(type(e) is tuple for n in nodes for e in n._edges)
