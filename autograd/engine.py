@@ -3,7 +3,9 @@
 The walk is iterative: nodes come off a heap newest first (an op's inputs always come from older
 nodes, so a node's gradient is complete when it comes off), so a 1,000,000-op chain needs no
 recursion and no pass over the graph before the walk. Gradients accumulate in a
-local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it).
+local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it):
+in a plain backward as soon as a leaf's gradient arrives, else (hooks to run on a leaf's total,
+`inputs=` to filter) at the end of the walk.
 Without `create_graph`, VJPs run on raw ndarrays and grad mode is off, so a plain backward builds
 no Tensor wrappers; with it, VJPs run on Tensors and are themselves recorded.
 """
@@ -189,7 +191,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
 
     Nodes run newest first, off a heap keyed by creation order: when a node comes off it, every
     node that uses its output has run, so its gradient is complete (no dependency-counting pass
-    over the graph first). Leaves collect their gradients and are written at the end, in the
+    over the graph first). In a plain backward a leaf without hooks takes each gradient into its
+    `.grad` when it arrives; other leaves collect theirs and are written at the end, in the
     order the walk first reached them.
     """
     grads: dict = {}
