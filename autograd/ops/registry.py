@@ -90,16 +90,16 @@ class Primitive:
             out = _asarray(out)
         result = _tensor_new(Tensor)
         result.data = out
+        result.grad_fn = None
         result._grad = None
         result._version = 0
+        result.requires_grad = False
         if requires and STATE.grad_enabled:
             edges = None  # derived from `args` when first needed (see Node.edges)
             if not self.differentiable:
                 edges = input_edges(args, self)  # (kept: found here, it need not be found again)
-                if all(e is None for e in edges):  # only inputs without a VJP require grad
-                    result.grad_fn = None
-                    result.requires_grad = False
-                    return result
+                if all(e is None for e in edges):
+                    return result  # only inputs without a VJP require grad
             # NOTE: Node(self, args, kwargs, out, edges, CLOCK[0], arrays) without the call
             # (every op of a training step comes here); keep in step with Node.__init__
             node = _node_new(Node)
@@ -116,9 +116,6 @@ class Primitive:
             node.trace = _user_frame() if ANOMALY.enabled else None
             result.grad_fn = node
             result.requires_grad = True
-        else:
-            result.grad_fn = None
-            result.requires_grad = False
         return result
 
     def apply_in_vjp(self, *args, **kwargs):
