@@ -19,7 +19,7 @@ def _shape(size) -> tuple:
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor.__new__(Tensor)
-    t.data = array
+    t._data = array
     t.grad_fn = None
     t._grad = None
     t._version = 0

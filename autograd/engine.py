@@ -85,7 +85,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = found[i]
         if g is None:
             if materialize_grads:
-                g = np.zeros_like(t.data)
+                g = np.zeros_like(t._data)
             elif not allow_unused:
                 raise RuntimeError(
                     f"One of the differentiated Tensors (input {i}) appears to not have been used "
@@ -99,16 +99,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def _initial_grad(t, gradient, index: int):
     if gradient is None:
-        if t.data.size != 1:
+        if t._data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs, but output {index} has "
                 f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape) to backward(), "
                 "or reduce the output first, e.g. loss.sum().backward()"
             )
-        data = t.data
+        data = t._data
         # NOTE: np.array for the usual 0-d loss: np.ones is a Python function making two calls
         return np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, dtype=data.dtype)
-    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
+    g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
     if g.shape != t.shape:
         raise RuntimeError(
             f"Mismatch in shape: grad_output[{index}] has a shape of {tuple(g.shape)} and "
@@ -205,7 +205,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         if create_graph and not isinstance(g, Tensor):
             g = _new_tensor(g)
         elif not create_graph and isinstance(g, Tensor):
-            g = g.data
+            g = g._data
         fn = t.grad_fn
         if fn is None:
             root_keys.append(t)
@@ -370,7 +370,7 @@ def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):
         kwargs = node.kwargs
         if create_graph:
             out = Tensor.__new__(Tensor)
-            out.data = node.out
+            out._data = node.out
             out.grad_fn = node
             out.requires_grad = True
             out._grad = None
@@ -415,7 +415,7 @@ def _check_finite(node: Node, gxs) -> None:
     for i, gx in enumerate(gxs):
         if gx is None:
             continue
-        values = gx.data if isinstance(gx, Tensor) else gx
+        values = gx._data if isinstance(gx, Tensor) else gx
         if not np.all(np.isfinite(values)):
             kind = "nan" if np.any(np.isnan(values)) else "inf"
             raise AnomalyError(
@@ -437,7 +437,7 @@ def _node_hooks(node: Node, g, create_graph: bool):
             value = slots[k] if create_graph else _new_tensor(slots[k])
             result = fn(value)
             if result is not None:
-                slots[k] = result if create_graph else result.data
+                slots[k] = result if create_graph else result._data
     if node.retained:
         for k, ref in node.retained:
             t = ref()
@@ -459,7 +459,7 @@ def _leaf_hooks(hooks: list, g, taken: set):
         is_tensor = isinstance(g, Tensor)
         result = fn(g if is_tensor else _new_tensor(g))
         if result is not None:
-            g = result if is_tensor else result.data
+            g = result if is_tensor else result._data
             taken.add(id(g))  # the hook's own tensor: never adopt it as .grad
     return g
 
@@ -475,7 +475,7 @@ def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
         return
     current = leaf._grad
     if current is None:
-        data = leaf.data
+        data = leaf._data
         if (
             type(g) is _ndarray
             and g.base is None
@@ -497,7 +497,7 @@ def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
         else:
             total = current + g
             leaf._grad = total if total.dtype == current.dtype else total.astype(current.dtype)
-    elif current.grad_fn is None and current.data.flags.writeable and id(current.data) not in taken:
-        np.add(current.data, g, out=current.data, casting="unsafe")
+    elif current.grad_fn is None and current._data.flags.writeable and id(current._data) not in taken:
+        np.add(current._data, g, out=current._data, casting="unsafe")
     else:
-        leaf._grad = _new_tensor((current.data + g).astype(leaf.data.dtype, copy=False))
+        leaf._grad = _new_tensor((current._data + g).astype(leaf._data.dtype, copy=False))

@@ -102,7 +102,7 @@ class _FunctionOp:
             if edge is None or r is None:
                 gxs.append(None)
                 continue
-            value = r if create_graph else (r.data if isinstance(r, Tensor) else np.asarray(r))
+            value = r if create_graph else (r._data if isinstance(r, Tensor) else np.asarray(r))
             if create_graph and not isinstance(value, Tensor):
                 value = _new_tensor(np.asarray(value))
             shape = node.args[i].shape
@@ -155,7 +155,7 @@ class Function:
         for o in raw if is_tuple else (raw,):
             if isinstance(o, Tensor):
                 # a fresh tensor object, so an input returned as is gets its own grad_fn
-                t = _new_tensor(o.data)
+                t = _new_tensor(o._data)
                 if id(o) in ctx._non_differentiable:
                     ctx._non_differentiable.add(id(t))
             else:
@@ -163,7 +163,7 @@ class Function:
             outputs.append(t)
         if any(needs) and STATE.grad_enabled:
             edges = [edge_of(a) if need else None for a, need in zip(args, needs)]
-            node = Node(cls._op, args, kwargs, outputs[0].data, edges, CLOCK[0])
+            node = Node(cls._op, args, kwargs, outputs[0]._data, edges, CLOCK[0])
             node.ctx = ctx
             node.n_out = len(outputs)
             if node.n_out > 1:

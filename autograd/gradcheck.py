@@ -29,7 +29,7 @@ def _outputs(fn, inputs) -> tuple:
 def _snapshot(fn, inputs) -> list:
     """float64 copies of the outputs (an output may be a view of an input we perturb)."""
     with no_grad():
-        return [np.array(o.data, dtype=np.float64) for o in _outputs(fn, inputs)]
+        return [np.array(o._data, dtype=np.float64) for o in _outputs(fn, inputs)]
 
 
 def _double_inputs(inputs) -> tuple:
@@ -37,7 +37,7 @@ def _double_inputs(inputs) -> tuple:
     result = []
     for x in inputs:
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            result.append(Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad))
+            result.append(Tensor(x._data.astype(np.float64), requires_grad=x.requires_grad))
         else:
             result.append(x)
     return tuple(result)
@@ -56,12 +56,12 @@ def numerical_grad(fn, inputs, eps: float = 1e-6, grad_output=None):
     """
     single = isinstance(inputs, Tensor)
     xs = _double_inputs(_as_tuple(inputs))
-    weights = None if grad_output is None else np.asarray(getattr(grad_output, "data", grad_output), dtype=np.float64)
+    weights = None if grad_output is None else np.asarray(getattr(grad_output, "_data", grad_output), dtype=np.float64)
 
     def scalar() -> float:
         with no_grad():
             out = fn(*xs)
-        values = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+        values = np.asarray(out._data if isinstance(out, Tensor) else out, dtype=np.float64)
         if weights is not None:
             return float(np.sum(values * weights))
         if values.size != 1:
@@ -78,9 +78,9 @@ def numerical_grad(fn, inputs, eps: float = 1e-6, grad_output=None):
             continue
         # NOTE: .flat, not reshape(-1): it writes through for any memory order (reshape copies a
         # non-C-contiguous array, and the perturbation would never reach the input)
-        flat = x.data.flat
-        g = np.zeros(x.data.size)
-        for i in range(x.data.size):
+        flat = x._data.flat
+        g = np.zeros(x._data.size)
+        for i in range(x._data.size):
             orig = flat[i]
             flat[i] = orig + eps
             plus = scalar()
@@ -100,9 +100,9 @@ def _jacobians_numerical(fn, xs, eps):
     for i, x in enumerate(xs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        flat = x.data.flat  # writes through for any memory order (see numerical_grad)
-        cols = [np.zeros((o.data.size, x.data.size)) for o in outs]
-        for k in range(x.data.size):
+        flat = x._data.flat  # writes through for any memory order (see numerical_grad)
+        cols = [np.zeros((o._data.size, x._data.size)) for o in outs]
+        for k in range(x._data.size):
             orig = flat[k]
             flat[k] = orig + eps
             plus = _snapshot(fn, xs)
@@ -122,16 +122,16 @@ def _jacobians_analytic(fn, xs):
     index = {id(x): i for i, x in enumerate(xs)}
     jac = {}
     for j, o in enumerate(outs):
-        rows = {index[id(x)]: np.zeros((o.data.size, x.data.size)) for x in diff}
+        rows = {index[id(x)]: np.zeros((o._data.size, x._data.size)) for x in diff}
         if o.requires_grad:
-            for r in range(o.data.size):
-                v = np.zeros(o.data.size)
+            for r in range(o._data.size):
+                v = np.zeros(o._data.size)
                 v[r] = 1.0
                 gs = autograd_grad(o, diff, grad_outputs=Tensor(v.reshape(o.shape).astype(o.dtype)),
                                    retain_graph=True, allow_unused=True)
                 for x, g in zip(diff, gs):
                     if g is not None:
-                        rows[index[id(x)]][r] = g.data.reshape(-1)
+                        rows[index[id(x)]][r] = g._data.reshape(-1)
         for i, m in rows.items():
             jac[j, i] = m
     return outs, jac
@@ -193,19 +193,19 @@ def _fast_check(fn, xs, eps, atol, rtol, seed) -> None:
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
         u = rng.standard_normal(x.shape)
-        orig = x.data.copy()
-        x.data[...] = orig + eps * u
+        orig = x._data.copy()
+        x._data[...] = orig + eps * u
         plus = _snapshot(fn, xs)
-        x.data[...] = orig - eps * u
+        x._data[...] = orig - eps * u
         minus = _snapshot(fn, xs)
-        x.data[...] = orig
+        x._data[...] = orig
         numerical = sum(float(np.sum((p - m) / (2 * eps) * v)) for p, m, v in zip(plus, minus, vs))
         analytic = 0.0
         for o, v in zip(_outputs(fn, xs), vs):
             if o.requires_grad:
                 (g,) = autograd_grad(o, [x], grad_outputs=Tensor(v.astype(o.dtype)), allow_unused=True)
                 if g is not None:
-                    analytic += float(np.sum(g.data * u))
+                    analytic += float(np.sum(g._data * u))
         if abs(numerical - analytic) > atol + rtol * abs(numerical):
             raise GradcheckError(
                 f"gradcheck (fast mode): projection vᵀJu mismatch for input {i} "

@@ -53,18 +53,18 @@ class InplaceMixin:
 
     def _inplace(self, what: str, new_data) -> Tensor:
         self._check_inplace(what)
-        np.copyto(self.data, new_data, casting="unsafe")
+        np.copyto(self._data, new_data, casting="unsafe")
         self._bump_version()
         return self
 
     def __setitem__(self, key, value) -> None:
         self._check_inplace("__setitem__")
-        self.data[index_key(key)] = value.data if hasattr(value, "grad_fn") else value
+        self._data[index_key(key)] = value._data if hasattr(value, "grad_fn") else value
         self._bump_version()
 
     def copy_(self, src) -> Tensor:
         """Copy `src` into this tensor in place (broadcasting)."""
-        return self._inplace("copy_", src.data if hasattr(src, "grad_fn") else src)
+        return self._inplace("copy_", src._data if hasattr(src, "grad_fn") else src)
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
@@ -72,40 +72,40 @@ class InplaceMixin:
 
     def fill_(self, value) -> Tensor:
         """Fill with `value` in place."""
-        return self._inplace("fill_", value.data if hasattr(value, "grad_fn") else value)
+        return self._inplace("fill_", value._data if hasattr(value, "grad_fn") else value)
 
     def add_(self, other, alpha=1) -> Tensor:
         """self += alpha * other, in place."""
-        o = other.data if hasattr(other, "grad_fn") else other
-        return self._inplace("add_", self.data + (o if alpha == 1 else alpha * o))
+        o = other._data if hasattr(other, "grad_fn") else other
+        return self._inplace("add_", self._data + (o if alpha == 1 else alpha * o))
 
     def sub_(self, other, alpha=1) -> Tensor:
         """self -= alpha * other, in place."""
-        o = other.data if hasattr(other, "grad_fn") else other
-        return self._inplace("sub_", self.data - (o if alpha == 1 else alpha * o))
+        o = other._data if hasattr(other, "grad_fn") else other
+        return self._inplace("sub_", self._data - (o if alpha == 1 else alpha * o))
 
     def mul_(self, other) -> Tensor:
         """self *= other, in place."""
-        return self._inplace("mul_", self.data * (other.data if hasattr(other, "grad_fn") else other))
+        return self._inplace("mul_", self._data * (other._data if hasattr(other, "grad_fn") else other))
 
     def div_(self, other) -> Tensor:
         """self /= other, in place."""
-        return self._inplace("div_", self.data / (other.data if hasattr(other, "grad_fn") else other))
+        return self._inplace("div_", self._data / (other._data if hasattr(other, "grad_fn") else other))
 
     def clamp_(self, min=None, max=None) -> Tensor:
         """Clamp into [min, max] in place."""
-        return self._inplace("clamp_", np.clip(self.data, min, max))
+        return self._inplace("clamp_", np.clip(self._data, min, max))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
         """Fill with samples from U(a, b) in place (drawn in the tensor's float dtype)."""
         rng = _generator(generator)
-        dtype = self.data.dtype if self.data.dtype in (np.float32, np.float64) else np.float64
+        dtype = self._data.dtype if self._data.dtype in (np.float32, np.float64) else np.float64
         return self._inplace("uniform_", rng.random(self.shape, dtype=dtype) * (b - a) + a)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
         """Fill with samples from N(mean, std^2) in place (drawn in the tensor's float dtype)."""
         rng = _generator(generator)
-        dtype = self.data.dtype if self.data.dtype in (np.float32, np.float64) else np.float64
+        dtype = self._data.dtype if self._data.dtype in (np.float32, np.float64) else np.float64
         return self._inplace("normal_", rng.standard_normal(self.shape, dtype=dtype) * std + mean)
 
 
@@ -118,9 +118,9 @@ def _generator(generator):
 def index_key(key):
     """Tensors inside an index become their arrays; lists become arrays (numpy semantics)."""
     if hasattr(key, "grad_fn"):
-        return key.data
+        return key._data
     if isinstance(key, tuple):
-        return tuple(k.data if hasattr(k, "grad_fn") else k for k in key)
+        return tuple(k._data if hasattr(k, "grad_fn") else k for k in key)
     if isinstance(key, list):
-        return np.asarray([k.data if hasattr(k, "grad_fn") else k for k in key])
+        return np.asarray([k._data if hasattr(k, "grad_fn") else k for k in key])
     return key

@@ -56,7 +56,7 @@ class Node:
         # the inputs as arrays (constants as given): what the VJPs of a plain backward take
         self.arrays = (
             arrays if arrays is not None
-            else tuple(getattr(a, "data", a) if hasattr(a, "grad_fn") else a for a in args)
+            else tuple(getattr(a, "_data", a) if hasattr(a, "grad_fn") else a for a in args)
         )
         self.kwargs = kwargs
         self.out = out

@@ -7,7 +7,7 @@ import numpy as np
 
 def format_tensor(t) -> str:
     """PyTorch-like repr: ``tensor([1., 2.], requires_grad=True)``."""
-    data = t.data
+    data = t._data
     prefix = "tensor("
     if data.dtype.kind == "f" and data.size and np.all(np.isfinite(data)) and np.all(data == np.round(data)):
         body = np.array2string(data, separator=", ", prefix=prefix, max_line_width=80)

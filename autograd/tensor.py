@@ -15,7 +15,7 @@ __all__ = ["MAX_TRACKED_CHANGES", "RemovableHandle", "Tensor", "format_tensor", 
 def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
     """Python floats/ints/lists -> float32/int64; numpy arrays keep their dtype (as PyTorch)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data, dtype=dtype, copy=True if copy else None)
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
@@ -38,7 +38,7 @@ def _flat(seq):
 
 def _nested_arrays(seq):
     return [
-        _nested_arrays(s) if isinstance(s, (list, tuple)) else (s.data if isinstance(s, Tensor) else s)
+        _nested_arrays(s) if isinstance(s, (list, tuple)) else (s._data if isinstance(s, Tensor) else s)
         for s in seq
     ]
 
@@ -67,6 +67,7 @@ class Tensor(InplaceMixin):
 
     __slots__ = (
         "__weakref__",
+        "_data",
         "_grad",
         "_hooks",
         "_mods",
@@ -74,7 +75,6 @@ class Tensor(InplaceMixin):
         "_out_nr",
         "_retains_grad",
         "_version",
-        "data",
         "grad_fn",
         "requires_grad",
     )
@@ -82,7 +82,7 @@ class Tensor(InplaceMixin):
     __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
-        self.data = _to_array(data, dtype)
+        self._data = _to_array(data, dtype)
         self.grad_fn = None
         self._grad = None
         self._version = 0
@@ -93,19 +93,32 @@ class Tensor(InplaceMixin):
 
     # ----------------------------------------------------------------- attributes
     @property
+    def data(self) -> Tensor:
+        """The values as a tensor that shares memory with self but needs no grad and is not
+        tracked by autograd (PyTorch's escape hatch: `p.data.add_(g, alpha=-lr)` changes `p`).
+        The ndarray itself is `t.numpy()` or `np.asarray(t)`."""
+        return _new_tensor(self._data)
+
+    @data.setter
+    def data(self, value) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"assigned data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
     def shape(self) -> tuple:
         """Tuple of dimension sizes."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
         """Number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
         """The numpy dtype of the data."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -159,27 +172,27 @@ class Tensor(InplaceMixin):
 
     def size(self, dim: int | None = None):
         """Shape as a tuple, or the size of one dimension."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
         """Number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
         """Number of elements."""
-        return self.data.size
+        return self._data.size
 
     def element_size(self) -> int:
         """Bytes per element."""
-        return self.data.itemsize
+        return self._data.itemsize
 
     @property
     def is_floating_point_dtype(self) -> bool:
-        return self.data.dtype.kind in _FLOAT_KINDS
+        return self._data.dtype.kind in _FLOAT_KINDS
 
     def is_floating_point(self) -> bool:
         """True for float dtypes."""
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     # ----------------------------------------------------------------- conversion
     def numpy(self) -> np.ndarray:
@@ -188,24 +201,24 @@ class Tensor(InplaceMixin):
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is not None and dtype != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
         """The data as (nested) Python lists."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -214,34 +227,34 @@ class Tensor(InplaceMixin):
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} values is ambiguous; "
+                f"Boolean value of Tensor with {self._data.size} values is ambiguous; "
                 "use .any() or .all()"
             )
-        return bool(self.data.item())
+        return bool(self._data.item())
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def to(self, dtype) -> Tensor:
         """Cast to `dtype` (differentiable between float dtypes); returns self if already so."""
         if isinstance(dtype, str) and dtype in ("cpu", "cuda", "mps"):
             return self
         dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self._data.dtype:
             return self
         return _CAST(self, dtype=dtype)
 
@@ -293,7 +306,7 @@ class Tensor(InplaceMixin):
     def detach(self) -> Tensor:
         """A new leaf sharing this data, cut from the graph."""
         t = Tensor.__new__(Tensor)
-        t.data = self.data
+        t._data = self._data
         t.grad_fn = None
         t._grad = None
         t._version = 0
@@ -308,10 +321,10 @@ class Tensor(InplaceMixin):
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set whether this leaf records operations for backprop; returns self."""
-        if requires_grad and self.data.dtype.kind not in _FLOAT_KINDS:
+        if requires_grad and self._data.dtype.kind not in _FLOAT_KINDS:
             raise RuntimeError(
                 "only Tensors of floating point dtype can require gradients, "
-                f"but this one has dtype {self.data.dtype}; convert it first, e.g. t.float()"
+                f"but this one has dtype {self._data.dtype}; convert it first, e.g. t.float()"
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(
@@ -499,8 +512,8 @@ class Tensor(InplaceMixin):
         return format_tensor(self)
 
     def __format__(self, spec: str) -> str:
-        if self.data.ndim == 0 and spec:
-            return format(self.data.item(), spec)
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
         return repr(self)
 
 
@@ -514,7 +527,7 @@ _CONSTANT_UFUNCS = {
 
 def _constant_result(fn, *args, **kwargs) -> Tensor:
     """Apply a numpy function with no gradient (comparisons, floor division, ...)."""
-    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     out = fn(*arrays, **kwargs)
     return _new_tensor(np.asarray(out))
 

@@ -56,7 +56,7 @@ def tapegrad_step(params: list[Tensor], x: Tensor, y: np.ndarray, lr: float = 0.
         p.grad = None
     loss.backward()
     for p in params:
-        p.data -= lr * p.grad.data
+        p._data -= lr * p.grad._data
     return loss.item()
 
 

@@ -78,7 +78,7 @@ def _training_steps(build, x, y, momentum: float, floor) -> dict:
         return step
 
     def load_ours(p, value):
-        p.data[...] = value  # in place: the parameter keeps its own memory layout
+        p._data[...] = value  # in place: the parameter keeps its own memory layout
 
     steps = {"tapegrad": make(nn, optim, Tensor, load_ours), "numpy": lambda: floor.step(x, y)}
     torch = _torch()

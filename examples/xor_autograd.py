@@ -30,11 +30,11 @@ def train_xor(steps: int = 2000, lr: float = 0.5, seed: int = 0, log_every: int 
         loss.backward()
         with autograd.no_grad():
             for param in params:
-                param.data -= lr * param.grad.data
+                param._data -= lr * param.grad._data
         if log_every and step % log_every == 0:
             print(f"step {step:5d}  loss {loss.item():.4f}")
     final = loss.item()
-    preds = (((x @ w1 + b1).tanh() @ w2 + b2).sigmoid().data > 0.5).astype(np.float32)
+    preds = (((x @ w1 + b1).tanh() @ w2 + b2).sigmoid()._data > 0.5).astype(np.float32)
     print(f"final loss {final:.4f}; predictions {preds.ravel().tolist()} (target [0, 1, 1, 0])")
     return final
 

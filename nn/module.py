@@ -34,11 +34,11 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty((0,), dtype=np.float32)
         elif isinstance(data, Tensor):
-            array = data.data
+            array = data._data
         else:
             array = _to_array(data)
         # NOTE: set the slots directly: Tensor.__init__ would copy the array, PyTorch shares it
-        self.data = array
+        self._data = array
         self.grad_fn = None
         self._grad = None
         self._version = 0
@@ -53,9 +53,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        result = Parameter(self.data.copy(), self.requires_grad)
+        result = Parameter(self._data.copy(), self.requires_grad)
         if self.grad is not None:
-            result.grad = Tensor(self.grad.data.copy())
+            result.grad = Tensor(self.grad._data.copy())
         memo[id(self)] = result
         return result
 
@@ -103,7 +103,7 @@ def _addindent(text: str, spaces: int) -> str:
 
 def _as_array(value, key: str):
     """The array behind a state_dict value (Tensor, ndarray or number), or an error string."""
-    array = value.data if isinstance(value, Tensor) else value
+    array = value._data if isinstance(value, Tensor) else value
     try:
         array = np.asarray(array)
     except (TypeError, ValueError) as exc:
@@ -399,10 +399,10 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            elif p.grad.grad_fn is None and p.grad.data.flags.writeable:
-                p.grad.data[...] = 0
+            elif p.grad.grad_fn is None and p.grad._data.flags.writeable:
+                p.grad._data[...] = 0
             else:
-                p.grad = Tensor(np.zeros_like(p.data))
+                p.grad = Tensor(np.zeros_like(p._data))
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn(module)`` on every descendant (children first) and then on self."""
@@ -416,12 +416,12 @@ class Module:
         for module in self.modules():
             for p in module._parameters.values():
                 if p is not None:
-                    p.data = convert(p.data)
+                    p._data = convert(p._data)
                     if p.grad is not None:
-                        p.grad = Tensor(convert(p.grad.data))
+                        p.grad = Tensor(convert(p.grad._data))
             for b in module._buffers.values():
                 if b is not None:
-                    b.data = convert(b.data)
+                    b._data = convert(b._data)
         return self
 
     def to(self, *args, **kwargs) -> Module:

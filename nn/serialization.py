@@ -42,7 +42,7 @@ class _Writer:
 
     def tree(self, obj, where: str):
         if isinstance(obj, (Tensor, np.ndarray)):
-            array = obj.data if isinstance(obj, Tensor) else obj
+            array = obj._data if isinstance(obj, Tensor) else obj
             if array.dtype.kind not in _ALLOWED_KINDS:
                 raise TypeError(f"nn.save: {where} has dtype {array.dtype}; only numeric and bool arrays can be saved")
             name = f"a{len(self.arrays)}"

@@ -25,10 +25,10 @@ def _scale_grad_(p: Tensor, factor: float) -> None:
     g = p.grad
     # NOTE: a non-finite total norm makes inf * 0 = nan, as in PyTorch; no warning for that
     with np.errstate(invalid="ignore"):
-        if g.grad_fn is None and g.data.flags.writeable:
-            np.multiply(g.data, factor, out=g.data, casting="unsafe")
+        if g.grad_fn is None and g._data.flags.writeable:
+            np.multiply(g._data, factor, out=g._data, casting="unsafe")
         else:
-            p.grad = Tensor((g.data * factor).astype(g.dtype, copy=False))
+            p.grad = Tensor((g._data * factor).astype(g.dtype, copy=False))
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
@@ -53,7 +53,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if not grads:
         return Tensor(0.0)
     dtype = grads[0].dtype
-    arrays = [np.asarray(g.data, dtype=np.float64) for g in grads]
+    arrays = [np.asarray(g._data, dtype=np.float64) for g in grads]
     if math.isinf(norm_type):
         total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
     else:
@@ -80,10 +80,10 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
         g = p.grad
         if g is None:
             continue
-        if g.grad_fn is None and g.data.flags.writeable:
-            np.clip(g.data, -clip_value, clip_value, out=g.data)
+        if g.grad_fn is None and g._data.flags.writeable:
+            np.clip(g._data, -clip_value, clip_value, out=g._data)
         else:
-            p.grad = Tensor(np.clip(g.data, -clip_value, clip_value))
+            p.grad = Tensor(np.clip(g._data, -clip_value, clip_value))
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
@@ -112,5 +112,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     with no_grad():
         for p in params:
             n = p.numel()
-            p.copy_(vec.data[offset:offset + n].reshape(p.shape))
+            p.copy_(vec._data[offset:offset + n].reshape(p.shape))
             offset += n

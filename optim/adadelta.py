@@ -119,8 +119,8 @@ class Adadelta(Optimizer):
             states.append(state)
         adadelta(
             *arrays_of(params),
-            [s["square_avg"].data for s in states],
-            [s["acc_delta"].data for s in states],
+            [s["square_avg"]._data for s in states],
+            [s["acc_delta"]._data for s in states],
             lr=hyper(group, "lr"),
             rho=hyper(group, "rho"),
             eps=hyper(group, "eps"),

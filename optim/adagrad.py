@@ -102,7 +102,7 @@ class Adagrad(Optimizer):
         """The parameter's state, created as {step: 0, sum: full(initial_accumulator_value)}."""
         init = hyper(group, "initial_accumulator_value")
         return param_state(
-            self, p, lambda: {"step": 0, "sum": from_numpy(np.full_like(p.data, init))}
+            self, p, lambda: {"step": 0, "sum": from_numpy(np.full_like(p._data, init))}
         )
 
     def _update_group(self, group, params) -> None:
@@ -111,7 +111,7 @@ class Adagrad(Optimizer):
             state["step"] += 1
         adagrad(
             *arrays_of(params),
-            [s["sum"].data for s in states],
+            [s["sum"]._data for s in states],
             [s["step"] for s in states],
             lr=hyper(group, "lr"),
             weight_decay=hyper(group, "weight_decay"),

@@ -154,9 +154,9 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         adam(
             *arrays_of(params),
-            [s["exp_avg"].data for s in states],
-            [s["exp_avg_sq"].data for s in states],
-            [s["max_exp_avg_sq"].data if amsgrad else None for s in states],
+            [s["exp_avg"]._data for s in states],
+            [s["exp_avg_sq"]._data for s in states],
+            [s["max_exp_avg_sq"]._data if amsgrad else None for s in states],
             [s["step"] for s in states],
             amsgrad=amsgrad,
             beta1=float(beta1),

@@ -39,7 +39,7 @@ def check_at_least_zero(owner: str, name: str, value, message: str) -> None:
 def _copy_value(value):
     """Deep copy for state_dict values: Tensors and arrays get fresh buffers."""
     if isinstance(value, Tensor):
-        return from_numpy(value.data.copy())
+        return from_numpy(value._data.copy())
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, dict):
@@ -164,7 +164,7 @@ class Optimizer:
             params = [p for p in group["params"] if p._grad is not None]
             if params:
                 self._update_group(group, params)
-                # NOTE: the update writes p.data in place; bumping the version makes a backward
+                # NOTE: the update writes p._data in place; bumping the version makes a backward
                 # through a graph recorded before the step raise instead of using new values.
                 bump_versions(params)
         return loss
@@ -259,9 +259,9 @@ class Optimizer:
     def _cast_state(self, p: Tensor, index, key: str, value):
         """Copy one saved state entry; array entries must have the parameter's shape."""
         if key == "step" and isinstance(value, (Tensor, np.ndarray, np.generic)):
-            return np.asarray(value.data if isinstance(value, Tensor) else value).item()
+            return np.asarray(value._data if isinstance(value, Tensor) else value).item()
         if isinstance(value, (Tensor, np.ndarray)):
-            array = value.data if isinstance(value, Tensor) else value
+            array = value._data if isinstance(value, Tensor) else value
             if array.ndim > 0 and array.shape != p.shape:
                 raise ValueError(
                     f"{type(self).__name__}.load_state_dict: state '{key}' of parameter {index} "
@@ -292,7 +292,7 @@ def param_state(optimizer: Optimizer, p: Tensor, init: Callable[[], dict[str, An
 
 def zeros_like_param(p: Tensor) -> Tensor:
     """A zero buffer with the parameter's shape and dtype (state is kept as Tensors)."""
-    return from_numpy(np.zeros_like(p.data))
+    return from_numpy(np.zeros_like(p._data))
 
 
 def state_tensor(array: np.ndarray) -> Tensor:
@@ -313,10 +313,10 @@ def arrays_of(params: Iterable[Tensor]) -> tuple[list[np.ndarray], list[np.ndarr
     datas = []
     grads = []
     for p in params:
-        data = p.data
+        data = p._data
         g = p._grad
         if type(g) is not np.ndarray:  # (`_grad` holds the bare array until `.grad` is read)
-            g = g.data
+            g = g._data
         datas.append(data)
         grads.append(g if g.dtype == data.dtype else g.astype(data.dtype))
     return datas, grads

@@ -137,9 +137,9 @@ class RMSprop(Optimizer):
             states.append(state)
         rmsprop(
             *arrays_of(params),
-            [s["square_avg"].data for s in states],
-            [s["grad_avg"].data if centered else None for s in states],
-            [s["momentum_buffer"].data if momentum > 0 else None for s in states],
+            [s["square_avg"]._data for s in states],
+            [s["grad_avg"]._data if centered else None for s in states],
+            [s["momentum_buffer"]._data if momentum > 0 else None for s in states],
             lr=hyper(group, "lr"),
             alpha=hyper(group, "alpha"),
             eps=hyper(group, "eps"),

@@ -112,7 +112,7 @@ class SGD(Optimizer):
                 if b is None:
                     fresh = True
                 else:
-                    b = b.data
+                    b = b._data
                 buffers.append(b)
         else:
             buffers = [None] * len(params)

@@ -29,7 +29,7 @@ def test_floor_and_tapegrad_take_the_same_sgd_steps(floor_cls, layers, shape, mo
     floor = floor_cls(np.random.default_rng(1))
     model = layers(nn)
     for p, value in zip(model.parameters(), floor.torch_layout(), strict=True):
-        p.data[...] = value
+        p._data[...] = value
     opt = optim.SGD(model.parameters(), lr=0.01, momentum=momentum)
     loss_fn = nn.CrossEntropyLoss()
     for _ in range(3):
@@ -38,6 +38,6 @@ def test_floor_and_tapegrad_take_the_same_sgd_steps(floor_cls, layers, shape, mo
         loss = loss_fn(model(Tensor(x)), Tensor(y))
         loss.backward()
         opt.step()
-        assert float(loss.data) == pytest.approx(floor_loss, rel=1e-5)
+        assert float(loss._data) == pytest.approx(floor_loss, rel=1e-5)
     for p, value in zip(model.parameters(), floor.torch_layout()):
-        np.testing.assert_allclose(p.data, value, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(p._data, value, rtol=1e-4, atol=1e-6)

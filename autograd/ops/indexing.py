@@ -91,7 +91,7 @@ def _gather_samples():
           samples=_gather_samples(), numpy=(np.take_along_axis,))
 def gather(input, dim, index):
     """out[i][j] = input[index[i][j]][j] (dim 0) or input[i][index[i][j]] (dim 1), etc."""
-    idx = index.data if hasattr(index, "grad_fn") else np.asarray(index)
+    idx = index._data if hasattr(index, "grad_fn") else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
     d = normalize_dim(dim, input.ndim)
@@ -112,7 +112,7 @@ def masked_fill(input, mask, value):
     """Replace elements where `mask` is True by `value` (mask broadcasts); no gradient there."""
     from .arithmetic import WHERE
 
-    m = mask.data if hasattr(mask, "grad_fn") else np.asarray(mask)
+    m = mask._data if hasattr(mask, "grad_fn") else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     if not hasattr(value, "grad_fn"):
@@ -131,7 +131,7 @@ def one_hot(tensor, num_classes=-1):
     """int64 tensor of shape (*tensor.shape, num_classes) with 1 at each class index."""
     from .registry import Tensor, _new_tensor
 
-    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype {idx.dtype}")
     n = int(idx.max()) + 1 if num_classes == -1 else int(num_classes)

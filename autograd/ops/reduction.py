@@ -179,7 +179,7 @@ def _extreme_with_indices(input, dim, keepdim, arg_fn, reduce_all):
     if dim is None:
         return reduce_all(input)
     d = normalize_dim(dim, input.ndim)
-    idx = np.expand_dims(arg_fn(input.data, axis=d), d)
+    idx = np.expand_dims(arg_fn(input._data, axis=d), d)
     values = gather(input, d, Tensor(idx))
     idx_t = Tensor(idx)
     if not keepdim:
@@ -234,12 +234,12 @@ def _arg_reduce(fn, input, dim, keepdim):
     from .registry import _new_tensor
 
     if dim is None:
-        out = fn(input.data.reshape(-1))
+        out = fn(input._data.reshape(-1))
         if keepdim:
             out = np.reshape(out, (1,) * input.ndim)
         return _new_tensor(np.asarray(out, dtype=np.int64))
     d = normalize_dim(dim, input.ndim)
-    return _new_tensor(np.asarray(fn(input.data, axis=d, keepdims=keepdim), dtype=np.int64))
+    return _new_tensor(np.asarray(fn(input._data, axis=d, keepdims=keepdim), dtype=np.int64))
 
 
 @register("argmax", ref=lambda x, dim=None, keepdim=False: np.argmax(x, axis=dim, keepdims=keepdim),

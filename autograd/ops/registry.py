@@ -63,23 +63,23 @@ class Primitive:
         if n == 1:
             a = args[0]
             is_t = isinstance(a, Tensor)
-            arrays = (a.data if is_t else a,)
+            arrays = (a._data if is_t else a,)
             requires = is_t and a.requires_grad
         elif n == 2:
             a, b = args
             a_t = isinstance(a, Tensor)
             b_t = isinstance(b, Tensor)
-            arrays = (a.data if a_t else a, b.data if b_t else b)
+            arrays = (a._data if a_t else a, b._data if b_t else b)
             requires = (a_t and a.requires_grad) or (b_t and b.requires_grad)
         elif n == 3:
             a, b, c = args
             a_t = isinstance(a, Tensor)
             b_t = isinstance(b, Tensor)
             c_t = isinstance(c, Tensor)
-            arrays = (a.data if a_t else a, b.data if b_t else b, c.data if c_t else c)
+            arrays = (a._data if a_t else a, b._data if b_t else b, c._data if c_t else c)
             requires = (a_t and a.requires_grad) or (b_t and b.requires_grad) or (c_t and c.requires_grad)
         else:
-            arrays = tuple([a.data if isinstance(a, Tensor) else a for a in args])
+            arrays = tuple([a._data if isinstance(a, Tensor) else a for a in args])
             requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
         try:
             # NOTE: `**kwargs` copies the dict into a new one on every call, even an empty one
@@ -89,7 +89,7 @@ class Primitive:
         if type(out) is not _ndarray:
             out = _asarray(out)
         result = _tensor_new(Tensor)
-        result.data = out
+        result._data = out
         result.grad_fn = None
         result._grad = None
         result._version = 0
@@ -168,7 +168,7 @@ def edge_of(t):
 
 def _new_tensor(out):
     t = _tensor_new(Tensor)
-    t.data = out
+    t._data = out
     t.requires_grad = False
     t.grad_fn = None
     t._grad = None

@@ -302,7 +302,7 @@ class _Split(Function):
     def forward(ctx, x, sizes, dim):
         ctx.dim = dim
         bounds = np.cumsum(sizes)[:-1]
-        return tuple(np.split(x.data, bounds, axis=dim))
+        return tuple(np.split(x._data, bounds, axis=dim))
 
     @staticmethod
     def backward(ctx, *grads):

@@ -117,7 +117,7 @@ class GradRecord:
         return hook
 
     def _store(self, tkey, step, grad) -> None:
-        self.norms[tkey] = array_norm(grad.data if isinstance(grad, Tensor) else grad)
+        self.norms[tkey] = array_norm(grad._data if isinstance(grad, Tensor) else grad)
         if step not in self._seen:
             self._seen.add(step)
             self.order.append(step)
@@ -176,7 +176,7 @@ def recompute(roots: list[Tensor], order: list) -> GradRecord | None:
         for t in leaves:
             t._hooks = None
         rec.attach(order)
-        grad(outputs, leaves, grad_outputs=[np.ones_like(t.data) for t in outputs],
+        grad(outputs, leaves, grad_outputs=[np.ones_like(t._data) for t in outputs],
              retain_graph=True, allow_unused=True)
     finally:
         rec.detach()
@@ -211,5 +211,5 @@ def resolve_norms(roots: list[Tensor], order: list, grads=None, compute: bool = 
         rec = recompute(roots, order)
         if rec is not None:
             return rec.norms, COMPUTED, rec
-    norms = {k: array_norm(k.grad.data) for k in order if type(k) is not Node and k.grad is not None}
+    norms = {k: array_norm(k.grad._data) for k in order if type(k) is not Node and k.grad is not None}
     return norms, (LEAF_ONLY if norms else NONE), None

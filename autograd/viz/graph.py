@@ -161,10 +161,10 @@ class GraphView:
     def values(self, tkey):
         """The forward value of a tensor key as an ndarray, or None once it has been freed."""
         if type(tkey) is not tuple:
-            return tkey.data
+            return tkey._data
         t = self.tensors.get(tkey)
         if t is not None:
-            return t.data
+            return t._data
         node, k = tkey
         if k == 0 and node.out is not None:
             return node.out

@@ -139,7 +139,7 @@ def saved_lines(node) -> list[str]:
         saved = node.ctx.saved_tensors
         for j, t in enumerate(saved):
             if t is not None:
-                arrays.append(t.data)
+                arrays.append(t._data)
                 lines.append(f"tensor {j}: {format_shape(t.shape)} {t.dtype}")
     else:
         for j, a in enumerate(node.arrays):

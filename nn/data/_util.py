@@ -10,10 +10,10 @@ from autograd import Tensor, as_tensor
 def to_array(x) -> np.ndarray:
     """A Tensor's data, or `x` converted as `Tensor(x)` would (lists of floats -> float32)."""
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     if isinstance(x, (np.ndarray, np.generic)):
         return np.asarray(x)
-    return as_tensor(x).data
+    return as_tensor(x)._data
 
 
 def as_generator(generator=None, seed: int | None = None):
@@ -38,4 +38,4 @@ def apply_transform(transform, x, batched: bool):
         return transform(x)
     # NOTE: an arbitrary callable only knows single samples, so this fallback loops over the batch
     outs = [transform(item) for item in x]
-    return np.stack([o.data if isinstance(o, Tensor) else np.asarray(o) for o in outs])
+    return np.stack([o._data if isinstance(o, Tensor) else np.asarray(o) for o in outs])

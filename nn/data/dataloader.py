@@ -29,7 +29,7 @@ def default_collate(batch: list):
         _check_shapes([b.shape for b in batch if isinstance(b, Tensor)], len(batch))
         return autograd.stack(list(batch))
     if isinstance(elem, np.ndarray):
-        arrays = [b.data if isinstance(b, Tensor) else np.asarray(b) for b in batch]
+        arrays = [b._data if isinstance(b, Tensor) else np.asarray(b) for b in batch]
         _check_shapes([a.shape for a in arrays], len(batch))
         return as_tensor(np.stack(arrays))
     if isinstance(elem, np.generic):

@@ -57,7 +57,7 @@ def _check_index(name: str, index, n: int) -> int:
 
 def _check_indices(name: str, indices, n: int) -> np.ndarray:
     """An int64 index array with every entry in [-n, n), wrapped to [0, n)."""
-    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    idx = np.asarray(indices._data if isinstance(indices, Tensor) else indices)
     if idx.dtype.kind not in "iu" and idx.size:
         raise TypeError(f"{name}: batch indices must be integers, got dtype {idx.dtype}")
     idx = idx.astype(np.int64, copy=False)
@@ -240,7 +240,7 @@ def _concat_parts(parts: list, inverse: np.ndarray):
         return type(first)(_concat_parts([p[k] for p in parts], inverse) for k in range(len(first)))
     if isinstance(first, dict):
         return {key: _concat_parts([p[key] for p in parts], inverse) for key in first}
-    arrays = [p.data if isinstance(p, Tensor) else np.asarray(p) for p in parts]
+    arrays = [p._data if isinstance(p, Tensor) else np.asarray(p) for p in parts]
     return np.concatenate(arrays, axis=0)[inverse]
 
 

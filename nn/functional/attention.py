@@ -39,7 +39,7 @@ def _float_mask(fn: str, name: str, mask, dtype, true_means_masked: bool):
     if isinstance(mask, Tensor):
         if mask.dtype.kind == "f":
             return mask.to(dtype)
-        array = mask.data
+        array = mask._data
     else:
         array = np.asarray(mask)
     if array.dtype == np.bool_:

@@ -124,7 +124,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     Returns:
         (*, embedding_dim).
     """
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D, got shape {tuple(weight.shape)}")
     num = weight.shape[0]

@@ -78,7 +78,7 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     d = input - target
     ad = d.abs()
-    loss = autograd.where(ad.data < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+    loss = autograd.where(ad._data < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
     return _reduce("huber_loss", loss, reduction)
 
 
@@ -91,7 +91,7 @@ def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float =
     ad = d.abs()
     if beta == 0:
         return _reduce("smooth_l1_loss", ad, reduction)
-    loss = autograd.where(ad.data < beta, (0.5 / beta) * d * d, ad - 0.5 * beta)
+    loss = autograd.where(ad._data < beta, (0.5 / beta) * d * d, ad - 0.5 * beta)
     return _reduce("smooth_l1_loss", loss, reduction)
 
 
@@ -137,7 +137,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
         weight: broadcastable rescaling weight per element, or None.
     """
     input, target = _pair("binary_cross_entropy", input, target)
-    x = input.data
+    x = input._data
     if x.size and (np.nanmin(x) < 0 or np.nanmax(x) > 1):
         raise ValueError(
             "binary_cross_entropy: all elements of input should be between 0 and 1 (use "
@@ -179,7 +179,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
 # ----------------------------------------------------------------- class-index losses
 def _class_targets(name: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
     """Validate integer targets for an (N, C, d1...) input; returns the target array."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: class-index targets must be an integer tensor, got dtype {t.dtype} "
@@ -205,7 +205,7 @@ def _class_targets(name: str, input: Tensor, target, ignore_index: int) -> np.nd
 def _class_weight(name: str, weight, n_classes: int):
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight must have shape ({n_classes},) (one per class), got {w.shape}")
     return w
@@ -213,7 +213,7 @@ def _class_weight(name: str, weight, n_classes: int):
 
 def _unbatched(input: Tensor, target):
     """(C,) input with a () target -> (1, C) and (1,) (PyTorch's unbatched form)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if input.ndim == 1 and t.ndim == 0:
         return input.unsqueeze(0), t.reshape(1), True
     if input.ndim == 1 and t.shape == input.shape:
@@ -359,12 +359,12 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
-    shape = input.data.shape  # (not the .ndim/.shape properties: a call each, every step)
+    shape = input._data.shape  # (not the .ndim/.shape properties: a call each, every step)
     if (
         weight is None and label_smoothing == 0.0 and len(shape) == 2
         and (reduction == "mean" or reduction == "sum")
     ):
-        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        t = target._data if isinstance(target, Tensor) else np.asarray(target)
         n, n_classes = shape
         if _all_targets_valid(t, n, n_classes, ignore_index):
             return CROSS_ENTROPY_REDUCED(input, target=t, count=n if reduction == "mean" else 1, probs=[])
@@ -377,7 +377,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         raise ValueError(f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}")
     n_classes = input.shape[1]
     w = _class_weight("cross_entropy", weight, n_classes)
-    t_data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t_data = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t_data.dtype.kind == "f":
         loss = _cross_entropy_probs(input, _as_tensor(target), w, reduction, label_smoothing)
     else:
@@ -427,7 +427,7 @@ def _cross_entropy_probs(input, target, w, reduction, eps):
         terms = terms * Tensor(w.astype(input.dtype).reshape(1, n_classes, *([1] * (input.ndim - 2))))
     loss = -(terms.sum(1))
     if reduction == "mean":
-        return loss.sum() / (input.data.size // max(n_classes, 1))
+        return loss.sum() / (input._data.size // max(n_classes, 1))
     return loss.sum() if reduction == "sum" else loss
 
 
@@ -448,9 +448,9 @@ def gaussian_nll_loss(input: Tensor, target, var, full: bool = False, eps: float
                 f"gaussian_nll_loss: var of shape {tuple(var.shape)} must have the input's shape "
                 f"{tuple(input.shape)}, or that shape without its last dim, or a last dim of 1"
             )
-    if np.any(var.data < 0):
+    if np.any(var._data < 0):
         raise ValueError("gaussian_nll_loss: var has negative entry/entries")
-    clamped = var + Tensor(np.maximum(var.data, eps) - var.data)
+    clamped = var + Tensor(np.maximum(var._data, eps) - var._data)
     d = input - target
     loss = 0.5 * (clamped.log() + d * d / clamped)
     if full:

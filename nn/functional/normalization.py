@@ -100,27 +100,27 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     b = _param_view("batch_norm: bias", bias, c, input.ndim)
     axes = (0, *range(2, input.ndim))
     if training:
-        n = input.data.size // max(c, 1)
+        n = input._data.size // max(c, 1)
         if n <= 1:
             raise ValueError(
                 "batch_norm: expected more than 1 value per channel when training, "
                 f"got input of shape {tuple(input.shape)}"
             )
-        mean, invstd, var = _moments(input.data, axes, eps)
+        mean, invstd, var = _moments(input._data, axes, eps)
         if running_mean is not None or running_var is not None:
             with no_grad():
                 if running_mean is not None:
-                    running_mean.copy_((1 - momentum) * running_mean.data + momentum * mean.reshape(c))
+                    running_mean.copy_((1 - momentum) * running_mean._data + momentum * mean.reshape(c))
                 if running_var is not None:
                     unbiased = var.reshape(c) * (n / (n - 1))
-                    running_var.copy_((1 - momentum) * running_var.data + momentum * unbiased)
+                    running_var.copy_((1 - momentum) * running_var._data + momentum * unbiased)
         return NORMALIZE(input, w, b, axes=axes, eps=eps, mean=mean, invstd=invstd)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when training=False")
     shape = (c, *([1] * (input.ndim - 2)))
     # NOTE: copies, so later in-place updates of the buffers cannot change saved graph values
-    mean = Tensor(np.array(running_mean.data, dtype=input.dtype).reshape(shape))
-    invstd = Tensor((1.0 / np.sqrt(running_var.data + eps)).astype(input.dtype).reshape(shape))
+    mean = Tensor(np.array(running_mean._data, dtype=input.dtype).reshape(shape))
+    invstd = Tensor((1.0 / np.sqrt(running_var._data + eps)).astype(input.dtype).reshape(shape))
     scale = invstd if w is None else w * invstd
     out = (input - mean) * scale
     return out if b is None else out + b
@@ -149,5 +149,5 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
         if p is not None and tuple(p.shape) != shape:
             raise ValueError(f"layer_norm: {name} must have shape {shape}, got {tuple(p.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
-    mean, invstd, _ = _moments(input.data, axes, eps)
+    mean, invstd, _ = _moments(input._data, axes, eps)
     return NORMALIZE(input, weight, bias, axes=axes, eps=eps, mean=mean, invstd=invstd)

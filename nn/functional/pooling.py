@@ -205,7 +205,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     x = as_tensor("max_pool2d", "input", input)
     x, unbatched = batched("max_pool2d", x)
     geom = _pool_geometry("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
-    idx, values = _argmax_windows(x.data, geom)
+    idx, values = _argmax_windows(x._data, geom)
     out = _unbatch(WINDOW_GATHER(x, idx=idx, geom=geom, value=-np.inf, values=values), unbatched)
     if not return_indices:
         return out
@@ -316,7 +316,7 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
     rows = np.minimum(hs[:, None] + np.arange(kh), he[:, None] - 1)  # (Ho, kh)
     cols = np.minimum(ws[:, None] + np.arange(kw), we[:, None] - 1)  # (Wo, kw)
     flat = (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape(ho * wo, kh * kw)
-    planes = x.data.reshape(n, c, h * w)
+    planes = x._data.reshape(n, c, h * w)
     values = planes[:, :, flat]  # (N, C, Ho*Wo, kh*kw)
     best = np.argmax(np.where(np.isnan(values), np.inf, values), axis=-1)
     index = np.take_along_axis(np.broadcast_to(flat, values.shape), best[..., None], axis=-1)[..., 0]

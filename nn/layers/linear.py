@@ -83,7 +83,7 @@ class Linear(Module):
         """(*, in_features) -> (*, out_features)."""
         if not isinstance(input, Tensor):
             raise TypeError(f"{self!r} expected a Tensor input, got {type(input).__name__}")
-        shape = input.data.shape
+        shape = input._data.shape
         if not shape or shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r} expected input with last dimension {self.in_features}, got shape {shape}"
@@ -93,7 +93,7 @@ class Linear(Module):
             weight, bias = params["weight"], params["bias"]
         except KeyError:  # re-bound outside the parameter registry (del + plain attribute)
             weight, bias = self.weight, self.bias
-        if type(weight) is not Parameter or len(weight.data.shape) != 2:
+        if type(weight) is not Parameter or len(weight._data.shape) != 2:
             return linear(input, weight, bias)  # F.linear's checks and messages
         # the input was checked above; a misshaped weight or bias fails inside the op, naming it
         return LINEAR(input, weight, bias) if bias is not None else LINEAR_NO_BIAS(input, weight)
@@ -179,7 +179,7 @@ class Embedding(Module):
             )
             self.reset_parameters()
         else:
-            w = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            w = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
             if w.shape != (self.num_embeddings, self.embedding_dim):
                 raise ValueError(
                     f"Embedding: _weight must have shape ({self.num_embeddings}, "
@@ -190,7 +190,7 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx: int | None = None) -> Embedding:
         """An Embedding whose weight is a copy of the 2-D `embeddings` (frozen by default)."""
-        w = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        w = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if w.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {w.shape}")
         return cls(w.shape[0], w.shape[1], padding_idx, _weight=np.array(w), _freeze=freeze)
@@ -199,11 +199,11 @@ class Embedding(Module):
         """N(0, 1) init; the padding row (if any) is zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
 
     def forward(self, input) -> Tensor:
         """Integer indices (*) -> (*, embedding_dim)."""
-        idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+        idx = input._data if isinstance(input, Tensor) else np.asarray(input)
         if idx.dtype.kind not in "iu":
             raise TypeError(f"{self!r} expected integer indices, got dtype {idx.dtype}")
         if idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings):

@@ -38,7 +38,7 @@ class _Chunks(Function):
     def forward(ctx, x, sizes, axis, squeeze):
         ctx.meta = (axis, squeeze)
         bounds = np.cumsum(sizes)[:-1]
-        pieces = np.split(x.data, bounds, axis=axis)
+        pieces = np.split(x._data, bounds, axis=axis)
         if squeeze:
             pieces = [np.squeeze(p, axis) for p in pieces]
         return tuple(autograd.from_numpy(p) for p in pieces)

@@ -74,7 +74,7 @@ def flat_outputs(result) -> list:
 
 
 def to_numpy(x) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 class TensorFromVjp(AssertionError):

@@ -20,14 +20,14 @@ def test_gradient_of_a_polynomial():
     x = leaf([1.0, 2.0, 3.0])
     y = (x**3 + 2 * x).sum()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 3 * x.data**2 + 2)
+    np.testing.assert_allclose(x.grad._data, 3 * x._data**2 + 2)
 
 
 def test_grad_accumulates_over_backward_calls():
     x = leaf([1.0, -2.0])
     (x * x).sum().backward()
     (3 * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data + 3)
+    np.testing.assert_allclose(x.grad._data, 2 * x._data + 3)
 
 
 def test_diamond_graph_sums_both_paths():
@@ -36,14 +36,14 @@ def test_diamond_graph_sums_both_paths():
     b = a * 2
     c = a.sin()
     (b + c).sum().backward()
-    expected = np.exp(x.data) * (2 + np.cos(np.exp(x.data)))
-    np.testing.assert_allclose(x.grad.data, expected)
+    expected = np.exp(x._data) * (2 + np.cos(np.exp(x._data)))
+    np.testing.assert_allclose(x.grad._data, expected)
 
 
 def test_same_tensor_used_twice_in_one_op():
     x = leaf([3.0])
     (x * x).backward()
-    np.testing.assert_allclose(x.grad.data, [6.0])
+    np.testing.assert_allclose(x.grad._data, [6.0])
 
 
 def test_second_backward_through_freed_graph_raises():
@@ -58,9 +58,9 @@ def test_retain_graph_allows_second_backward():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad._data.copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first)
+    np.testing.assert_allclose(x.grad._data, 2 * first)
 
 
 def test_saved_arrays_dropped_after_backward():
@@ -76,11 +76,11 @@ def test_create_graph_gives_second_and_third_derivatives():
     x = leaf([0.3, -1.2])
     y = (x**3).sum()
     (g,) = autograd.grad(y, x, create_graph=True)
-    np.testing.assert_allclose(g.data, 3 * x.data**2)
+    np.testing.assert_allclose(g._data, 3 * x._data**2)
     (gg,) = autograd.grad(g.sum(), x, create_graph=True)
-    np.testing.assert_allclose(gg.data, 6 * x.data)
+    np.testing.assert_allclose(gg._data, 6 * x._data)
     (ggg,) = autograd.grad(gg.sum(), x)
-    np.testing.assert_allclose(ggg.data, [6.0, 6.0])
+    np.testing.assert_allclose(ggg._data, [6.0, 6.0])
 
 
 def test_backward_with_create_graph_makes_differentiable_grad():
@@ -90,7 +90,7 @@ def test_backward_with_create_graph_makes_differentiable_grad():
     assert x.grad.requires_grad
     (h,) = autograd.grad(x.grad, x)
     t = np.tanh(2.0)
-    np.testing.assert_allclose(h.data, [-2 * t * (1 - t**2)])
+    np.testing.assert_allclose(h._data, [-2 * t * (1 - t**2)])
 
 
 def test_hessian_vector_product_of_softmax_cross_entropy():
@@ -101,15 +101,15 @@ def test_hessian_vector_product_of_softmax_cross_entropy():
     (g,) = autograd.grad(loss, logits, create_graph=True)
     v = Tensor(rng.normal(size=(2, 3)))
     (hv,) = autograd.grad((g * v).sum(), logits)
-    s = np.exp(logits.data) / np.exp(logits.data).sum(1, keepdims=True)
-    expected = np.stack([(np.diag(si) - np.outer(si, si)) @ vi for si, vi in zip(s, v.data)])
-    np.testing.assert_allclose(hv.data, expected, atol=1e-12)
+    s = np.exp(logits._data) / np.exp(logits._data).sum(1, keepdims=True)
+    expected = np.stack([(np.diag(si) - np.outer(si, si)) @ vi for si, vi in zip(s, v._data)])
+    np.testing.assert_allclose(hv._data, expected, atol=1e-12)
 
 
 def test_grad_returns_without_touching_dot_grad():
     x = leaf([1.0, 2.0])
     (g,) = autograd.grad((x * x).sum(), [x])
-    np.testing.assert_allclose(g.data, [2.0, 4.0])
+    np.testing.assert_allclose(g._data, [2.0, 4.0])
     assert x.grad is None
 
 
@@ -118,8 +118,8 @@ def test_grad_with_grad_outputs_and_non_leaf_input():
     h = x * 3
     y = h * h
     gh, gx = autograd.grad(y, [h, x], grad_outputs=Tensor(np.array([1.0, 0.5])))
-    np.testing.assert_allclose(gh.data, 2 * h.data * [1.0, 0.5])
-    np.testing.assert_allclose(gx.data, 2 * h.data * [1.0, 0.5] * 3)
+    np.testing.assert_allclose(gh._data, 2 * h._data * [1.0, 0.5])
+    np.testing.assert_allclose(gx._data, 2 * h._data * [1.0, 0.5] * 3)
 
 
 def test_grad_allow_unused():
@@ -140,25 +140,25 @@ def test_backward_inputs_restricts_accumulation():
 def test_leaf_hook_can_replace_gradient():
     x = leaf([1.0, 2.0])
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g._data.copy()))
     handle = x.register_hook(lambda g: g * 10)
     (x * x).sum().backward()
     np.testing.assert_allclose(seen[0], [2.0, 4.0])
-    np.testing.assert_allclose(x.grad.data, [20.0, 40.0])
+    np.testing.assert_allclose(x.grad._data, [20.0, 40.0])
     handle.remove()
     x.grad = None
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 4.0])
 
 
 def test_non_leaf_hook_sees_total_gradient_and_can_change_it():
     x = leaf([1.0, 2.0])
     h = x * 2
     seen = []
-    h.register_hook(lambda g: seen.append(g.data.copy()) or g * 0.5)
+    h.register_hook(lambda g: seen.append(g._data.copy()) or g * 0.5)
     (h * h + h).sum().backward()
-    np.testing.assert_allclose(seen[0], 2 * h.data + 1)
-    np.testing.assert_allclose(x.grad.data, (2 * h.data + 1) * 0.5 * 2)
+    np.testing.assert_allclose(seen[0], 2 * h._data + 1)
+    np.testing.assert_allclose(x.grad._data, (2 * h._data + 1) * 0.5 * 2)
 
 
 def test_retain_grad_keeps_intermediate_gradient():
@@ -166,7 +166,7 @@ def test_retain_grad_keeps_intermediate_gradient():
     h = x.exp()
     h.retain_grad()
     h.sin().sum().backward()
-    np.testing.assert_allclose(h.grad.data, np.cos(h.data))
+    np.testing.assert_allclose(h.grad._data, np.cos(h._data))
     assert h.retains_grad
     y = x.exp()
     y.sum().backward()
@@ -220,12 +220,12 @@ def test_detach_and_requires_grad_():
     x = leaf([1.0, 2.0])
     d = (x * 2).detach()
     assert d.is_leaf and not d.requires_grad
-    assert np.shares_memory(d.data, (x * 2).data) is False
+    assert np.shares_memory(d._data, (x * 2)._data) is False
     e = x.detach()
-    assert np.shares_memory(e.data, x.data)
+    assert np.shares_memory(e._data, x._data)
     y = (x * e).sum()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, e.data)
+    np.testing.assert_allclose(x.grad._data, e._data)
     t = Tensor([1.0, 2.0]).requires_grad_()
     assert t.requires_grad and t.is_leaf
 
@@ -256,7 +256,7 @@ def test_many_pending_branches_into_one_sum():
         total = total + x * (i % 7)
     total.sum().backward()
     expected = 1 + sum(i % 7 for i in range(20_000))
-    np.testing.assert_allclose(x.grad.data, expected)
+    np.testing.assert_allclose(x.grad._data, expected)
 
 
 def test_backward_from_a_leaf():
@@ -274,20 +274,20 @@ def test_grad_dtype_matches_leaf():
 def test_leaf_grads_never_alias_each_other_or_caller_arrays():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()  # add's backward hands the same array to both leaves
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data[0] = 100.0
-    assert b.grad.data[0] == 1.0
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    a.grad._data[0] = 100.0
+    assert b.grad._data[0] == 1.0
     x = leaf([1.0, 2.0])
     upstream = np.array([5.0, 6.0])
     (x + 0).backward(Tensor(upstream))
-    x.grad.data[0] = -1.0
+    x.grad._data[0] = -1.0
     assert upstream[0] == 5.0
     held = Tensor(np.array([7.0, 8.0]))
     y = leaf([1.0, 1.0])
     y.register_hook(lambda g: held)
     (y * 2).sum().backward()
-    y.grad.data[0] = 0.0
-    assert held.data[0] == 7.0
+    y.grad._data[0] = 0.0
+    assert held._data[0] == 7.0
 
 
 def test_accumulation_into_existing_grad_keeps_the_array():
@@ -376,7 +376,7 @@ def test_a_leaf_gradient_shared_with_a_waiting_node_is_never_added_into():
     q = x * 5
     s = p + x
     ((s + q) * 1.0).sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.exp(data) + 1 + 5)
+    np.testing.assert_allclose(x.grad._data, np.exp(data) + 1 + 5)
 
 
 def test_a_leaf_reached_by_several_ops_sums_every_part_once():
@@ -384,8 +384,8 @@ def test_a_leaf_reached_by_several_ops_sums_every_part_once():
     w = leaf([3.0, 4.0])
     y = (x * w + x * 2 + w * x.exp()).sum()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [3.0 + 2 + 3.0 * np.e, 4.0 + 2 + 4.0 * np.e**2])
-    np.testing.assert_allclose(w.grad.data, [1.0 + np.e, 2.0 + np.e**2])
+    np.testing.assert_allclose(x.grad._data, [3.0 + 2 + 3.0 * np.e, 4.0 + 2 + 4.0 * np.e**2])
+    np.testing.assert_allclose(w.grad._data, [1.0 + np.e, 2.0 + np.e**2])
 
 
 def test_edges_derived_by_the_walk_are_input_edges():

@@ -73,7 +73,7 @@ def test_inplace_change_after_backward_use_is_fine():
     a = Tensor(np.array([3.0, 4.0]))
     a[0] = 10.0
     (x * a).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [10.0, 4.0])
+    np.testing.assert_allclose(x.grad._data, [10.0, 4.0])
 
 
 def test_inplace_on_leaf_requiring_grad_raises_but_works_under_no_grad():
@@ -85,7 +85,7 @@ def test_inplace_on_leaf_requiring_grad_raises_but_works_under_no_grad():
     with autograd.no_grad():
         x.mul_(2)
         x[1] = 7.0
-    np.testing.assert_allclose(x.data, [2.0, 7.0])
+    np.testing.assert_allclose(x._data, [2.0, 7.0])
     assert x._version == 2
 
 
@@ -111,7 +111,7 @@ def test_without_anomaly_mode_non_finite_gradients_pass_silently():
     x = leaf([0.0])
     with np.errstate(divide="ignore"):
         x.sqrt().sum().backward()
-    assert np.isinf(x.grad.data[0])
+    assert np.isinf(x.grad._data[0])
 
 
 def test_index_out_of_range_dim():

@@ -72,10 +72,10 @@ class WrongGradient(Function):
 def test_custom_function_forward_backward_and_gradcheck():
     x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
     y = Cube.apply(x)
-    np.testing.assert_allclose(y.data, x.data**3)
+    np.testing.assert_allclose(y._data, x._data**3)
     assert y.grad_fn.name() == "CubeBackward"
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * x.data**2)
+    np.testing.assert_allclose(x.grad._data, 3 * x._data**2)
     assert gradcheck(Cube.apply, (Tensor(np.array([0.3, -0.7]), requires_grad=True),))
 
 
@@ -87,18 +87,18 @@ def test_custom_function_second_order_when_backward_uses_tensor_ops():
 def test_non_tensor_arguments_and_needs_input_grad():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     ScaleBy.apply(x, 3.0).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 3.0])
 
 
 def test_multiple_outputs():
     x = Tensor(np.array([-1.0, 2.0, -3.0]), requires_grad=True)
     pos, neg = SplitSigns.apply(x)
     (2 * pos.sum() + 5 * neg.sum()).backward()
-    np.testing.assert_allclose(x.grad.data, [5.0, 2.0, 5.0])
+    np.testing.assert_allclose(x.grad._data, [5.0, 2.0, 5.0])
     x.grad = None
     pos, _ = SplitSigns.apply(x)
     pos.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(x.grad._data, [0.0, 1.0, 0.0])
 
 
 def test_saved_tensors_freed_after_backward():

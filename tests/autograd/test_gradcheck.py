@@ -12,15 +12,15 @@ from autograd import Tensor, gradcheck, gradgradcheck, numerical_grad
 def test_numerical_grad_of_a_known_function():
     x = Tensor(np.array([0.3, -0.2, 1.0]))
     g = numerical_grad(lambda t: (t * t * t).sum(), x)
-    np.testing.assert_allclose(g, 3 * x.data**2, rtol=1e-6)
+    np.testing.assert_allclose(g, 3 * x._data**2, rtol=1e-6)
 
 
 def test_numerical_grad_several_inputs_and_grad_output():
     a = Tensor(np.array([1.0, 2.0]))
     b = Tensor(np.array([3.0, -1.0]))
     ga, gb = numerical_grad(lambda x, y: x * y, (a, b), grad_output=np.array([1.0, 2.0]))
-    np.testing.assert_allclose(ga, b.data * [1, 2], rtol=1e-6)
-    np.testing.assert_allclose(gb, a.data * [1, 2], rtol=1e-6)
+    np.testing.assert_allclose(ga, b._data * [1, 2], rtol=1e-6)
+    np.testing.assert_allclose(gb, a._data * [1, 2], rtol=1e-6)
     with pytest.raises(ValueError, match="grad_output"):
         numerical_grad(lambda x: x * 2, a)
 
@@ -29,7 +29,7 @@ def test_numerical_grad_and_gradcheck_perturb_inputs_of_any_memory_order():
     # a column-major (transposed) array: reshape(-1) would copy it and perturb nothing
     w = np.arange(1.0, 7.0).reshape(3, 2).T
     x = Tensor(w, requires_grad=True)
-    assert not x.data.flags.c_contiguous
+    assert not x._data.flags.c_contiguous
     f = lambda t: (t * t * np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum()
     np.testing.assert_allclose(numerical_grad(f, x), 2 * w * [[1, 2, 3], [4, 5, 6]], rtol=1e-6)
     assert gradcheck(f, (x,))
@@ -90,7 +90,7 @@ def test_gradgradcheck_detects_non_differentiable_backward():
         @staticmethod
         def backward(ctx, g):
             (t,) = ctx.saved_tensors
-            return g * Tensor(2 * t.data)  # drops the dependence on t: wrong second derivative
+            return g * Tensor(2 * t._data)  # drops the dependence on t: wrong second derivative
 
     x = Tensor(np.array([0.5, 1.5]), requires_grad=True)
     assert gradcheck(FirstOrderOnly.apply, (x,))

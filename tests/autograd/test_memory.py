@@ -62,7 +62,7 @@ def test_memory_does_not_grow_across_training_steps():
         loss = ((x @ w).relu() ** 2).mean()
         w.grad = None
         loss.backward()
-        w.data -= 0.01 * w.grad.data
+        w._data -= 0.01 * w.grad._data
 
     for _ in range(20):
         step()

@@ -33,17 +33,17 @@ def test_python_scalars_do_not_upcast_float32():
 
 def test_creation_functions():
     assert autograd.zeros(2, 3).shape == (2, 3) and autograd.zeros((2, 3)).dtype == np.float32
-    assert autograd.ones(4).data.sum() == 4
+    assert autograd.ones(4)._data.sum() == 4
     assert autograd.full((2,), 7.0).tolist() == [7.0, 7.0]
     assert autograd.arange(5).dtype == np.int64 and autograd.arange(0, 1, 0.25).dtype == np.float32
-    np.testing.assert_allclose(autograd.linspace(0, 1, 5).data, [0, 0.25, 0.5, 0.75, 1])
-    np.testing.assert_array_equal(autograd.eye(3).data, np.eye(3))
+    np.testing.assert_allclose(autograd.linspace(0, 1, 5)._data, [0, 0.25, 0.5, 0.75, 1])
+    np.testing.assert_array_equal(autograd.eye(3)._data, np.eye(3))
     autograd.manual_seed(0)
     a = autograd.randn(3, 4)
     autograd.manual_seed(0)
     b = autograd.randn(3, 4)
-    np.testing.assert_array_equal(a.data, b.data)
-    assert a.dtype == np.float32 and autograd.rand(2).data.max() < 1
+    np.testing.assert_array_equal(a._data, b._data)
+    assert a.dtype == np.float32 and autograd.rand(2)._data.max() < 1
     assert autograd.zeros_like(a).shape == (3, 4) and autograd.ones_like(a).dtype == np.float32
     assert autograd.empty(2, 2).shape == (2, 2)
     assert autograd.randn(2, requires_grad=True).requires_grad
@@ -55,8 +55,8 @@ def test_from_numpy_shares_memory_and_asarray_works():
     arr = np.arange(3.0)
     t = autograd.from_numpy(arr)
     arr[0] = 5.0
-    assert t.data[0] == 5.0 and t.dtype == np.float64
-    assert np.asarray(t) is t.data
+    assert t._data[0] == 5.0 and t.dtype == np.float64
+    assert np.asarray(t) is t._data
     assert np.asarray(Tensor([1.0])).dtype == np.float32
     assert t.numpy() is arr
     assert t.tolist() == [5.0, 1.0, 2.0] and Tensor([2.5]).item() == 2.5
@@ -84,7 +84,7 @@ def test_numpy_functions_dispatch_to_ops():
     z = np.sum(np.where(x > 0.7, y, x * 2))
     assert isinstance(z, Tensor)
     z.backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, np.exp(1.0)])
+    np.testing.assert_allclose(x.grad._data, [2.0, np.exp(1.0)])
     w = np.ones(2) + x
     assert isinstance(w, Tensor) and w.requires_grad
 
@@ -93,22 +93,22 @@ def test_comparisons_have_no_grad():
     x = Tensor(np.array([1.0, 3.0]), requires_grad=True)
     m = x > 2
     assert m.dtype == np.bool_ and not m.requires_grad
-    assert (x == x).data.all() and ((x // 2).data == [0, 1]).all()
+    assert (x == x)._data.all() and ((x // 2)._data == [0, 1]).all()
 
 
 def test_integer_array_indexing_accumulates_repeats():
     x = Tensor(np.arange(4.0), requires_grad=True)
     x[[0, 0, 2, 0]].sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 0.0, 1.0, 0.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 0.0, 1.0, 0.0])
 
 
 def test_boolean_mask_indexing_and_tensor_index():
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     mask = x > 2.5
     x[mask].sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 0, 0], [1, 1, 1]])
+    np.testing.assert_allclose(x.grad._data, [[0, 0, 0], [1, 1, 1]])
     idx = Tensor([1, 0])
-    np.testing.assert_allclose(x[idx].data, x.data[[1, 0]])
+    np.testing.assert_allclose(x[idx]._data, x._data[[1, 0]])
 
 
 def test_setitem_on_tensor_without_grad():
@@ -123,19 +123,19 @@ def test_softmax_family_stable_at_large_inputs():
     ls = x.log_softmax(dim=1)
     sm = x.softmax(dim=1)
     lse = x.logsumexp(dim=1)
-    assert np.all(np.isfinite(ls.data[1])) and np.all(np.isfinite(sm.data))
-    np.testing.assert_allclose(lse.data, [1e4, 1e4 + np.log(3)])
-    np.testing.assert_allclose(sm.data[1], [1 / 3] * 3)
+    assert np.all(np.isfinite(ls._data[1])) and np.all(np.isfinite(sm._data))
+    np.testing.assert_allclose(lse._data, [1e4, 1e4 + np.log(3)])
+    np.testing.assert_allclose(sm._data[1], [1 / 3] * 3)
     (ls[:, 0].sum() + lse.sum()).backward()
-    assert np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(x.grad._data))
 
 
 def test_sigmoid_stable_at_large_inputs():
     x = Tensor(np.array([-1000.0, 0.0, 1000.0]), requires_grad=True)
     y = x.sigmoid()
-    np.testing.assert_allclose(y.data, [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(y._data, [0.0, 0.5, 1.0])
     y.sum().backward()
-    assert np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(x.grad._data))
 
 
 def test_max_with_dim_returns_values_and_indices():
@@ -143,16 +143,16 @@ def test_max_with_dim_returns_values_and_indices():
     values, indices = x.max(dim=1)
     assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
     values.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 1, 0], [1, 0, 0]])
+    np.testing.assert_allclose(x.grad._data, [[0, 1, 0], [1, 0, 0]])
     x.grad = None
     x.amax(dim=1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 1, 0], [0.5, 0, 0.5]])
+    np.testing.assert_allclose(x.grad._data, [[0, 1, 0], [0.5, 0, 0.5]])
 
 
 def test_prod_gradient_with_zeros_is_exact():
     x = Tensor(np.array([2.0, 0.0, 3.0]), requires_grad=True)
     x.prod().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 6.0, 0.0])
+    np.testing.assert_allclose(x.grad._data, [0.0, 6.0, 0.0])
 
 
 def test_var_std_are_unbiased_by_default_like_pytorch():
@@ -188,12 +188,12 @@ def test_to_and_casts():
 def test_one_hot_and_gather():
     t = Tensor([0, 2, 1])
     oh = autograd.one_hot(t, 3)
-    np.testing.assert_array_equal(oh.data, np.eye(3, dtype=np.int64)[[0, 2, 1]])
+    np.testing.assert_array_equal(oh._data, np.eye(3, dtype=np.int64)[[0, 2, 1]])
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     g = x.gather(1, Tensor([[2], [0]]))
     assert g.tolist() == [[2.0], [3.0]]
     g.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 0, 1], [1, 0, 0]])
+    np.testing.assert_allclose(x.grad._data, [[0, 0, 1], [1, 0, 0]])
 
 
 def test_tensor_where_method_follows_pytorch_argument_order():
@@ -201,7 +201,7 @@ def test_tensor_where_method_follows_pytorch_argument_order():
     y = x.where(x > 0, Tensor(np.zeros(3)))
     assert y.tolist() == [1.0, 0.0, 3.0]
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.0, 0.0, 1.0])
+    np.testing.assert_allclose(x.grad._data, [1.0, 0.0, 1.0])
     assert Tensor(np.ones((2, 3))).t().shape == (3, 2)
     assert bool((x > 0).any()) and not bool((x > 0).all())
 

@@ -61,9 +61,9 @@ def test_valid_axes_reduce(data):
     shape = data.draw(shapes(min_dims=1))
     axes = data.draw(valid_axes(len(shape)))
     x = data.draw(tensors(shape=shape))
-    np.testing.assert_allclose(x.sum(dim=axes).data, x.data.sum(axis=axes))
+    np.testing.assert_allclose(x.sum(dim=axes)._data, x._data.sum(axis=axes))
     single = data.draw(valid_axes(len(shape), single=True))
-    assert x.mean(dim=single).shape == np.mean(x.data, axis=single).shape
+    assert x.mean(dim=single).shape == np.mean(x._data, axis=single).shape
 
 
 @given(st.data())
@@ -72,11 +72,11 @@ def test_index_expressions_match_numpy_and_gradients_scatter(data):
     x = data.draw(tensors(shape=shape))
     key = data.draw(index_expressions(shape))
     y = x[key]
-    np.testing.assert_array_equal(y.data, x.data[key])
+    np.testing.assert_array_equal(y._data, x._data[key])
     y.sum().backward()
     expected = np.zeros(shape)
     np.add.at(expected, key, 1.0)
-    np.testing.assert_array_equal(x.grad.data, expected)
+    np.testing.assert_array_equal(x.grad._data, expected)
 
 
 @given(st.data())
@@ -89,4 +89,4 @@ def test_basic_indices_gradcheck(data):
 
 @given(tensors(shape=(4,), away_from=0.2))
 def test_away_from_keeps_values_off_zero(x):
-    assert np.all(np.abs(x.data) >= 0.2)
+    assert np.all(np.abs(x._data) >= 0.2)

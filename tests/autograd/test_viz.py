@@ -303,7 +303,7 @@ def test_show_grads_recomputes_on_retained_graph_without_side_effects():
     assert calls == [] and h.grad is None and x.grad is None and w.grad is None
     z.backward()
     assert calls == [1] and h.grad is not None  # the user's hook and retain_grad still work
-    assert np.allclose(x.grad.data, [[0.5, -1.0], [0.5, -1.0]])
+    assert np.allclose(x.grad._data, [[0.5, -1.0], [0.5, -1.0]])
 
 
 def test_show_grads_after_plain_backward_uses_leaf_grads_only():
@@ -630,7 +630,7 @@ def test_resnet18_collapses_to_one_box_per_top_module():
     }
     counted = sum(int(m.group(1).replace(",", "")) for label in boxes.values()
                   for m in [re.search(r"\n([\d,]+) parameters", label)] if m)
-    assert counted == sum(p.data.size for p in model.parameters())  # every parameter, once
+    assert counted == sum(p._data.size for p in model.parameters())  # every parameter, once
     chain = ["conv1 (Conv2d)", "bn1 (BatchNorm2d)", "relu (ReLU)", "maxpool (MaxPool2d)",
              "layer1 (Sequential)", "layer2 (Sequential)", "layer3 (Sequential)", "layer4 (Sequential)",
              "avgpool (AdaptiveAvgPool2d)"]

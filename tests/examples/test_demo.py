@@ -69,7 +69,7 @@ def test_writes_the_curves_as_png(one_epoch):
 def test_summary_counts_the_parameters(one_epoch):
     out, _ = one_epoch
     text = (out / "summary.txt").read_text(encoding="utf-8")
-    expected = sum(p.data.size for p in nn.models.DeepConvNet().parameters())
+    expected = sum(p._data.size for p in nn.models.DeepConvNet().parameters())
     assert f"Total params: {expected:,}" in text
     assert "conv6 (Conv2d)" in text and "(1, 64, 7, 7)" in text
 

@@ -28,7 +28,7 @@ def _ref_sdpa(q, k, v, add=None, scale=None):
 
 def _ref_mha(m, q, k, v, kpm=None, attn_mask=None):
     """Sequence-first numpy MHA written from the definition; bool masks: True = blocked."""
-    p = {n: t.data.astype(np.float64) for n, t in m.named_parameters()}
+    p = {n: t._data.astype(np.float64) for n, t in m.named_parameters()}
     E, H = m.embed_dim, m.num_heads
     if "in_proj_weight" in p:
         wq, wk, wv = np.split(p["in_proj_weight"], 3)
@@ -62,17 +62,17 @@ def test_sdpa_matches_reference_with_masks():
     q, k, v = RNG.standard_normal((2, 3, 4, 5)), RNG.standard_normal((2, 3, 6, 5)), RNG.standard_normal((2, 3, 6, 7))
     out = F.scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v))
     assert out.shape == (2, 3, 4, 7)
-    np.testing.assert_allclose(out.data, _ref_sdpa(q, k, v)[0], rtol=1e-10)
+    np.testing.assert_allclose(out._data, _ref_sdpa(q, k, v)[0], rtol=1e-10)
     allowed = RNG.random((4, 6)) > 0.4
     allowed[:, 0] = True
     out = F.scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), attn_mask=allowed)
-    np.testing.assert_allclose(out.data, _ref_sdpa(q, k, v, np.where(allowed, 0, -np.inf))[0], rtol=1e-10)
+    np.testing.assert_allclose(out._data, _ref_sdpa(q, k, v, np.where(allowed, 0, -np.inf))[0], rtol=1e-10)
     bias = RNG.standard_normal((3, 4, 6))
     out = F.scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), attn_mask=Tensor(bias), scale=0.2)
-    np.testing.assert_allclose(out.data, _ref_sdpa(q, k, v, bias, scale=0.2)[0], rtol=1e-10)
+    np.testing.assert_allclose(out._data, _ref_sdpa(q, k, v, bias, scale=0.2)[0], rtol=1e-10)
     causal = np.where(np.arange(6)[None, :] > np.arange(4)[:, None], -np.inf, 0)
     out = F.scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), is_causal=True)
-    np.testing.assert_allclose(out.data, _ref_sdpa(q, k, v, causal)[0], rtol=1e-10)
+    np.testing.assert_allclose(out._data, _ref_sdpa(q, k, v, causal)[0], rtol=1e-10)
 
 
 def test_sdpa_keeps_float32_and_errors():
@@ -108,10 +108,10 @@ def test_parameter_names_shapes_and_init():
         ("in_proj_bias", (24,)), ("bias_k", (1, 1, 8)), ("bias_v", (1, 1, 8)),
         ("out_proj.weight", (8, 8)), ("out_proj.bias", (8,))]
     assert sep.in_proj_weight is None
-    assert np.all(m.in_proj_bias.data == 0) and np.all(m.out_proj.bias.data == 0)
+    assert np.all(m.in_proj_bias._data == 0) and np.all(m.out_proj.bias._data == 0)
     bound = math.sqrt(6 / (8 + 24))  # xavier_uniform_ on (3E, E)
-    assert np.abs(m.in_proj_weight.data).max() <= bound
-    assert m.in_proj_weight.data.std() > 0.4 * bound
+    assert np.abs(m.in_proj_weight._data).max() <= bound
+    assert m.in_proj_weight._data.std() > 0.4 * bound
 
 
 @pytest.mark.parametrize("masks", ["none", "kpm", "bool", "float", "per_head", "both"])
@@ -131,13 +131,13 @@ def test_mha_matches_reference(masks):
         "both": {"attn_mask": blocked, "key_padding_mask": kpm},
     }[masks]
     out, w = m(Tensor(q), Tensor(k), Tensor(v), **args)
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out._data).all()
     ref_out, ref_w = _ref_mha(m, q, k, v, args.get("key_padding_mask"), args.get("attn_mask"))
     assert out.shape == (L, N, 8) and w.shape == (N, L, S)
-    np.testing.assert_allclose(out.data, ref_out, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(w.data, ref_w.mean(1), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(out._data, ref_out, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(w._data, ref_w.mean(1), rtol=1e-9, atol=1e-12)
     _, w_heads = m(Tensor(q), Tensor(k), Tensor(v), average_attn_weights=False, **args)
-    np.testing.assert_allclose(w_heads.data, ref_w, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(w_heads._data, ref_w, rtol=1e-9, atol=1e-12)
 
 
 def test_mha_kdim_vdim_batch_first_unbatched_no_weights():
@@ -146,14 +146,14 @@ def test_mha_kdim_vdim_batch_first_unbatched_no_weights():
     out, _ = m(Tensor(q), Tensor(k), Tensor(v))
     ref_out, ref_w = _ref_mha(m, q.transpose(1, 0, 2), k.transpose(1, 0, 2), v.transpose(1, 0, 2))
     assert out.shape == (2, 4, 6)
-    np.testing.assert_allclose(out.data, ref_out.transpose(1, 0, 2), rtol=1e-9)
+    np.testing.assert_allclose(out._data, ref_out.transpose(1, 0, 2), rtol=1e-9)
     out_nw, none = m(Tensor(q), Tensor(k), Tensor(v), need_weights=False)
     assert none is None
-    np.testing.assert_allclose(out_nw.data, out.data, rtol=1e-12)
+    np.testing.assert_allclose(out_nw._data, out._data, rtol=1e-12)
     out_u, w_u = m(Tensor(q[0]), Tensor(k[0]), Tensor(v[0]))  # unbatched (L, E)
     assert out_u.shape == (4, 6) and w_u.shape == (4, 3)
-    np.testing.assert_allclose(out_u.data, out.data[0], rtol=1e-9)
-    np.testing.assert_allclose(w_u.data, ref_w.mean(1)[0], rtol=1e-9)
+    np.testing.assert_allclose(out_u._data, out._data[0], rtol=1e-9)
+    np.testing.assert_allclose(w_u._data, ref_w.mean(1)[0], rtol=1e-9)
 
 
 def test_self_attention_same_tensor():
@@ -162,19 +162,19 @@ def test_self_attention_same_tensor():
     X = Tensor(x)
     out, _ = m(X, X, X)
     ref, _ = _ref_mha(m, *(x.transpose(1, 0, 2),) * 3)
-    np.testing.assert_allclose(out.data, ref.transpose(1, 0, 2), rtol=1e-9)
+    np.testing.assert_allclose(out._data, ref.transpose(1, 0, 2), rtol=1e-9)
 
 
 def test_mha_dropout_only_while_training():
     m = nn.MultiheadAttention(4, 2, dropout=1.0).double()
-    m.out_proj.bias.data[...] = np.arange(4.0)
+    m.out_proj.bias._data[...] = np.arange(4.0)
     x = Tensor(RNG.standard_normal((3, 2, 4)))
     out, w = m(x, x, x)
-    np.testing.assert_allclose(w.data, 0.0)  # every weight dropped
-    np.testing.assert_allclose(out.data, np.broadcast_to(np.arange(4.0), (3, 2, 4)))
+    np.testing.assert_allclose(w._data, 0.0)  # every weight dropped
+    np.testing.assert_allclose(out._data, np.broadcast_to(np.arange(4.0), (3, 2, 4)))
     m.eval()
     out, w = m(x, x, x)
-    np.testing.assert_allclose(w.data.sum(-1), 1.0)
+    np.testing.assert_allclose(w._data.sum(-1), 1.0)
 
 
 def test_mha_gradcheck():
@@ -192,7 +192,7 @@ def test_mha_gradcheck():
         finally:
             m._parameters.update(saved)
 
-    params = [Tensor(p.data.astype(np.float64), requires_grad=True) for p in m.parameters()]
+    params = [Tensor(p._data.astype(np.float64), requires_grad=True) for p in m.parameters()]
     saved_out = dict(m.out_proj._parameters)
     inputs = [Tensor(RNG.standard_normal(s), requires_grad=True) for s in ((2, 1, 4), (3, 1, 3), (3, 1, 4))]
     try:
@@ -224,7 +224,7 @@ def test_mha_matches_torch_with_copied_weights():
         ours = nn.MultiheadAttention(8, 2, **kw).double()
         assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
         for p, t in zip(ours.parameters(), theirs.parameters()):
-            p.data[...] = t.detach().numpy()
+            p._data[...] = t.detach().numpy()
         order = (1, 0, 2) if kw.get("batch_first") else (0, 1, 2)
         q = RNG.standard_normal((4, 3, 8)).transpose(order)
         k = RNG.standard_normal((5, 3, kw.get("kdim", 8))).transpose(order)
@@ -237,13 +237,13 @@ def test_mha_matches_torch_with_copied_weights():
                             key_padding_mask=torch.from_numpy(kpm), attn_mask=torch.from_numpy(mask))
         oq = Tensor(q, requires_grad=True)
         out, w = ours(oq, Tensor(k), Tensor(v), key_padding_mask=kpm, attn_mask=mask)
-        np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-9, atol=1e-12)
-        np.testing.assert_allclose(w.data, t_w.detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(out._data, t_out.detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(w._data, t_w.detach().numpy(), rtol=1e-9, atol=1e-12)
         t_out.sum().backward()
         out.sum().backward()
-        np.testing.assert_allclose(oq.grad.data, tq.grad.numpy(), rtol=1e-8, atol=1e-12)
+        np.testing.assert_allclose(oq.grad._data, tq.grad.numpy(), rtol=1e-8, atol=1e-12)
         for p, t in zip(ours.parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-8, atol=1e-12)
+            np.testing.assert_allclose(p.grad._data, t.grad.numpy(), rtol=1e-8, atol=1e-12)
 
 
 def test_sdpa_matches_torch():
@@ -256,7 +256,7 @@ def test_sdpa_matches_torch():
         ours = F.scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), **kw)
         theirs = torch.nn.functional.scaled_dot_product_attention(
             torch.from_numpy(q), torch.from_numpy(k), torch.from_numpy(v), **tkw)
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-10)
 
 
 def test_fully_masked_query_row_gives_nan_like_pytorch():
@@ -265,5 +265,5 @@ def test_fully_masked_query_row_gives_nan_like_pytorch():
     blocked = np.array([[True, True], [False, True]])  # query 0 may attend to nothing
     with np.errstate(invalid="ignore"):
         out, w = m(x, x, x, attn_mask=blocked)
-    assert np.isnan(out.data[0]).all() and np.isfinite(out.data[1]).all()
-    np.testing.assert_allclose(w.data[0, 1], [1.0, 0.0])
+    assert np.isnan(out._data[0]).all() and np.isfinite(out._data[1]).all()
+    np.testing.assert_allclose(w._data[0, 1], [1.0, 0.0])

@@ -78,7 +78,7 @@ def test_conv2d_matches_loop_reference(xshape, wshape, kwargs, pad, bias):
     expected = reference_conv2d(x, w, b, stride, pad, dilation, groups)
     out = F.conv2d(Tensor(x), Tensor(w), None if b is None else Tensor(b), **kwargs)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize(("xshape", "wshape", "kwargs", "pad"), CASES[1:8])
@@ -107,7 +107,7 @@ def test_conv2d_hand_computed_value():
     x = Tensor(np.arange(9.0).reshape(1, 1, 3, 3))
     w = Tensor(np.ones((1, 1, 2, 2)))
     out = F.conv2d(x, w, Tensor(np.array([0.5])))
-    np.testing.assert_array_equal(out.data[0, 0], [[8.5, 12.5], [20.5, 24.5]])
+    np.testing.assert_array_equal(out._data[0, 0], [[8.5, 12.5], [20.5, 24.5]])
 
 
 def test_conv2d_gradient_closed_form():
@@ -115,11 +115,11 @@ def test_conv2d_gradient_closed_form():
     x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
     w = Tensor(np.ones((1, 1, 3, 3)), requires_grad=True)
     F.conv2d(x, w).sum().backward()
-    xs = x.data[0, 0]
+    xs = x._data[0, 0]
     expected_w = np.array([[xs[i : i + 2, j : j + 2].sum() for j in range(3)] for i in range(3)])
-    np.testing.assert_array_equal(w.grad.data[0, 0], expected_w)
+    np.testing.assert_array_equal(w.grad._data[0, 0], expected_w)
     hits = np.array([1, 2, 2, 1])
-    np.testing.assert_array_equal(x.grad.data[0, 0], np.outer(hits, hits))
+    np.testing.assert_array_equal(x.grad._data[0, 0], np.outer(hits, hits))
 
 
 def test_conv2d_batch_chunks_agree(monkeypatch):
@@ -131,7 +131,7 @@ def test_conv2d_batch_chunks_agree(monkeypatch):
     expected = reference_conv2d(x, w, b, (1, 1), (1, 1, 1, 1))
     monkeypatch.setattr(conv_module, "CHUNK_BYTES", 1)
     out = F.conv2d(Tensor(x), Tensor(w), Tensor(b), padding=1)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-10, atol=1e-10)
     xt, wt, bt = (Tensor(a, requires_grad=True) for a in (x[:3], w, b))
     assert autograd.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (xt, wt, bt))
 
@@ -145,8 +145,8 @@ def test_conv2d_float32_stays_float32_and_unbatched_input():
     assert out.dtype == np.float32
     out.sum().backward()
     assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
-    batched = F.conv2d(Tensor(x.data[None]), Tensor(w.data), padding=1)
-    np.testing.assert_array_equal(out.data, batched.data[0])
+    batched = F.conv2d(Tensor(x._data[None]), Tensor(w._data), padding=1)
+    np.testing.assert_array_equal(out._data, batched._data[0])
 
 
 def test_conv2d_errors():
@@ -185,8 +185,8 @@ def test_conv2d_layer_shapes_init_and_repr():
     layer = nn.Conv2d(4, 6, (3, 5), stride=2, padding=1, groups=2)
     assert layer.weight.shape == (6, 2, 3, 5) and layer.bias.shape == (6,)
     bound = 1 / math.sqrt(2 * 3 * 5)  # kaiming_uniform(a=sqrt(5)) and the bias both give 1/sqrt(fan_in)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.weight.data).max() > 0.8 * bound
-    assert np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.weight._data).max() <= bound and np.abs(layer.weight._data).max() > 0.8 * bound
+    assert np.abs(layer.bias._data).max() <= bound
     assert layer.weight.dtype == np.float32
     assert repr(layer) == "Conv2d(4, 6, kernel_size=(3, 5), stride=(2, 2), padding=(1, 1), groups=2)"
     assert repr(nn.Conv2d(1, 6, 5)) == "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))"
@@ -205,8 +205,8 @@ def test_conv2d_layer_padding_modes(mode):
     x = rng.standard_normal((1, 2, 5, 6))
     numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 2)), mode=numpy_mode)
-    expected = reference_conv2d(padded, layer.weight.data, layer.bias.data)
-    np.testing.assert_allclose(layer(Tensor(x)).data, expected, rtol=1e-10, atol=1e-10)
+    expected = reference_conv2d(padded, layer.weight._data, layer.bias._data)
+    np.testing.assert_allclose(layer(Tensor(x))._data, expected, rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_layer_errors():
@@ -238,7 +238,7 @@ def test_conv2d_matches_torch(xshape, wshape, kwargs, pad):
     out = F.conv2d(ox, ow, ob, **kwargs)
     out.backward(Tensor(g))
     for ours, theirs in ((out, ref), (ox.grad, tx.grad), (ow.grad, tw.grad), (ob.grad, tb.grad)):
-        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(ours._data, theirs.detach().numpy(), rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("mode", ["zeros", "reflect", "circular"])
@@ -248,8 +248,8 @@ def test_conv2d_layer_matches_torch(mode):
     theirs = torch.nn.Conv2d(3, 4, 3, stride=2, padding=1, padding_mode=mode)
     assert repr(ours) == repr(theirs)
     with torch.no_grad():
-        theirs.weight.copy_(torch.tensor(ours.weight.data))
-        theirs.bias.copy_(torch.tensor(ours.bias.data))
+        theirs.weight.copy_(torch.tensor(ours.weight._data))
+        theirs.bias.copy_(torch.tensor(ours.bias._data))
     x = np.random.default_rng(7).standard_normal((2, 3, 7, 8)).astype(np.float32)
-    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(Tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-5)

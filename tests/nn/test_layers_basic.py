@@ -25,10 +25,10 @@ def test_linear_forward_matches_numpy_on_batched_input():
     x = RNG.standard_normal((2, 5, 4)).astype(np.float32)
     y = lin(Tensor(x))
     assert y.shape == (2, 5, 3) and y.dtype == np.float32
-    np.testing.assert_allclose(y.data, x @ lin.weight.data.T + lin.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(y._data, x @ lin.weight._data.T + lin.bias._data, rtol=1e-6)
     no_bias = nn.Linear(4, 3, bias=False)
     assert no_bias.bias is None and [n for n, _ in no_bias.named_parameters()] == ["weight"]
-    np.testing.assert_allclose(no_bias(Tensor(x)).data, x @ no_bias.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(no_bias(Tensor(x))._data, x @ no_bias.weight._data.T, rtol=1e-6)
 
 
 def test_linear_gradcheck_and_second_order():
@@ -48,8 +48,8 @@ def test_linear_weight_gradient_in_either_memory_order(order):
     w = Tensor(np.asarray(RNG.uniform(-2, 2, (3, 4)), order=order), requires_grad=True)
     assert autograd.gradcheck(F.linear, (x, w, b))
     F.linear(x, w, b).sum().backward()
-    np.testing.assert_allclose(w.grad.data, np.ones((5, 3)).T @ x.data, rtol=1e-12)
-    assert w.grad.data.flags[f"{order}_CONTIGUOUS"]
+    np.testing.assert_allclose(w.grad._data, np.ones((5, 3)).T @ x._data, rtol=1e-12)
+    assert w.grad._data.flags[f"{order}_CONTIGUOUS"]
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -67,37 +67,37 @@ def test_linear_one_call_backward_equals_the_per_input_vjps(bias):
                 lin(x).tanh().sum().backward()
         else:
             lin(x).tanh().sum().backward()
-        grads.append([p.grad.data.copy() for p in (x, *lin.parameters())])
+        grads.append([p.grad._data.copy() for p in (x, *lin.parameters())])
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
 def test_linear_keeps_its_column_major_weight_through_init_training_and_loading():
     lin = nn.Linear(4, 3)
-    assert lin.weight.data.flags.f_contiguous and lin.weight.shape == (3, 4)
+    assert lin.weight._data.flags.f_contiguous and lin.weight.shape == (3, 4)
     opt = optim.SGD(lin.parameters(), lr=0.1, momentum=0.9)
     for _ in range(2):
         opt.zero_grad()
         lin(autograd.randn(6, 4)).pow(2).sum().backward()
-        assert lin.weight.grad.data.flags.f_contiguous
+        assert lin.weight.grad._data.flags.f_contiguous
         opt.step()
     state = {k: v.clone() for k, v in lin.state_dict().items()}
     fresh = nn.Linear(4, 3)
     fresh.load_state_dict(state)
-    np.testing.assert_array_equal(fresh.weight.data, lin.weight.data)
-    assert fresh.weight.data.flags.f_contiguous
+    np.testing.assert_array_equal(fresh.weight._data, lin.weight._data)
+    assert fresh.weight._data.flags.f_contiguous
     x = autograd.randn(2, 4)
-    np.testing.assert_allclose(fresh(x).data, x.data @ lin.weight.data.T + lin.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(fresh(x)._data, x._data @ lin.weight._data.T + lin.bias._data, rtol=1e-6)
 
 
 def test_linear_default_init_is_pytorchs_kaiming_uniform_a_sqrt5():
     lin = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)  # gain(leaky_relu, sqrt 5) * sqrt(3 / fan_in) = 1 / sqrt(fan_in)
-    w = lin.weight.data
+    w = lin.weight._data
     assert w.shape == (300, 400) and w.dtype == np.float32
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
     assert abs(w.std() / (bound / math.sqrt(3)) - 1) < 0.02
-    assert np.abs(lin.bias.data).max() <= bound and abs(lin.bias.data.std() / (bound / math.sqrt(3)) - 1) < 0.15
+    assert np.abs(lin.bias._data).max() <= bound and abs(lin.bias._data.std() / (bound / math.sqrt(3)) - 1) < 0.15
 
 
 def test_linear_errors_name_the_layer_and_shapes():
@@ -128,7 +128,7 @@ def test_identity_flatten_unflatten():
     assert nn.Identity(7, foo=1)(x) is x
     assert nn.Flatten()(x).shape == (2, 60)
     assert nn.Flatten(0, 2)(x).shape == (24, 5)
-    np.testing.assert_array_equal(nn.Flatten()(x).data, x.data.reshape(2, 60))
+    np.testing.assert_array_equal(nn.Flatten()(x)._data, x._data.reshape(2, 60))
     assert nn.Unflatten(1, (3, 20))(nn.Flatten()(x)).shape == (2, 3, 20)
     assert nn.Unflatten(-2, (2, -1))(x).shape == (2, 3, 2, 2, 5)
     assert nn.Unflatten(1, (3, -1))(autograd.randn(2, 12)).shape == (2, 3, 4)
@@ -140,12 +140,12 @@ def test_identity_flatten_unflatten():
 # ----------------------------------------------------------------- Embedding
 def test_embedding_lookup_init_and_padding_gradient():
     emb = nn.Embedding(6, 4, padding_idx=2)
-    np.testing.assert_array_equal(emb.weight.data[2], 0)
+    np.testing.assert_array_equal(emb.weight._data[2], 0)
     idx = np.array([[0, 2, 5], [2, 2, 0]])
     out = emb(Tensor(idx))
-    np.testing.assert_array_equal(out.data, emb.weight.data[idx])
+    np.testing.assert_array_equal(out._data, emb.weight._data[idx])
     (out * Tensor(RNG.standard_normal((2, 3, 4)).astype(np.float32))).sum().backward()
-    grad = emb.weight.grad.data
+    grad = emb.weight.grad._data
     np.testing.assert_array_equal(grad[2], 0)
     np.testing.assert_array_equal(grad[[1, 3, 4]], 0)
     assert np.all(grad[0] != 0) and np.all(grad[5] != 0)
@@ -154,17 +154,17 @@ def test_embedding_lookup_init_and_padding_gradient():
 
 def test_embedding_gradient_accumulates_repeats_and_padding_row_value_is_used():
     w = Tensor(RNG.standard_normal((4, 3)), requires_grad=True)
-    w.data[1] = 5.0
+    w._data[1] = 5.0
     out = F.embedding(Tensor(np.array([1, 3, 3])), w, padding_idx=1)
-    np.testing.assert_array_equal(out.data[0], 5.0)  # the row's value, just no gradient
+    np.testing.assert_array_equal(out._data[0], 5.0)  # the row's value, just no gradient
     out.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [[0, 0, 0], [0, 0, 0], [0, 0, 0], [2, 2, 2]])
+    np.testing.assert_array_equal(w.grad._data, [[0, 0, 0], [0, 0, 0], [0, 0, 0], [2, 2, 2]])
     assert autograd.gradcheck(lambda w: F.embedding(Tensor(np.array([[0, 2], [2, 3]])), w), (t64(4, 3),))
 
 
 def test_embedding_default_init_is_standard_normal_and_errors():
     emb = nn.Embedding(500, 200)
-    assert abs(emb.weight.data.std() - 1) < 0.01 and abs(emb.weight.data.mean()) < 0.01
+    assert abs(emb.weight._data.std() - 1) < 0.01 and abs(emb.weight._data.mean()) < 0.01
     with pytest.raises(IndexError, match=r"indices span \[0, 500\]"):
         emb(Tensor(np.array([0, 500])))
     with pytest.raises(IndexError, match="index out of range"):
@@ -173,7 +173,7 @@ def test_embedding_default_init_is_standard_normal_and_errors():
         emb(Tensor([0.0]))
     frozen = nn.Embedding.from_pretrained(Tensor(np.eye(3, dtype=np.float32)))
     assert not frozen.weight.requires_grad
-    np.testing.assert_array_equal(frozen(Tensor(np.array([2]))).data, [[0, 0, 1]])
+    np.testing.assert_array_equal(frozen(Tensor(np.array([2])))._data, [[0, 0, 1]])
 
 
 # ----------------------------------------------------------------- activations
@@ -205,7 +205,7 @@ def test_activation_forward_matches_numpy_and_keeps_float32(layer, ref):
     x = RNG.uniform(-4, 4, (3, 5)).astype(np.float32)
     y = layer(Tensor(x))
     assert y.dtype == np.float32 and y.shape == x.shape
-    np.testing.assert_allclose(y.data, ref(x.astype(np.float64)), rtol=2e-6, atol=2e-6)
+    np.testing.assert_allclose(y._data, ref(x.astype(np.float64)), rtol=2e-6, atol=2e-6)
 
 
 @pytest.mark.parametrize(("layer", "ref"), ACTIVATIONS, ids=[type(a).__name__ for a, _ in ACTIVATIONS])
@@ -222,9 +222,9 @@ def test_fused_activations_are_stable_at_extreme_inputs():
         with np.errstate(over="raise", divide="raise", invalid="raise"):
             y = fn(x)
             y.sum().backward()
-        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data)), fn.__name__
+        assert np.all(np.isfinite(y._data)) and np.all(np.isfinite(x.grad._data)), fn.__name__
         x.grad = None
-    np.testing.assert_allclose(F.logsigmoid(x).data, [-1000, -50, -math.log(2), 0, 0], atol=1e-6)
+    np.testing.assert_allclose(F.logsigmoid(x)._data, [-1000, -50, -math.log(2), 0, 0], atol=1e-6)
 
 
 def test_erf_is_accurate_to_float64_precision():
@@ -247,7 +247,7 @@ def test_activation_reprs_and_argument_checks():
         nn.Hardtanh(1.0, -1.0)
     with pytest.warns(UserWarning, match="Implicit dimension"):
         y = F.softmax(autograd.randn(2, 3))
-    np.testing.assert_allclose(y.data.sum(1), 1, rtol=1e-6)
+    np.testing.assert_allclose(y._data.sum(1), 1, rtol=1e-6)
 
 
 def test_activations_match_pytorch():
@@ -264,10 +264,10 @@ def test_activations_match_pytorch():
         a = Tensor(x, requires_grad=True)
         b = torch.tensor(x, requires_grad=True)
         ya, yb = ours(a), theirs(b)
-        np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(ya._data, yb.detach().numpy(), rtol=1e-12, atol=1e-14)
         (ya * Tensor(np.cos(x))).sum().backward()
         (yb * torch.tensor(np.cos(x))).sum().backward()
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=1e-12, atol=1e-14)
 
 
 # ----------------------------------------------------------------- dropout
@@ -276,9 +276,9 @@ def test_dropout_scales_kept_values_and_zeroes_the_rest():
     x = Tensor(np.ones((200, 300), dtype=np.float32))
     y = F.dropout(x, 0.3)
     assert y.dtype == np.float32
-    values = np.unique(y.data)
+    values = np.unique(y._data)
     np.testing.assert_allclose(values, [0, 1 / 0.7], rtol=1e-6)
-    assert abs((y.data == 0).mean() - 0.3) < 0.01
+    assert abs((y._data == 0).mean() - 0.3) < 0.01
 
 
 def test_dropout_mask_is_reproducible_and_gradient_uses_the_same_mask():
@@ -287,9 +287,9 @@ def test_dropout_mask_is_reproducible_and_gradient_uses_the_same_mask():
     y1 = F.dropout(x, 0.4)
     autograd.manual_seed(5)
     y2 = F.dropout(x, 0.4)
-    np.testing.assert_array_equal(y1.data, y2.data)
+    np.testing.assert_array_equal(y1._data, y2._data)
     y1.sum().backward()
-    np.testing.assert_allclose(x.grad.data, (y1.data != 0) / 0.6)
+    np.testing.assert_allclose(x.grad._data, (y1._data != 0) / 0.6)
 
     def fixed(x):
         autograd.manual_seed(7)
@@ -304,7 +304,7 @@ def test_dropout_module_train_eval_and_edge_probabilities():
     assert drop.eval()(x) is x
     assert F.dropout(x, 0.5, training=False) is x
     assert F.dropout(x, 0.0) is x
-    assert np.all(F.dropout(x, 1.0).data == 0)
+    assert np.all(F.dropout(x, 1.0)._data == 0)
     assert repr(drop) == "Dropout(p=0.5, inplace=False)"
     with pytest.raises(ValueError, match=r"between 0 and 1, but got 1\.5"):
         nn.Dropout(1.5)
@@ -313,6 +313,6 @@ def test_dropout_module_train_eval_and_edge_probabilities():
 def test_dropout2d_drops_whole_channels():
     autograd.manual_seed(1)
     y = nn.Dropout2d(0.5)(Tensor(np.ones((8, 16, 3, 3), dtype=np.float32)))
-    per_channel = y.data.reshape(8, 16, 9)
+    per_channel = y._data.reshape(8, 16, 9)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert 0 < (per_channel[..., 0] == 0).mean() < 1

@@ -69,12 +69,12 @@ def test_regression_losses_match_numpy(reduction):
         (nn.SmoothL1Loss(reduction=reduction, beta=0.0), ad),
     ]
     for module, expected in cases:
-        np.testing.assert_allclose(module(Tensor(x), Tensor(y)).data, reduce(expected, reduction), rtol=1e-12)
+        np.testing.assert_allclose(module(Tensor(x), Tensor(y))._data, reduce(expected, reduction), rtol=1e-12)
 
 
 def test_regression_losses_gradcheck_away_from_kinks():
     x = leaf(RNG.uniform(-2, 2, (3, 4)))
-    y = Tensor(x.data + RNG.choice([-1, 1], (3, 4)) * RNG.choice([0.2, 1.5], (3, 4)), requires_grad=True)
+    y = Tensor(x._data + RNG.choice([-1, 1], (3, 4)) * RNG.choice([0.2, 1.5], (3, 4)), requires_grad=True)
     for fn in (F.mse_loss, F.l1_loss, lambda a, b: F.huber_loss(a, b, delta=0.8),
                lambda a, b: F.smooth_l1_loss(a, b, "sum", beta=0.8)):
         assert autograd.gradcheck(fn, (x, y))
@@ -88,9 +88,9 @@ def test_gaussian_nll_matches_numpy_and_gradchecks():
     expected = 0.5 * (np.log(v) + (x - y) ** 2 / v)
     for full in (False, True):
         got = nn.GaussianNLLLoss(full=full, reduction="none")(Tensor(x), Tensor(y), Tensor(var))
-        np.testing.assert_allclose(got.data, expected + (0.5 * math.log(2 * math.pi) if full else 0), rtol=1e-9)
+        np.testing.assert_allclose(got._data, expected + (0.5 * math.log(2 * math.pi) if full else 0), rtol=1e-9)
     homo = F.gaussian_nll_loss(Tensor(x), Tensor(y), Tensor(var[:, 0]), reduction="sum")
-    np.testing.assert_allclose(homo.data, (0.5 * (np.log(v[:, :1]) + (x - y) ** 2 / v[:, :1])).sum(), rtol=1e-9)
+    np.testing.assert_allclose(homo._data, (0.5 * (np.log(v[:, :1]) + (x - y) ** 2 / v[:, :1])).sum(), rtol=1e-9)
     assert autograd.gradcheck(F.gaussian_nll_loss, (leaf(x), leaf(y), leaf(RNG.uniform(0.5, 2, (4, 1)))))
     with pytest.raises(ValueError, match="negative"):
         F.gaussian_nll_loss(Tensor(x), Tensor(y), Tensor(-var))
@@ -108,7 +108,7 @@ def test_bce_matches_numpy_with_weight_and_log_clamp(reduction):
     with np.errstate(divide="ignore"):
         expected = -w * (t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log(1 - p), -100))
     got = nn.BCELoss(Tensor(w), reduction=reduction)(Tensor(p), Tensor(t))
-    np.testing.assert_allclose(got.data, reduce(expected, reduction), rtol=1e-12)
+    np.testing.assert_allclose(got._data, reduce(expected, reduction), rtol=1e-12)
 
 
 def test_bce_gradients_and_finite_gradient_at_the_boundaries():
@@ -117,7 +117,7 @@ def test_bce_gradients_and_finite_gradient_at_the_boundaries():
     assert autograd.gradgradcheck(F.binary_cross_entropy, (p, t))
     edge = leaf([0.0, 1.0, 0.0, 1.0])
     F.binary_cross_entropy(edge, Tensor([0.0, 1.0, 1.0, 0.0]), reduction="sum").backward()
-    np.testing.assert_allclose(edge.grad.data, [0.0, 0.0, -1e12, 1e12])
+    np.testing.assert_allclose(edge.grad._data, [0.0, 0.0, -1e12, 1e12])
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.binary_cross_entropy(Tensor([1.5]), Tensor([1.0]))
 
@@ -132,9 +132,9 @@ def test_bce_with_logits_matches_numpy_and_is_stable(reduction):
     log_one_minus = -np.logaddexp(0, x)
     expected = -w * (pw * t * log_sig + (1 - t) * log_one_minus)
     got = F.binary_cross_entropy_with_logits(Tensor(x), Tensor(t), Tensor(w), reduction, Tensor(pw))
-    np.testing.assert_allclose(got.data, reduce(expected, reduction), rtol=1e-12)
+    np.testing.assert_allclose(got._data, reduce(expected, reduction), rtol=1e-12)
     plain = nn.BCEWithLogitsLoss(reduction=reduction)(Tensor(x), Tensor(t))
-    np.testing.assert_allclose(plain.data, reduce(-(t * log_sig + (1 - t) * log_one_minus), reduction), rtol=1e-12)
+    np.testing.assert_allclose(plain._data, reduce(-(t * log_sig + (1 - t) * log_one_minus), reduction), rtol=1e-12)
 
 
 def test_bce_with_logits_gradients():
@@ -155,12 +155,12 @@ def test_cross_entropy_indices_match_reference(reduction, eps, weighted):
     t[[1, 4]] = -100
     w = RNG.uniform(0.2, 2.0, 5) if weighted else None
     got = F.cross_entropy(Tensor(x), Tensor(t), None if w is None else Tensor(w), reduction=reduction, label_smoothing=eps)
-    np.testing.assert_allclose(got.data, ref_cross_entropy(x, t, w, -100, reduction, eps), rtol=1e-12)
+    np.testing.assert_allclose(got._data, ref_cross_entropy(x, t, w, -100, reduction, eps), rtol=1e-12)
     x4 = RNG.standard_normal((2, 5, 3, 2))
     t4 = RNG.integers(0, 5, (2, 3, 2))
     t4[0, 1, 1] = 3 if weighted else -100
     got4 = nn.CrossEntropyLoss(None if w is None else Tensor(w), reduction=reduction, label_smoothing=eps)(Tensor(x4), Tensor(t4))
-    np.testing.assert_allclose(got4.data, ref_cross_entropy(x4, t4, w, -100, reduction, eps), rtol=1e-12)
+    np.testing.assert_allclose(got4._data, ref_cross_entropy(x4, t4, w, -100, reduction, eps), rtol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -171,14 +171,14 @@ def test_cross_entropy_probability_targets_match_reference(reduction):
     w = RNG.uniform(0.5, 2, 3)
     for eps in (0.0, 0.2):
         got = F.cross_entropy(Tensor(x), Tensor(p), Tensor(w), reduction=reduction, label_smoothing=eps)
-        np.testing.assert_allclose(got.data, ref_cross_entropy_probs(x, p, w, reduction, eps), rtol=1e-12)
+        np.testing.assert_allclose(got._data, ref_cross_entropy_probs(x, p, w, reduction, eps), rtol=1e-12)
 
 
 def test_cross_entropy_unbatched_and_custom_ignore_index():
     x = RNG.standard_normal(4)
-    np.testing.assert_allclose(F.cross_entropy(Tensor(x), Tensor(np.array(2))).data, -log_softmax(x, 0)[2], rtol=1e-12)
+    np.testing.assert_allclose(F.cross_entropy(Tensor(x), Tensor(np.array(2)))._data, -log_softmax(x, 0)[2], rtol=1e-12)
     xs, t = RNG.standard_normal((3, 4)), np.array([1, 3, 0])
-    np.testing.assert_allclose(F.cross_entropy(Tensor(xs), Tensor(t), ignore_index=3).data,
+    np.testing.assert_allclose(F.cross_entropy(Tensor(xs), Tensor(t), ignore_index=3)._data,
                                ref_cross_entropy(xs, t, ignore=3), rtol=1e-12)
 
 
@@ -192,11 +192,11 @@ def test_fused_and_general_cross_entropy_paths_agree_in_float32():
     b = Tensor(x, requires_grad=True)
     general = F.nll_loss(b.log_softmax(1), Tensor(t))
     general.backward()
-    np.testing.assert_allclose(fused.data, general.data, rtol=1e-6)
-    np.testing.assert_allclose(a.grad.data, b.grad.data, atol=1e-7)
+    np.testing.assert_allclose(fused._data, general._data, rtol=1e-6)
+    np.testing.assert_allclose(a.grad._data, b.grad._data, atol=1e-7)
     p = np.exp(log_softmax(x.astype(np.float64)))
     p[np.arange(8), t] -= 1
-    np.testing.assert_allclose(a.grad.data, p / 8, atol=1e-7)
+    np.testing.assert_allclose(a.grad._data, p / 8, atol=1e-7)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
@@ -206,7 +206,7 @@ def test_cross_entropy_single_node_path_when_every_target_is_valid(reduction):
     t = np.array([0, 4, 2, 2, 1, 3])
     got = F.cross_entropy(leaf(x), Tensor(t), reduction=reduction)
     assert got.grad_fn.name() == "CrossEntropyReducedBackward"
-    np.testing.assert_allclose(got.data, ref_cross_entropy(x, t, None, -100, reduction, 0.0), rtol=1e-12)
+    np.testing.assert_allclose(got._data, ref_cross_entropy(x, t, None, -100, reduction, 0.0), rtol=1e-12)
     # an ignore_index inside the targets' range sends the call down the general path
     assert F.cross_entropy(leaf(x), Tensor(t), ignore_index=2).grad_fn.name() != "CrossEntropyReducedBackward"
     assert autograd.gradcheck(lambda x: F.cross_entropy(x, Tensor(t), reduction=reduction), (leaf(x),))
@@ -215,9 +215,9 @@ def test_cross_entropy_single_node_path_when_every_target_is_valid(reduction):
     xs = leaf(x)
     loss = F.cross_entropy(xs, Tensor(t), reduction=reduction)
     loss.backward(retain_graph=True)
-    first = xs.grad.data.copy()
+    first = xs.grad._data.copy()
     loss.backward()
-    np.testing.assert_allclose(xs.grad.data, 2 * first, rtol=1e-12)
+    np.testing.assert_allclose(xs.grad._data, 2 * first, rtol=1e-12)
 
 
 def test_cross_entropy_gradients_for_every_path():
@@ -232,7 +232,7 @@ def test_cross_entropy_gradients_for_every_path():
     t4 = Tensor(np.array([[0, 2], [-100, 1]]))
     assert autograd.gradcheck(lambda x: F.cross_entropy(x, t4, w, reduction="none"), (x4,))
     p = Tensor(np.full((4, 3), 1 / 3))
-    assert autograd.gradcheck(lambda x, p: F.cross_entropy(x, p, label_smoothing=0.3), (x, leaf(p.data)))
+    assert autograd.gradcheck(lambda x, p: F.cross_entropy(x, p, label_smoothing=0.3), (x, leaf(p._data)))
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -245,7 +245,7 @@ def test_nll_loss_matches_reference_and_gradchecks(reduction):
     terms = -logp[np.arange(5), ts] * w[ts] * keep
     expected = {"none": terms, "sum": terms.sum(), "mean": terms.sum() / (w[ts] * keep).sum()}[reduction]
     got = nn.NLLLoss(Tensor(w), reduction=reduction)(Tensor(logp), Tensor(t))
-    np.testing.assert_allclose(got.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(got._data, expected, rtol=1e-12)
     assert autograd.gradcheck(lambda x: F.nll_loss(x, Tensor(t), Tensor(w), reduction=reduction), (leaf(logp),))
 
 
@@ -290,13 +290,13 @@ def _torch_pair(torch, *arrays):
 def _compare(torch, ours_fn, theirs_fn, *arrays):
     ours, theirs = _torch_pair(torch, *arrays)
     a, b = ours_fn(*ours), theirs_fn(*theirs)
-    np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-10, atol=1e-12)
-    g = np.cos(np.arange(a.data.size)).reshape(a.shape) + 2
+    np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = np.cos(np.arange(a._data.size)).reshape(a.shape) + 2
     (a * Tensor(g)).sum().backward()
     (b * torch.tensor(g)).sum().backward()
     for x, y in zip(ours, theirs):
         if y.grad is not None:
-            np.testing.assert_allclose(x.grad.data, y.grad.numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(x.grad._data, y.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

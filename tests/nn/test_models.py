@@ -60,7 +60,7 @@ def test_lenet5_training_step_lowers_loss():
         model.zero_grad()
         loss.backward()
         for p in model.parameters():
-            p.data -= 0.05 * p.grad.data
+            p._data -= 0.05 * p.grad._data
         losses.append(loss.item())
     assert losses[-1] < losses[0]
 
@@ -77,9 +77,9 @@ def test_deep_conv_net():
     expected = sum(a * b * 9 + b for a, b in itertools.pairwise(widths)) + 576 * 50 + 50 + 50 * 10 + 10
     assert count(model) == expected == 101_152
     # He init: N(0, 2 / fan_in), zero bias
-    w = model.conv6.weight.data
+    w = model.conv6.weight._data
     assert abs(w.std() - np.sqrt(2 / (64 * 9))) < 0.1 * np.sqrt(2 / (64 * 9))
-    assert not model.conv6.bias.data.any()
+    assert not model.conv6.bias._data.any()
     model.eval()
     assert model(Tensor(np.zeros((2, 1, 28, 28), dtype=np.float32))).shape == (2, 10)
 
@@ -131,8 +131,8 @@ def test_resnet_state_dict_names_follow_torchvision():
 def test_resnet_init_and_forward():
     autograd.manual_seed(0)
     model = models.resnet18(num_classes=10, zero_init_residual=True)
-    assert not model.layer1[0].bn2.weight.data.any()
-    w = model.layer3[0].conv1.weight.data  # kaiming_normal_(fan_out): std sqrt(2 / (256 * 9))
+    assert not model.layer1[0].bn2.weight._data.any()
+    w = model.layer3[0].conv1.weight._data  # kaiming_normal_(fan_out): std sqrt(2 / (256 * 9))
     assert abs(w.std() - np.sqrt(2 / (256 * 9))) < 0.05 * np.sqrt(2 / (256 * 9))
     model.eval()
     out = model(Tensor(np.random.default_rng(0).standard_normal((1, 3, 32, 32)).astype(np.float32)))
@@ -192,7 +192,7 @@ def test_basic_block_gradients_float64(stride):
     loss().backward()
     eps = 1e-6
     for name, p in block.named_parameters():
-        flat = p.data.reshape(-1)
+        flat = p._data.reshape(-1)
         for k in rng.choice(flat.size, size=min(3, flat.size), replace=False):
             saved = flat[k]
             flat[k] = saved + eps
@@ -201,7 +201,7 @@ def test_basic_block_gradients_float64(stride):
             down_value = loss().item()
             flat[k] = saved
             numeric = (up - down_value) / (2 * eps)
-            assert abs(p.grad.data.reshape(-1)[k] - numeric) < 1e-5 * max(1.0, abs(numeric)), name
+            assert abs(p.grad._data.reshape(-1)[k] - numeric) < 1e-5 * max(1.0, abs(numeric)), name
 
 
 def test_bottleneck_shapes():

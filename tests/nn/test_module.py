@@ -47,7 +47,7 @@ def test_parameter_is_tensor_subclass_with_slots_and_requires_grad():
 def test_parameter_shares_the_tensor_array_and_repr():
     t = Tensor([1.0, 2.0])
     p = nn.Parameter(t)
-    assert p.data is t.data
+    assert p._data is t._data
     assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
     assert nn.Parameter().shape == (0,)
 
@@ -128,7 +128,7 @@ def test_getattr_delattr_and_reassignment_move_between_registries():
     m = nn.Module()
     m.w = nn.Parameter(Tensor([1.0]))
     m.register_buffer("b", Tensor([2.0]))
-    assert m.b.data[0] == 2.0
+    assert m.b._data[0] == 2.0
     del m.w
     assert "w" not in m._parameters
     with pytest.raises(AttributeError, match="'Module' object has no attribute 'w'"):
@@ -161,7 +161,7 @@ def test_zero_grad_set_to_none_and_in_place():
     grads = [p.grad for p in net.parameters()]
     assert all(g is not None for g in grads)
     net.zero_grad(set_to_none=False)
-    assert all(np.all(p.grad.data == 0) for p in net.parameters())
+    assert all(np.all(p.grad._data == 0) for p in net.parameters())
     assert net.alpha.grad is grads[0]  # zeroed in place
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
@@ -193,9 +193,9 @@ def test_deepcopy_gives_independent_parameters():
     clone = copy.deepcopy(net)
     assert isinstance(clone.block.fc.weight, nn.Parameter)
     assert clone.block.fc.weight is not net.block.fc.weight
-    np.testing.assert_array_equal(clone.block.fc.weight.data, net.block.fc.weight.data)
-    clone.block.fc.weight.data[...] = 0
-    assert np.any(net.block.fc.weight.data != 0)
+    np.testing.assert_array_equal(clone.block.fc.weight._data, net.block.fc.weight._data)
+    clone.block.fc.weight._data[...] = 0
+    assert np.any(net.block.fc.weight._data != 0)
 
 
 # ----------------------------------------------------------------- hooks
@@ -257,34 +257,34 @@ def test_state_dict_keys_order_and_sharing():
         "block.bn.num_batches_tracked", "head.1.weight",
     ]
     assert "block.cache" not in sd  # non-persistent buffer
-    assert sd["block.fc.weight"].data is net.block.fc.weight.data
+    assert sd["block.fc.weight"]._data is net.block.fc.weight._data
     assert not sd["block.fc.weight"].requires_grad
     assert net.state_dict(keep_vars=True)["alpha"] is net.alpha
 
 
 def test_load_state_dict_round_trip_copies_in_place_keeping_dtype():
     src, dst = Net(), Net()
-    src.block.bn.running_mean.data[...] = 3.0
-    weight_array = dst.block.fc.weight.data
-    sd = {k: Tensor(v.data.astype(np.float64)) if v.dtype == np.float32 else v
+    src.block.bn.running_mean._data[...] = 3.0
+    weight_array = dst.block.fc.weight._data
+    sd = {k: Tensor(v._data.astype(np.float64)) if v.dtype == np.float32 else v
           for k, v in src.state_dict().items()}
     result = dst.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
-    assert dst.block.fc.weight.data is weight_array and weight_array.dtype == np.float32
-    np.testing.assert_array_equal(dst.block.fc.weight.data, src.block.fc.weight.data)
-    np.testing.assert_array_equal(dst.block.bn.running_mean.data, 3.0)
+    assert dst.block.fc.weight._data is weight_array and weight_array.dtype == np.float32
+    np.testing.assert_array_equal(dst.block.fc.weight._data, src.block.fc.weight._data)
+    np.testing.assert_array_equal(dst.block.bn.running_mean._data, 3.0)
     x = autograd.randn(4, 3)
     src.eval()
     dst.eval()
-    np.testing.assert_allclose(src(x).data, dst(x).data)
+    np.testing.assert_allclose(src(x)._data, dst(x)._data)
 
 
 def test_load_state_dict_reports_every_problem_at_once_and_loads_nothing():
     net = Net()
-    before = net.block.fc.bias.data.copy()
+    before = net.block.fc.bias._data.copy()
     sd = net.state_dict()
-    sd = OrderedDict((k, Tensor(v.data.copy())) for k, v in sd.items())
+    sd = OrderedDict((k, Tensor(v._data.copy())) for k, v in sd.items())
     sd["block.fc.bias"] = Tensor(np.full(4, 7.0, dtype=np.float32))
     del sd["alpha"], sd["block.bn.running_var"]
     sd["extra.weight"] = Tensor([1.0])
@@ -297,7 +297,7 @@ def test_load_state_dict_reports_every_problem_at_once_and_loads_nothing():
     assert 'Unexpected key(s) in state_dict: "extra.weight".' in message
     assert ("size mismatch for block.fc.weight: copying a param with shape (5, 3) from "
             "checkpoint, the shape in current model is (4, 3).") in message
-    np.testing.assert_array_equal(net.block.fc.bias.data, before)
+    np.testing.assert_array_equal(net.block.fc.bias._data, before)
 
 
 def test_load_state_dict_non_strict_returns_keys_but_size_mismatch_still_raises():
@@ -329,7 +329,7 @@ def test_sequential_indexing_slicing_len_iter_append_and_forward():
     tail = seq[1:]
     assert isinstance(tail, nn.Sequential) and list(tail._modules) == ["1", "2"]
     x = autograd.randn(4, 2)
-    np.testing.assert_allclose(seq(x).data, c(b(a(x))).data)
+    np.testing.assert_allclose(seq(x)._data, c(b(a(x)))._data)
     with pytest.raises(IndexError, match="out of range"):
         seq[3]
     del seq[0]

@@ -22,22 +22,22 @@ def ref_norm(x, axes, w=None, b=None, eps=1e-5):
 # ----------------------------------------------------------------- BatchNorm
 def test_batchnorm2d_train_forward_matches_numpy():
     bn = nn.BatchNorm2d(3)
-    bn.weight.data[...] = [1.0, 2.0, -0.5]
-    bn.bias.data[...] = [0.0, 0.3, 1.0]
+    bn.weight._data[...] = [1.0, 2.0, -0.5]
+    bn.bias._data[...] = [0.0, 0.3, 1.0]
     x = (RNG.standard_normal((4, 3, 5, 6)) * 3 + 2).astype(np.float32)
     y = bn(Tensor(x))
     assert y.dtype == np.float32
-    expected = ref_norm(x.astype(np.float64), (0, 2, 3), bn.weight.data.reshape(1, 3, 1, 1),
-                        bn.bias.data.reshape(1, 3, 1, 1))
-    np.testing.assert_allclose(y.data, expected, rtol=1e-5, atol=1e-5)
+    expected = ref_norm(x.astype(np.float64), (0, 2, 3), bn.weight._data.reshape(1, 3, 1, 1),
+                        bn.bias._data.reshape(1, 3, 1, 1))
+    np.testing.assert_allclose(y._data, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_batchnorm1d_accepts_2d_and_3d_inputs():
     bn = nn.BatchNorm1d(4)
     x2 = RNG.standard_normal((6, 4))
-    np.testing.assert_allclose(bn(Tensor(x2.astype(np.float32))).data, ref_norm(x2, (0,)), atol=1e-5)
+    np.testing.assert_allclose(bn(Tensor(x2.astype(np.float32)))._data, ref_norm(x2, (0,)), atol=1e-5)
     x3 = RNG.standard_normal((6, 4, 3))
-    np.testing.assert_allclose(bn(Tensor(x3.astype(np.float32))).data, ref_norm(x3, (0, 2)), atol=1e-5)
+    np.testing.assert_allclose(bn(Tensor(x3.astype(np.float32)))._data, ref_norm(x3, (0, 2)), atol=1e-5)
 
 
 def test_running_stats_follow_momentum_with_unbiased_variance():
@@ -50,8 +50,8 @@ def test_running_stats_follow_momentum_with_unbiased_variance():
         mean = 0.7 * mean + 0.3 * flat.mean(1)
         var = 0.7 * var + 0.3 * flat.var(1, ddof=1)
         assert bn.num_batches_tracked.item() == step
-        np.testing.assert_allclose(bn.running_mean.data, mean, rtol=1e-5)
-        np.testing.assert_allclose(bn.running_var.data, var, rtol=1e-5)
+        np.testing.assert_allclose(bn.running_mean._data, mean, rtol=1e-5)
+        np.testing.assert_allclose(bn.running_var._data, var, rtol=1e-5)
     assert bn.running_mean.dtype == np.float32 and bn.num_batches_tracked.dtype == np.int64
 
 
@@ -60,26 +60,26 @@ def test_momentum_none_gives_the_cumulative_average():
     batches = [RNG.standard_normal((4, 3)) + k for k in range(3)]
     for b in batches:
         bn(Tensor(b))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([b.mean(0) for b in batches], 0), rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.data, np.mean([b.var(0, ddof=1) for b in batches], 0), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_mean._data, np.mean([b.mean(0) for b in batches], 0), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var._data, np.mean([b.var(0, ddof=1) for b in batches], 0), rtol=1e-5)
 
 
 def test_eval_uses_running_stats_and_does_not_update_them():
     bn = nn.BatchNorm2d(2)
-    bn.running_mean.data[...] = [1.0, -1.0]
-    bn.running_var.data[...] = [4.0, 0.25]
-    bn.weight.data[...] = [2.0, 1.0]
+    bn.running_mean._data[...] = [1.0, -1.0]
+    bn.running_var._data[...] = [4.0, 0.25]
+    bn.weight._data[...] = [2.0, 1.0]
     bn.eval()
     x = RNG.standard_normal((3, 2, 2, 2)).astype(np.float32)
     y = bn(Tensor(x))
     rm, rv = np.array([1.0, -1.0]).reshape(1, 2, 1, 1), np.array([4.0, 0.25]).reshape(1, 2, 1, 1)
     expected = (x - rm) / np.sqrt(rv + 1e-5) * np.array([2.0, 1.0]).reshape(1, 2, 1, 1)
-    np.testing.assert_allclose(y.data, expected, rtol=1e-5)
+    np.testing.assert_allclose(y._data, expected, rtol=1e-5)
     assert bn.num_batches_tracked.item() == 0
-    np.testing.assert_array_equal(bn.running_mean.data, [1.0, -1.0])
+    np.testing.assert_array_equal(bn.running_mean._data, [1.0, -1.0])
     bn.train()
     y_train = bn(Tensor(x))
-    assert not np.allclose(y_train.data, y.data)
+    assert not np.allclose(y_train._data, y._data)
 
 
 def test_eval_gradients_flow_to_input_weight_and_bias():
@@ -93,7 +93,7 @@ def test_without_running_stats_batch_stats_are_used_in_eval_too():
     assert bn.running_mean is None and list(bn.state_dict()) == []
     x = RNG.standard_normal((5, 3))
     bn.eval()
-    np.testing.assert_allclose(bn(Tensor(x)).data, ref_norm(x, (0,)), atol=1e-7)
+    np.testing.assert_allclose(bn(Tensor(x))._data, ref_norm(x, (0,)), atol=1e-7)
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (3, 2, 4), (2, 3, 2, 2)])
@@ -128,22 +128,22 @@ def test_batchnorm_state_dict_and_reset():
     bn(autograd.randn(4, 2, 3, 3))
     assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
     bn.reset_running_stats()
-    assert bn.num_batches_tracked.item() == 0 and np.all(bn.running_var.data == 1)
+    assert bn.num_batches_tracked.item() == 0 and np.all(bn.running_var._data == 1)
     assert nn.BatchNorm1d(2, bias=False).bias is None
 
 
 # ----------------------------------------------------------------- LayerNorm
 def test_layernorm_forward_matches_numpy():
     ln = nn.LayerNorm((3, 4))
-    ln.weight.data[...] = RNG.standard_normal((3, 4))
-    ln.bias.data[...] = RNG.standard_normal((3, 4))
+    ln.weight._data[...] = RNG.standard_normal((3, 4))
+    ln.bias._data[...] = RNG.standard_normal((3, 4))
     x = RNG.standard_normal((2, 5, 3, 4)).astype(np.float32)
     y = ln(Tensor(x))
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.data, ref_norm(x.astype(np.float64), (2, 3), ln.weight.data, ln.bias.data), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(y._data, ref_norm(x.astype(np.float64), (2, 3), ln.weight._data, ln.bias._data), rtol=1e-5, atol=1e-5)
     ln_plain = nn.LayerNorm(4, elementwise_affine=False)
     assert list(ln_plain.state_dict()) == []
-    np.testing.assert_allclose(ln_plain(Tensor(x)).data, ref_norm(x.astype(np.float64), (3,)), atol=1e-5)
+    np.testing.assert_allclose(ln_plain(Tensor(x))._data, ref_norm(x.astype(np.float64), (3,)), atol=1e-5)
     assert nn.LayerNorm(4, bias=False).bias is None
 
 
@@ -172,7 +172,7 @@ def test_batchnorm_matches_pytorch_in_train_and_eval_including_gradients():
     torch = pytest.importorskip("torch")
     ours, theirs = nn.BatchNorm2d(3, momentum=0.2), torch.nn.BatchNorm2d(3, momentum=0.2)
     w = RNG.standard_normal(3).astype(np.float32)
-    ours.weight.data[...] = w
+    ours.weight._data[...] = w
     with torch.no_grad():
         theirs.weight.copy_(torch.tensor(w))
     for step in range(3):
@@ -180,17 +180,17 @@ def test_batchnorm_matches_pytorch_in_train_and_eval_including_gradients():
         g = RNG.standard_normal(x.shape).astype(np.float32)
         a, b = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         ya, yb = ours(a), theirs(b)
-        np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(ya._data, yb.detach().numpy(), rtol=1e-5, atol=1e-5)
         (ya * Tensor(g)).sum().backward()
         (yb * torch.tensor(g)).sum().backward()
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-4, atol=1e-5)
-        np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(ours.weight.grad._data, theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-5)
     for name in ("running_mean", "running_var", "num_batches_tracked"):
-        np.testing.assert_allclose(getattr(ours, name).data, getattr(theirs, name).numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(getattr(ours, name)._data, getattr(theirs, name).numpy(), rtol=1e-5, atol=1e-7)
     ours.eval()
     theirs.eval()
     x = RNG.standard_normal((2, 3, 3, 3)).astype(np.float32)
-    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(Tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_layernorm_matches_pytorch():
@@ -201,7 +201,7 @@ def test_layernorm_matches_pytorch():
     t = torch.tensor(x, requires_grad=True)
     ya = F.layer_norm(a, (4, 5), Tensor(w), Tensor(b))
     yb = torch.nn.functional.layer_norm(t, (4, 5), torch.tensor(w), torch.tensor(b))
-    np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ya._data, yb.detach().numpy(), rtol=1e-10, atol=1e-12)
     ya.sum().backward()
     yb.sum().backward()
-    np.testing.assert_allclose(a.grad.data, t.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(a.grad._data, t.grad.numpy(), atol=1e-12)

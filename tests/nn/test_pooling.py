@@ -99,31 +99,31 @@ def test_max_pool2d_matches_loop_reference(k, s, p, d, ceil_mode):
     expected, expected_idx, grad = reference_max_pool(x, k, s, p, d, ceil_mode)
     xt = Tensor(x, requires_grad=True)
     out, idx = F.max_pool2d(xt, k, s, p, d, ceil_mode=ceil_mode, return_indices=True)
-    np.testing.assert_array_equal(out.data, expected)
-    np.testing.assert_array_equal(idx.data, expected_idx)
+    np.testing.assert_array_equal(out._data, expected)
+    np.testing.assert_array_equal(idx._data, expected_idx)
     assert idx.dtype == np.int64
     g = rng.standard_normal(expected.shape)
     out.backward(Tensor(g))
-    np.testing.assert_allclose(xt.grad.data, grad(g), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(xt.grad._data, grad(g), rtol=1e-12, atol=1e-12)
 
 
 def test_max_pool2d_ties_send_gradient_to_first_maximum():
     # overlapping 2x2 windows (stride 1) over a constant map: every window's first pixel wins
     x = Tensor(np.zeros((1, 1, 3, 3)), requires_grad=True)
     F.max_pool2d(x, 2, stride=1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(x.grad._data[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
 
 
 def test_max_pool2d_propagates_nan_and_infinite_gradients():
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     x[0, 0, 0, 1] = np.nan
     out, idx = F.max_pool2d(Tensor(x), 2, return_indices=True)
-    assert np.isnan(out.data[0, 0, 0, 0]) and idx.data[0, 0, 0, 0] == 1
-    assert out.data[0, 0, 1, 1] == 15
+    assert np.isnan(out._data[0, 0, 0, 0]) and idx._data[0, 0, 0, 0] == 1
+    assert out._data[0, 0, 1, 1] == 15
     # an infinite output gradient reaches only the selected pixel, never 0 * inf = nan elsewhere
     xt = Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
     F.max_pool2d(xt, 2).backward(Tensor(np.full((1, 1, 2, 2), np.inf)))
-    assert np.isinf(xt.grad.data).sum() == 4 and not np.isnan(xt.grad.data).any()
+    assert np.isinf(xt.grad._data).sum() == 4 and not np.isnan(xt.grad._data).any()
 
 
 @pytest.mark.parametrize(("k", "s", "p", "ceil_mode", "include"), [
@@ -139,27 +139,27 @@ def test_avg_pool2d_matches_loop_reference(k, s, p, ceil_mode, include):
     x = np.random.default_rng(1).standard_normal((2, 2, 7, 8))
     expected = reference_avg_pool(x, k, s, p, ceil_mode, include)
     out = F.avg_pool2d(Tensor(x), k, s, p, ceil_mode=ceil_mode, count_include_pad=include)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_avg_pool2d_divisor_override_and_closed_form_gradient():
     x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
     out = F.avg_pool2d(x, 2, divisor_override=1)
-    np.testing.assert_array_equal(out.data[0, 0], [[10, 18], [42, 50]])
+    np.testing.assert_array_equal(out._data[0, 0], [[10, 18], [42, 50]])
     # overlapping 3x3 windows, stride 1: each pixel receives 1/9 per window that covers it
     x.grad = None
     F.avg_pool2d(x, 3, stride=1).sum().backward()
     hits = np.array([1, 2, 2, 1])
-    np.testing.assert_allclose(x.grad.data[0, 0], np.outer(hits, hits) / 9)
+    np.testing.assert_allclose(x.grad._data[0, 0], np.outer(hits, hits) / 9)
 
 
 @pytest.mark.parametrize("size", [1, (2, 3), (3, 5), (7, 8), (4, None), (9, 11)])
 def test_adaptive_pools_match_loop_reference(size):
     x = np.random.default_rng(2).standard_normal((2, 3, 7, 8))
     ho, wo = (size, size) if isinstance(size, int) else (size[0], size[1] or 8)
-    np.testing.assert_allclose(F.adaptive_avg_pool2d(Tensor(x), size).data,
+    np.testing.assert_allclose(F.adaptive_avg_pool2d(Tensor(x), size)._data,
                                reference_adaptive(x, ho, wo, np.mean), rtol=1e-12, atol=1e-12)
-    np.testing.assert_array_equal(F.adaptive_max_pool2d(Tensor(x), size).data,
+    np.testing.assert_array_equal(F.adaptive_max_pool2d(Tensor(x), size)._data,
                                   reference_adaptive(x, ho, wo, np.max))
 
 
@@ -209,10 +209,10 @@ def test_pooling_layers():
     assert repr(nn.AvgPool2d(3, 2, 1)) == "AvgPool2d(kernel_size=3, stride=2, padding=1)"
     assert repr(nn.AdaptiveAvgPool2d((7, 7))) == "AdaptiveAvgPool2d(output_size=(7, 7))"
     assert repr(nn.AdaptiveMaxPool2d(1)) == "AdaptiveMaxPool2d(output_size=1)"
-    np.testing.assert_array_equal(nn.MaxPool2d(3, 2, 1)(x).data, F.max_pool2d(x, 3, 2, 1).data)
+    np.testing.assert_array_equal(nn.MaxPool2d(3, 2, 1)(x)._data, F.max_pool2d(x, 3, 2, 1)._data)
     out, idx = nn.MaxPool2d(2, return_indices=True)(x)
     assert out.shape == idx.shape == (2, 3, 4, 4)
-    np.testing.assert_array_equal(nn.AvgPool2d(2, ceil_mode=True)(x).data, F.avg_pool2d(x, 2).data)
+    np.testing.assert_array_equal(nn.AvgPool2d(2, ceil_mode=True)(x)._data, F.avg_pool2d(x, 2)._data)
     assert nn.AdaptiveAvgPool2d((None, 2))(x).shape == (2, 3, 8, 2)
     assert nn.AdaptiveMaxPool2d(3)(x).shape == (2, 3, 3, 3)
 
@@ -230,9 +230,9 @@ def test_max_pool2d_matches_torch(k, s, p, d, ceil_mode):
     xt = Tensor(x, requires_grad=True)
     out, idx = F.max_pool2d(xt, k, s, p, d, ceil_mode=ceil_mode, return_indices=True)
     out.backward(Tensor(g))
-    np.testing.assert_array_equal(out.data, ref.detach().numpy())
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
-    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(out._data, ref.detach().numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
+    np.testing.assert_allclose(xt.grad._data, tx.grad.numpy(), rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize(("k", "s", "p", "ceil_mode", "include"), [
@@ -247,8 +247,8 @@ def test_avg_pool2d_matches_torch(k, s, p, ceil_mode, include):
     xt = Tensor(x, requires_grad=True)
     out = F.avg_pool2d(xt, k, s, p, ceil_mode=ceil_mode, count_include_pad=include)
     out.sum().backward()
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(xt.grad._data, tx.grad.numpy(), rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("size", [(3, 5), (4, 4), 1])
@@ -256,9 +256,9 @@ def test_adaptive_pools_match_torch(size):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(9).standard_normal((2, 3, 9, 7)).astype(np.float32)
     tf = torch.nn.functional
-    np.testing.assert_allclose(F.adaptive_avg_pool2d(Tensor(x), size).data,
+    np.testing.assert_allclose(F.adaptive_avg_pool2d(Tensor(x), size)._data,
                                tf.adaptive_avg_pool2d(torch.tensor(x), size).numpy(), rtol=1e-5, atol=1e-6)
     ours, ours_idx = F.adaptive_max_pool2d(Tensor(x), size, return_indices=True)
     theirs, theirs_idx = tf.adaptive_max_pool2d(torch.tensor(x), size, return_indices=True)
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
-    np.testing.assert_array_equal(ours_idx.data, theirs_idx.numpy())
+    np.testing.assert_array_equal(ours._data, theirs.numpy())
+    np.testing.assert_array_equal(ours_idx._data, theirs_idx.numpy())

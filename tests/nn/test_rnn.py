@@ -60,7 +60,7 @@ def _ref_forward(mode, params, x, h0, c0, num_layers, bidirectional, bias):
 
 
 def _params(module):
-    return {n: p.data.astype(np.float64) for n, p in module.named_parameters()}
+    return {n: p._data.astype(np.float64) for n, p in module.named_parameters()}
 
 
 CONFIGS = [
@@ -85,11 +85,11 @@ def test_forward_matches_numpy_reference(cls, mode, extra, cfg):
     ref_out, ref_h, ref_c = _ref_forward(mode, _params(m), x, h0, c0, cfg["num_layers"],
                                          cfg["bidirectional"], cfg["bias"])
     assert out.shape == (L, N, D * 4)
-    np.testing.assert_allclose(out.data, ref_out, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._data, ref_out, rtol=1e-10, atol=1e-12)
     h_n = state[0] if mode == "LSTM" else state
-    np.testing.assert_allclose(h_n.data, ref_h, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_n._data, ref_h, rtol=1e-10, atol=1e-12)
     if mode == "LSTM":
-        np.testing.assert_allclose(state[1].data, ref_c, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(state[1]._data, ref_c, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize(("cls", "mode", "extra"), LAYERS[:3])
@@ -99,19 +99,19 @@ def test_batch_first_unbatched_and_default_state(cls, mode, extra):
     zeros = np.zeros((2, 2, 4))
     ref_out, ref_h, _ = _ref_forward(mode, _params(m), x, zeros, zeros, 2, False, True)
     out, _ = m(Tensor(x))  # no initial state: zeros
-    np.testing.assert_allclose(out.data, ref_out, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._data, ref_out, rtol=1e-10, atol=1e-12)
     m.batch_first = True
     out_bf, state_bf = m(Tensor(x.transpose(1, 0, 2)))
     assert out_bf.shape == (2, 5, 4)
-    np.testing.assert_allclose(out_bf.data, ref_out.transpose(1, 0, 2), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out_bf._data, ref_out.transpose(1, 0, 2), rtol=1e-10, atol=1e-12)
     h_bf = state_bf[0] if mode == "LSTM" else state_bf
     assert h_bf.shape == (2, 2, 4)  # states stay (layers, N, H) with batch_first, as PyTorch
     m.batch_first = False
     out_u, state_u = m(Tensor(x[:, 0]))  # unbatched (L, H_in)
     h_u = state_u[0] if mode == "LSTM" else state_u
     assert out_u.shape == (5, 4) and h_u.shape == (2, 4)
-    np.testing.assert_allclose(out_u.data, ref_out[:, 0], rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(h_u.data, ref_h[:, 0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out_u._data, ref_out[:, 0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_u._data, ref_h[:, 0], rtol=1e-10, atol=1e-12)
 
 
 def test_parameter_names_shapes_match_pytorch_list():
@@ -134,7 +134,7 @@ def test_parameter_names_shapes_match_pytorch_list():
 def test_init_is_uniform_within_one_over_sqrt_hidden():
     m = nn.GRU(30, 64)
     bound = 1 / math.sqrt(64)
-    values = np.concatenate([p.data.ravel() for p in m.parameters()])
+    values = np.concatenate([p._data.ravel() for p in m.parameters()])
     assert np.abs(values).max() <= bound
     assert abs(values.std() - bound / math.sqrt(3)) < 0.05 * bound  # std of U(-b, b)
 
@@ -152,7 +152,7 @@ def _module_fn(module, forward):
         finally:
             module._parameters.update(saved)
 
-    params = [Tensor(p.data.astype(np.float64), requires_grad=True) for p in module.parameters()]
+    params = [Tensor(p._data.astype(np.float64), requires_grad=True) for p in module.parameters()]
     return fn, params
 
 
@@ -203,15 +203,15 @@ def test_cells_match_reference_and_unbatched():
         ref_h, ref_c = _ref_cell(mode, x, h, c, p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"])
         out = cell(Tensor(x), (Tensor(h), Tensor(c)) if mode == "LSTM" else Tensor(h))
         got_h = out[0] if mode == "LSTM" else out
-        np.testing.assert_allclose(got_h.data, ref_h, rtol=1e-12)
+        np.testing.assert_allclose(got_h._data, ref_h, rtol=1e-12)
         if mode == "LSTM":
-            np.testing.assert_allclose(out[1].data, ref_c, rtol=1e-12)
+            np.testing.assert_allclose(out[1]._data, ref_c, rtol=1e-12)
         single = cell(Tensor(x[0]))  # unbatched, zero state
         ref0, _ = _ref_cell(mode, x[:1], np.zeros((1, 2)), np.zeros((1, 2)), p["weight_ih"],
                             p["weight_hh"], p["bias_ih"], p["bias_hh"])
         got0 = single[0] if mode == "LSTM" else single
         assert got0.shape == (2,)
-        np.testing.assert_allclose(got0.data, ref0[0], rtol=1e-12)
+        np.testing.assert_allclose(got0._data, ref0[0], rtol=1e-12)
 
 
 def test_dropout_between_layers_only_in_training():
@@ -221,11 +221,11 @@ def test_dropout_between_layers_only_in_training():
     p = _params(m)
     m.eval()
     ref, _, _ = _ref_forward("LSTM", p, x, zeros, zeros, 2, False, True)
-    np.testing.assert_allclose(m(Tensor(x))[0].data, ref, rtol=1e-10)
+    np.testing.assert_allclose(m(Tensor(x))[0]._data, ref, rtol=1e-10)
     m.train()  # dropout=1 zeroes the second layer's input entirely
     layer1 = {k.replace("l1", "l0"): v for k, v in p.items() if "l1" in k}
     ref_drop, _, _ = _ref_forward("LSTM", layer1, np.zeros((4, 2, 4)), zeros[:1], zeros[:1], 1, False, True)
-    np.testing.assert_allclose(m(Tensor(x))[0].data, ref_drop, rtol=1e-10)
+    np.testing.assert_allclose(m(Tensor(x))[0]._data, ref_drop, rtol=1e-10)
     with pytest.warns(UserWarning, match="no effect with num_layers=1"):
         nn.GRU(2, 2, dropout=0.5)
 
@@ -237,7 +237,7 @@ def test_float32_stays_float32_and_gradients_reach_all_parameters():
     (out.sum() + c.sum()).backward()
     for name, p in m.named_parameters():
         assert p.grad is not None and p.grad.dtype == np.float32, name
-        assert np.abs(p.grad.data).sum() > 0, name
+        assert np.abs(p.grad._data).sum() > 0, name
 
 
 def test_errors_are_clear():
@@ -272,21 +272,21 @@ def test_matches_torch_with_copied_weights(name, extra):
         ours = getattr(nn, name)(3, 4, **extra, **cfg).double()
         assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
         for p, q in zip(ours.parameters(), theirs.parameters()):
-            p.data[...] = q.detach().numpy()
+            p._data[...] = q.detach().numpy()
         x = RNG.standard_normal((2, 5, 3) if cfg.get("batch_first") else (5, 2, 3))
         tx = torch.from_numpy(x).requires_grad_()
         t_out, t_state = theirs(tx)
         xt = Tensor(x, requires_grad=True)
         out, state = ours(xt)
-        np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(out._data, t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
         t_h = t_state[0] if name == "LSTM" else t_state
         h = state[0] if name == "LSTM" else state
-        np.testing.assert_allclose(h.data, t_h.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(h._data, t_h.detach().numpy(), rtol=1e-10, atol=1e-12)
         (t_out.sum() + t_h.sum()).backward()
         (out.sum() + h.sum()).backward()
-        np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(xt.grad._data, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
         for p, q in zip(ours.parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(p.grad._data, q.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_cells_match_torch():
@@ -296,8 +296,8 @@ def test_cells_match_torch():
         theirs = getattr(torch.nn, name)(2, 4).double()
         ours = getattr(nn, name)(2, 4).double()
         for p, q in zip(ours.parameters(), theirs.parameters()):
-            p.data[...] = q.detach().numpy()
+            p._data[...] = q.detach().numpy()
         a, b = ours(Tensor(x)), theirs(torch.from_numpy(x))
         a = a[0] if name == "LSTMCell" else a
         b = b[0] if name == "LSTMCell" else b
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=1e-12)

@@ -47,12 +47,12 @@ def test_module_round_trip_through_load_state_dict(tmp_path):
     dst = model()
     dst.load_state_dict(nn.load(path))
     for (k, a), b in zip(src.state_dict().items(), dst.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a._data, b._data, err_msg=k)
         assert a.dtype == b.dtype
     x = autograd.randn(5, 3)
     src.eval()
     dst.eval()
-    np.testing.assert_array_equal(src(x).data, dst(x).data)
+    np.testing.assert_array_equal(src(x)._data, dst(x)._data)
 
 
 def test_nested_dict_round_trip_keeps_order_kinds_and_scalars(tmp_path):
@@ -67,7 +67,7 @@ def test_nested_dict_round_trip_keeps_order_kinds_and_scalars(tmp_path):
     back = nn.load(tmp_path / "opt.npz")
     assert list(back) == ["state", "param_groups", "mask", "half"]
     assert back["state"][0]["step"] == 3 and list(back["state"]) == [0]
-    np.testing.assert_array_equal(back["state"][0]["exp_avg"].data, [0, 1, 2])
+    np.testing.assert_array_equal(back["state"][0]["exp_avg"]._data, [0, 1, 2])
     assert back["state"][0]["exp_avg"].dtype == np.float64
     assert back["param_groups"][0] == {"lr": 0.1, "params": [0, 1], "betas": (0.9, 0.999),
                                        "amsgrad": False, "name": None}

@@ -85,10 +85,10 @@ def test_summary_runs_in_eval_mode_and_restores_state():
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Dropout(0.5))
     model.train()
     model[1].eval()
-    before = model[1].running_mean.data.copy()
+    before = model[1].running_mean._data.copy()
     nn.summary(model, (4, 1, 6, 6))
     assert model.training and model[0].training and not model[1].training and model[2].training
-    np.testing.assert_array_equal(model[1].running_mean.data, before)
+    np.testing.assert_array_equal(model[1].running_mean._data, before)
     assert model[0].weight.grad is None
 
 
@@ -119,4 +119,4 @@ def test_summary_uses_zeros_of_the_requested_dtype():
     model = nn.Sequential(nn.Flatten())
     model[0].register_forward_hook(lambda m, args, out: seen.append(args[0]))
     nn.summary(model, (2, 3, 4), dtype=np.float64)
-    assert isinstance(seen[0], Tensor) and seen[0].dtype == np.float64 and not seen[0].data.any()
+    assert isinstance(seen[0], Tensor) and seen[0].dtype == np.float64 and not seen[0]._data.any()

@@ -26,19 +26,19 @@ def test_clip_grad_norm_scales_all_gradients_jointly():
     assert total.dtype == np.float32 and total.shape == ()
     assert total.item() == pytest.approx(5.0)
     scale = 1.0 / (5.0 + 1e-6)
-    np.testing.assert_allclose(params[0].grad.data, [3 * scale, 0], rtol=1e-6)
-    np.testing.assert_allclose(params[1].grad.data, [[4 * scale]], rtol=1e-6)
+    np.testing.assert_allclose(params[0].grad._data, [3 * scale, 0], rtol=1e-6)
+    np.testing.assert_allclose(params[1].grad._data, [[4 * scale]], rtol=1e-6)
 
 
 def test_clip_grad_norm_leaves_small_gradients_and_accepts_generators():
     lin = nn.Linear(3, 2)
     lin(autograd.randn(4, 3)).sum().backward()
-    before = [p.grad.data.copy() for p in lin.parameters()]
+    before = [p.grad._data.copy() for p in lin.parameters()]
     expected = math.sqrt(sum(float((b.astype(np.float64) ** 2).sum()) for b in before))
     total = clip_grad_norm_(lin.parameters(), max_norm=1e6)
     assert total.item() == pytest.approx(expected, rel=1e-6)
     for p, b in zip(lin.parameters(), before):
-        np.testing.assert_array_equal(p.grad.data, b)
+        np.testing.assert_array_equal(p.grad._data, b)
 
 
 def test_clip_grad_norm_other_norms_and_missing_grads():
@@ -47,7 +47,7 @@ def test_clip_grad_norm_other_norms_and_missing_grads():
     assert clip_grad_norm_(params, 10.0, norm_type=1).item() == pytest.approx(5.0)
     assert clip_grad_norm_(params, 10.0, norm_type=float("inf")).item() == pytest.approx(2.0)
     clip_grad_norm_(params, 1.0, norm_type="inf")
-    np.testing.assert_allclose(params[0].grad.data, [0.5, -1.0], rtol=1e-5)
+    np.testing.assert_allclose(params[0].grad._data, [0.5, -1.0], rtol=1e-5)
     assert clip_grad_norm_([nn.Parameter(Tensor([1.0]))], 1.0).item() == 0.0
 
 
@@ -63,7 +63,7 @@ def test_clip_grad_value_clamps_in_place():
     grad = params[0].grad
     clip_grad_value_(params, 1.0)
     assert params[0].grad is grad
-    np.testing.assert_array_equal(grad.data, [-1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(grad._data, [-1.0, 0.5, 1.0])
     with pytest.raises(ValueError, match="non-negative"):
         clip_grad_value_(params, -1.0)
 
@@ -72,13 +72,13 @@ def test_parameters_to_vector_and_back():
     lin = nn.Linear(3, 2)
     vec = parameters_to_vector(lin.parameters())
     assert vec.shape == (8,)
-    np.testing.assert_array_equal(vec.data, np.concatenate([lin.weight.data.ravel(), lin.bias.data]))
+    np.testing.assert_array_equal(vec._data, np.concatenate([lin.weight._data.ravel(), lin.bias._data]))
     new = Tensor(np.arange(8, dtype=np.float32))
-    weight_array = lin.weight.data
+    weight_array = lin.weight._data
     vector_to_parameters(new, lin.parameters())
-    assert lin.weight.data is weight_array
-    np.testing.assert_array_equal(lin.weight.data, [[0, 1, 2], [3, 4, 5]])
-    np.testing.assert_array_equal(lin.bias.data, [6, 7])
+    assert lin.weight._data is weight_array
+    np.testing.assert_array_equal(lin.weight._data, [[0, 1, 2], [3, 4, 5]])
+    np.testing.assert_array_equal(lin.bias._data, [6, 7])
     with pytest.raises(ValueError, match="has 7 elements but the parameters hold 8"):
         vector_to_parameters(Tensor(np.zeros(7)), lin.parameters())
 
@@ -86,8 +86,8 @@ def test_parameters_to_vector_and_back():
 def test_parameters_to_vector_is_differentiable():
     a, b = nn.Parameter(Tensor([1.0, 2.0])), nn.Parameter(Tensor([[3.0]]))
     (parameters_to_vector([a, b]) ** 2).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [2.0, 4.0])
-    np.testing.assert_array_equal(b.grad.data, [[6.0]])
+    np.testing.assert_array_equal(a.grad._data, [2.0, 4.0])
+    np.testing.assert_array_equal(b.grad._data, [[6.0]])
 
 
 def test_clip_grad_norm_matches_pytorch():
@@ -103,4 +103,4 @@ def test_clip_grad_norm_matches_pytorch():
         b = torch.nn.utils.clip_grad_norm_(theirs, 0.5, norm_type)
         assert a.item() == pytest.approx(b.item(), rel=1e-5)
         for p, t in zip(ours, theirs):
-            np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(p.grad._data, t.grad.numpy(), rtol=1e-5, atol=1e-7)

@@ -59,7 +59,7 @@ def test_rosenbrock_decreases(name):
         opt.step()
     end = rosenbrock(xy).item()
     assert math.isfinite(end) and end < 0.4 * start
-    assert xy.data[0] > -1.5  # moved toward the minimum at x = 1
+    assert xy._data[0] > -1.5  # moved toward the minimum at x = 1
 
 
 def quadratic_grads(params, targets):
@@ -94,9 +94,9 @@ def test_state_dict_round_trip_continues_identically(name):
     opt = ALL[name](params)
     train(opt, params, targets, 5)
     saved_state = opt.state_dict()
-    saved_params = [p.data.copy() for p in params]
+    saved_params = [p._data.copy() for p in params]
     train(opt, params, targets, 5)
-    expected = [p.data.copy() for p in params]
+    expected = [p._data.copy() for p in params]
 
     params2 = [Tensor(a.copy(), requires_grad=True) for a in saved_params]
     opt2 = ALL[name](params2, lr=123.0)  # the loaded groups replace this lr
@@ -104,7 +104,7 @@ def test_state_dict_round_trip_continues_identically(name):
     assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
     train(opt2, params2, targets, 5)
     for a, b in zip(expected, params2):
-        np.testing.assert_array_equal(a, b.data)
+        np.testing.assert_array_equal(a, b._data)
 
 
 def test_state_dict_layout_and_deep_copy():
@@ -117,14 +117,14 @@ def test_state_dict_layout_and_deep_copy():
     assert set(sd["state"]) == {0, 1}
     assert sd["state"][0]["step"] == 2
     assert set(sd["state"][1]) == {"step", "exp_avg", "exp_avg_sq"}
-    saved = sd["state"][0]["exp_avg"].data.copy()
+    saved = sd["state"][0]["exp_avg"]._data.copy()
     train(opt, params, targets, 1)  # stepping must not change the saved copy
-    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].data, saved)
-    assert not np.array_equal(opt.state[params[0]]["exp_avg"].data, saved)
+    np.testing.assert_array_equal(sd["state"][0]["exp_avg"]._data, saved)
+    assert not np.array_equal(opt.state[params[0]]["exp_avg"]._data, saved)
     # loading must copy as well: stepping after the load leaves the dict unchanged
     opt.load_state_dict(sd)
     train(opt, params, targets, 1)
-    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].data, saved)
+    np.testing.assert_array_equal(sd["state"][0]["exp_avg"]._data, saved)
 
 
 def test_state_is_keyed_by_the_parameter_object():
@@ -174,8 +174,8 @@ def test_param_groups_use_their_own_lr():
     a.grad = Tensor(np.ones(2))
     b.grad = Tensor(np.ones(2))
     opt.step()
-    np.testing.assert_allclose(a.data, -0.1)
-    np.testing.assert_allclose(b.data, -0.5)
+    np.testing.assert_allclose(a._data, -0.1)
+    np.testing.assert_allclose(b._data, -0.5)
 
 
 def test_add_param_group_and_duplicates():
@@ -221,7 +221,7 @@ def test_params_without_grad_are_skipped():
     opt = optim.Adam([a, b], lr=0.1)
     a.grad = Tensor(np.ones(2))
     opt.step()
-    np.testing.assert_array_equal(b.data, 1.0)
+    np.testing.assert_array_equal(b._data, 1.0)
     assert b not in opt.state and opt.state[a]["step"] == 1
 
 
@@ -236,7 +236,7 @@ def test_zero_grad(set_to_none):
         assert a.grad is None
     else:
         assert a.grad is grad
-        np.testing.assert_array_equal(a.grad.data, 0.0)
+        np.testing.assert_array_equal(a.grad._data, 0.0)
 
 
 def test_zero_grad_default_is_none_and_handles_graph_grads():
@@ -246,7 +246,7 @@ def test_zero_grad_default_is_none_and_handles_graph_grads():
     opt = optim.SGD([a], lr=0.1)
     opt.zero_grad(set_to_none=False)
     assert not a.grad.requires_grad
-    np.testing.assert_array_equal(a.grad.data, 0.0)
+    np.testing.assert_array_equal(a.grad._data, 0.0)
     opt.zero_grad()
     assert a.grad is None
 
@@ -267,7 +267,7 @@ def test_closure_is_evaluated_with_grad_and_its_loss_returned():
         loss = opt.step(closure)
     assert calls == [True]
     assert loss.item() == 9.0
-    np.testing.assert_allclose(a.data, [3.0 - 0.25 * 6.0])
+    np.testing.assert_allclose(a._data, [3.0 - 0.25 * 6.0])
     assert opt.step() is None
 
 
@@ -284,10 +284,10 @@ def test_step_bumps_the_version_so_stale_graphs_raise():
 
 def test_step_updates_in_place():
     a = Tensor(np.ones(2, np.float32), requires_grad=True)
-    data = a.data
+    data = a._data
     a.grad = Tensor(np.ones(2, np.float32))
     optim.Adam([a]).step()
-    assert a.data is data
+    assert a._data is data
 
 
 def test_repr_lists_groups():

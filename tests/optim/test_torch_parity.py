@@ -57,7 +57,7 @@ def trajectories(name, kwargs, seed=0):
             tp.grad = torch.tensor(g.copy())
         opt.step()
         topt.step()
-        out_ours.append(np.concatenate([p.data.ravel() for p in ours]))
+        out_ours.append(np.concatenate([p._data.ravel() for p in ours]))
         out_theirs.append(np.concatenate([tp.detach().numpy().ravel() for tp in theirs]))
     return np.array(out_ours), np.array(out_theirs), opt, topt, ours, theirs
 
@@ -87,7 +87,7 @@ def test_state_matches_torch(name, kwargs):
                 assert mine["step"] == int(value.item())
             else:
                 r = value.numpy()
-                np.testing.assert_allclose(mine[key].data, r, rtol=1e-5,
+                np.testing.assert_allclose(mine[key]._data, r, rtol=1e-5,
                                            atol=1e-6 * max(1.0, np.abs(r).max()), err_msg=key)
     ours_groups = opt.state_dict()["param_groups"]
     torch_groups = topt.state_dict()["param_groups"]

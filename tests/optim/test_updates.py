@@ -19,7 +19,7 @@ def run(make, grads=GRADS):
     for g in grads:
         p.grad = Tensor(g.copy())
         opt.step()
-        out.append(p.data.copy())
+        out.append(p._data.copy())
     assert p.dtype == np.float64
     return out
 
@@ -238,14 +238,14 @@ def test_float32_stays_float32(make):
     """Parameters and every state buffer stay float32 (no float64 scalar upcasts)."""
     p = Tensor(P0.astype(np.float32), requires_grad=True)
     opt = make([p])
-    data = p.data
+    data = p._data
     for g in GRADS:
         p.grad = Tensor(g.astype(np.float32))
         opt.step()
-    assert p.data is data and p.dtype == np.float32
+    assert p._data is data and p.dtype == np.float32
     for key, value in opt.state[p].items():
         if key != "step":
             assert value.dtype == np.float32, key
     # the float32 run tracks the float64 one to float32 accuracy
     ref = run(make)[-1]
-    np.testing.assert_allclose(p.data, ref, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(p._data, ref, rtol=1e-5, atol=1e-6)

@@ -25,7 +25,7 @@ def _ds(n=10):
 
 
 def _labels(loader):
-    return [y.data.tolist() for _, y in loader]
+    return [y._data.tolist() for _, y in loader]
 
 
 @pytest.mark.parametrize(("n", "bs", "drop_last", "sizes"), [
@@ -83,9 +83,9 @@ def test_fast_path_gathers_once_per_batch():
             return super().__getitem__(index)
 
     ds = Counting(np.arange(12.0), np.arange(12))
-    fast = [[t.data for t in b] for b in DataLoader(ds, batch_size=5, shuffle=True, seed=1)]
+    fast = [[t._data for t in b] for b in DataLoader(ds, batch_size=5, shuffle=True, seed=1)]
     assert Counting.calls == 0
-    slow = [[t.data for t in b] for b in DataLoader(ds, batch_size=5, shuffle=True, seed=1,
+    slow = [[t._data for t in b] for b in DataLoader(ds, batch_size=5, shuffle=True, seed=1,
                                                    collate_fn=default_collate)]
     assert Counting.calls == 12
     for f, s in zip(fast, slow):
@@ -100,7 +100,7 @@ def test_fast_path_applies_batched_transform():
     (bx, _), = list(DataLoader(ds, batch_size=6))
     mean = np.array([0.5, 0.4, 0.3], np.float32)[:, None, None]
     std = np.array([0.2, 0.2, 0.5], np.float32)[:, None, None]
-    np.testing.assert_allclose(bx.data, (x - mean) / std, rtol=1e-6)
+    np.testing.assert_allclose(bx._data, (x - mean) / std, rtol=1e-6)
     assert bx.dtype == np.float32
 
 
@@ -128,7 +128,7 @@ def test_default_collate_types():
     mixed = default_collate([1, 2.5])  # ints and floats together -> float, nothing truncated
     assert mixed.dtype == np.float32 and mixed.tolist() == [1.0, 2.5]
     stacked = default_collate([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])])
-    np.testing.assert_array_equal(stacked.data, [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(stacked._data, [[1, 2], [3, 4]])
     scalars = default_collate([np.float64(1.0), np.float64(2.0)])
     assert scalars.dtype == np.float64
     Point = namedtuple("Point", "x y")
@@ -139,7 +139,7 @@ def test_default_collate_types():
 def test_default_collate_gradients_flow_through_stacked_tensors():
     a = Tensor([1.0, 2.0], requires_grad=True)
     default_collate([a, a * 3]).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [4.0, 4.0])
+    np.testing.assert_array_equal(a.grad._data, [4.0, 4.0])
 
 
 def test_default_collate_errors():
@@ -192,7 +192,7 @@ def test_shuffle_batches_match_torch_structure():
         torch.utils.data.TensorDataset(torch.from_numpy(x), torch.arange(10)), batch_size=4)))
     assert type(ours) is type(theirs)  # both a list for tuple samples
     for a, b in zip(ours, theirs):
-        np.testing.assert_array_equal(a.data, b.numpy())
+        np.testing.assert_array_equal(a._data, b.numpy())
     assert len(DataLoader(range(10), batch_size=3, drop_last=True)) == len(
         torch.utils.data.DataLoader(range(10), batch_size=3, drop_last=True))
 

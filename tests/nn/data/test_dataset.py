@@ -26,9 +26,9 @@ def test_tensor_dataset_items_are_tensor_tuples():
     assert len(ds) == 10
     xi, yi = ds[3]
     assert isinstance(xi, Tensor) and isinstance(yi, Tensor)
-    np.testing.assert_array_equal(xi.data, [9, 10, 11])
+    np.testing.assert_array_equal(xi._data, [9, 10, 11])
     assert yi.item() == 30 and yi.dtype == np.int64
-    np.testing.assert_array_equal(ds[-1][0].data, x[9])
+    np.testing.assert_array_equal(ds[-1][0]._data, x[9])
 
 
 def test_tensor_dataset_conversion_and_dtypes():
@@ -63,7 +63,7 @@ def test_transform_hook_batched_and_per_sample():
     x, y = _arrays()
     double = lambda a: a * 2  # a plain callable: applied per sample on the batch path
     ds = TensorDataset(x, y, transform=double, target_transform=lambda t: t + 1)
-    np.testing.assert_array_equal(ds[2][0].data, x[2] * 2)
+    np.testing.assert_array_equal(ds[2][0]._data, x[2] * 2)
     assert ds[2][1].item() == 21
     bx, by = ds.get_batch(np.array([1, 2]))
     np.testing.assert_array_equal(bx, x[[1, 2]] * 2)
@@ -88,8 +88,8 @@ def test_subset_and_its_batches():
     x, y = _arrays()
     sub = Subset(TensorDataset(x, y), [7, 2, 5])
     assert len(sub) == 3
-    np.testing.assert_array_equal(sub[0][0].data, x[7])
-    np.testing.assert_array_equal(sub[-1][1].data, 50)
+    np.testing.assert_array_equal(sub[0][0]._data, x[7])
+    np.testing.assert_array_equal(sub[-1][1]._data, 50)
     bx, by = sub.get_batch(np.array([2, 0]))
     np.testing.assert_array_equal(by, [50, 70])
     np.testing.assert_array_equal(bx, x[[5, 7]])
@@ -133,7 +133,7 @@ def test_base_dataset_requires_methods():
 def test_transform_dataset_wrapper():
     x, y = _arrays()
     wrapped = TransformDataset(TensorDataset(x, y), transform=lambda a: -a)
-    np.testing.assert_array_equal(wrapped[1][0].data, -x[1])
+    np.testing.assert_array_equal(wrapped[1][0]._data, -x[1])
     bx, by = wrapped.get_batch(np.array([1, 3]))
     np.testing.assert_array_equal(bx, -x[[1, 3]])
     np.testing.assert_array_equal(by, [10, 30])

@@ -43,7 +43,7 @@ def test_normalize_math_single_and_batch():
 def test_normalize_on_tensor_is_differentiable():
     x = Tensor(_images(2, 1, 3, 3).astype(np.float64), requires_grad=True)
     Normalize([0.5], [0.25])(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.full((2, 1, 3, 3), 4.0))
+    np.testing.assert_allclose(x.grad._data, np.full((2, 1, 3, 3), 4.0))
 
 
 def test_normalize_errors():
@@ -117,7 +117,7 @@ def test_random_crop_reproducible_and_tensor_input():
     np.testing.assert_array_equal(a, b)
     t = RandomCrop(5, padding=1, seed=9)(Tensor(x))
     assert isinstance(t, Tensor)
-    np.testing.assert_array_equal(t.data, a)
+    np.testing.assert_array_equal(t._data, a)
     autograd.manual_seed(1)
     c = RandomCrop(5, padding=1)(x)
     autograd.manual_seed(1)
@@ -127,7 +127,7 @@ def test_random_crop_reproducible_and_tensor_input():
 def test_random_crop_gradient_flows_to_cropped_pixels():
     x = Tensor(_images(1, 4, 4).astype(np.float64), requires_grad=True)
     RandomCrop(2, padding=1, seed=0)(x).sum().backward()
-    assert 0 < x.grad.data.sum() <= 4 and set(np.unique(x.grad.data)) <= {0.0, 1.0}
+    assert 0 < x.grad._data.sum() <= 4 and set(np.unique(x.grad._data)) <= {0.0, 1.0}
 
 
 def test_flip_p1_p0_match_np_flip():
@@ -150,7 +150,7 @@ def test_flip_batch_decides_per_image():
     np.testing.assert_array_equal(out, again)
     t = RandomHorizontalFlip(seed=0)(Tensor(x))
     assert isinstance(t, Tensor)
-    np.testing.assert_array_equal(t.data, out)
+    np.testing.assert_array_equal(t._data, out)
     with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
         RandomHorizontalFlip(p=1.5)
 
@@ -169,5 +169,5 @@ def test_compose_lambda_totensor():
     img = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)  # (H, W, C)
     t = ToTensor()(img)
     assert isinstance(t, Tensor) and t.shape == (3, 2, 4) and t.dtype == np.float32
-    np.testing.assert_allclose(t.data, img.transpose(2, 0, 1) / 255.0, rtol=1e-6)
+    np.testing.assert_allclose(t._data, img.transpose(2, 0, 1) / 255.0, rtol=1e-6)
     assert ToTensor()(np.zeros((2, 3))).shape == (1, 2, 3)
