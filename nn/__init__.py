@@ -9,6 +9,7 @@ from .containers import *  # noqa: E402, F403
 from .layers.activation import *  # noqa: E402, F403
 from .layers.attention import *  # noqa: E402, F403
 from .layers.conv import *  # noqa: E402, F403
+from .layers.conv_extra import *  # noqa: E402, F403
 from .layers.dropout import *  # noqa: E402, F403
 from .layers.linear import *  # noqa: E402, F403
 from .layers.loss import *  # noqa: E402, F403
