@@ -9,12 +9,17 @@ from .containers import *  # noqa: E402, F403
 from .layers.activation import *  # noqa: E402, F403
 from .layers.attention import *  # noqa: E402, F403
 from .layers.conv import *  # noqa: E402, F403
+from .layers.conv_extra import *  # noqa: E402, F403
+from .layers.distance import *  # noqa: E402, F403
 from .layers.dropout import *  # noqa: E402, F403
+from .layers.group_norm import *  # noqa: E402, F403
 from .layers.linear import *  # noqa: E402, F403
 from .layers.loss import *  # noqa: E402, F403
+from .layers.loss_extra import *  # noqa: E402, F403
 from .layers.normalization import *  # noqa: E402, F403
 from .layers.pooling import *  # noqa: E402, F403
 from .layers.rnn import *  # noqa: E402, F403
+from .layers.upsample import *  # noqa: E402, F403
 from .module import *  # noqa: E402, F403
 from .serialization import *  # noqa: E402, F403
 from .summary import *  # noqa: E402, F403

@@ -6,8 +6,13 @@ from autograd import one_hot, pad  # noqa: F401
 from .activation import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .conv_extra import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
+from .group_norm import *  # noqa: F403
+from .interpolate import *  # noqa: F403
 from .linear import *  # noqa: F403
 from .loss import *  # noqa: F403
+from .loss_extra import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403

@@ -210,3 +210,109 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim)
     return autograd.log_softmax(input, dim, dtype=dtype)
+
+
+# ---------------------------------------------------------------- more activations (PyTorch's F)
+__all__ += ["celu", "hardsigmoid", "hardswish", "mish", "prelu", "softmin", "softsign"]
+
+
+def _hardswish_forward(x):
+    # NOTE: PyTorch's order of operations: x * clamp(x + 3, 0, 6) / 6
+    return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+
+HARDSWISH = Primitive(
+    "hardswish", _hardswish_forward,
+    [lambda g, out, x: np.where(x <= -3, 0, np.where(x < 3, g * (x / 3 + 0.5), g))],
+    "d hardswish(x)/dx = 0 if x <= -3, x/3 + 1/2 if -3 < x < 3, else 1 (PyTorch's ends)",
+)
+# NOTE: PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32, in every dtype
+_ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
+HARDSIGMOID = Primitive(
+    "hardsigmoid", lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
+    [lambda g, out, x: np.where((x > -3) & (x < 3), g * _ONE_SIXTH_F32, 0)],
+    "d hardsigmoid(x)/dx = 1/6 strictly inside (-3, 3), else 0",
+)
+
+
+def _celu_forward(x, alpha, inv_alpha, inv_alpha_grad):
+    # NOTE: as PyTorch (elu with input_scale 1/alpha): x * (1/alpha), not x / alpha
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0) * inv_alpha) * alpha).astype(x.dtype, copy=False)
+
+
+CELU = Primitive(
+    "celu", _celu_forward,
+    [lambda g, out, x, alpha, inv_alpha, inv_alpha_grad:
+        np.where(x > 0, g, g * inv_alpha_grad * alpha * np.exp(x * inv_alpha_grad))],
+    "d celu(x)/dx = 1 if x > 0 else exp(x / alpha)",
+)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6; gradient x/3 + 1/2 on [-3, 3], 0 below, 1 above (as PyTorch)."""
+    _check_tensor("hardswish", input)
+    return HARDSWISH(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), else 0."""
+    _check_tensor("hardsigmoid", input)
+    return HARDSIGMOID(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x)) (softplus with beta 1, threshold 20, as PyTorch)."""
+    _check_tensor("mish", input)
+    return input * softplus(input).tanh()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    _check_tensor("softsign", input)
+    return input / (input.abs() + 1)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)); alpha must be non-zero."""
+    _check_tensor("celu", input)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    # NOTE: PyTorch's forward scales by 1/alpha, its backward by 1/float32(alpha), and both cast
+    # the scalars to the input's type; the same roundings give the same values
+    inv = 1.0 / float(alpha)
+    inv_grad = 1.0 / float(np.float32(alpha))
+    if input.dtype == np.float32:
+        inv, inv_grad = float(np.float32(inv)), float(np.float32(inv_grad))
+    return CELU(input, alpha=float(alpha), inv_alpha=inv, inv_alpha_grad=inv_grad)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x if x > 0 else weight * x, with one weight per channel (dim 1) or one shared weight.
+
+    Args:
+        input: (N, C, *) or any shape when `weight` has one element (dims < 2 have one channel).
+        weight: (C,) or (1,), learnable.
+    """
+    _check_tensor("prelu", input)
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"prelu: weight must be a Tensor, got {type(weight).__name__}")
+    n = weight.numel()
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: weight must be 0-D or 1-D, got shape {tuple(weight.shape)}")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if n != 1 and n != channels:
+        raise RuntimeError(
+            f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n} "
+            f"and channel size = {channels}."
+        )
+    w = weight.reshape(n, *([1] * (input.ndim - 2))) if input.ndim >= 2 and n > 1 else weight.reshape(())
+    return autograd.where(input > 0, input, w * input)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-x) along `dim` (PyTorch's implicit dim if None, with a warning)."""
+    _check_tensor("softmin", input)
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim)
+    x = input if dtype is None else input.to(dtype)
+    return autograd.softmax(-x, dim)

@@ -65,7 +65,7 @@ def _attend(q: Tensor, k: Tensor, v: Tensor, mask, dropout_p: float, scale: floa
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,
                                  dropout_p: float = 0.0, is_causal: bool = False,
-                                 scale: float | None = None) -> Tensor:
+                                 scale: float | None = None, enable_gqa: bool = False) -> Tensor:
     """softmax(Q Kᵀ * scale + mask) V, with scale = 1 / sqrt(E) by default (PyTorch's semantics).
 
     Args:
@@ -77,6 +77,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         dropout_p: dropout on the attention weights (applied whenever > 0, as PyTorch).
         is_causal: query i attends to keys j <= i only (top-left aligned); excludes attn_mask.
         scale: score scale; default 1 / sqrt(E).
+        enable_gqa: grouped-query attention: key and value have fewer heads (dim -3) than query,
+            a divisor of its count; each is shared by consecutive query heads.
 
     Returns:
         (..., L, Ev).
@@ -95,7 +97,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     L, S = query.shape[-2], key.shape[-2]
     if is_causal:
         if attn_mask is not None:
-            raise ValueError(f"{fn}: pass either attn_mask or is_causal=True, not both")
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
         mask = np.where(np.triu(np.ones((L, S), dtype=bool), 1), -np.inf, 0.0).astype(query.dtype)
     else:
         mask = _float_mask(fn, "attn_mask", attn_mask, query.dtype, true_means_masked=False)
@@ -103,12 +105,25 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         try:
             np.broadcast_shapes(tuple(mask.shape), (*query.shape[:-1], S))
         except ValueError:
-            raise ValueError(
+            raise RuntimeError(
                 f"{fn}: attn_mask of shape {tuple(mask.shape)} does not broadcast to the scores' "
                 f"shape {(*query.shape[:-1], S)}"
             ) from None
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        key, value = _share_heads(fn, query, key), _share_heads(fn, query, value)
     out, _ = _attend(query, key, value, mask, dropout_p, scale)
     return out
+
+
+def _share_heads(fn: str, query: Tensor, x: Tensor) -> Tensor:
+    """`x` with each of its heads (dim -3) repeated for the query heads that share it."""
+    heads, kv_heads = query.shape[-3], x.shape[-3]
+    if heads % kv_heads:
+        raise RuntimeError(
+            f"{fn}: number of heads in key/value ({kv_heads}) must divide number of heads in "
+            f"query ({heads}) with enable_gqa=True"
+        )
+    return x[..., np.repeat(np.arange(kv_heads), heads // kv_heads), :, :]
 
 
 def _in_projection(fn, query, key, value, E, in_proj_weight, in_proj_bias, separate, q_w, k_w, v_w):

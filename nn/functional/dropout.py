@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from autograd import Tensor
@@ -45,10 +47,36 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels of an (N, C, H, W) or (C, H, W) input with probability `p` (scaled)."""
+    """Zero whole channels with probability `p` and scale the rest by 1 / (1 - p) (when training).
+
+    As PyTorch, the mask has shape (d0, d1, 1, ..., 1): one draw per (sample, channel) of an
+    (N, C, H, W) input. A 3-D input is read as (N, C, L) (PyTorch's historical behaviour, with its
+    warning), and other ranks >= 2 warn but work; a rank below 2 raises RuntimeError.
+    """
     _check("dropout2d", input, p)
     if input.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected a 3D (C, H, W) or 4D (N, C, H, W) input, got shape {tuple(input.shape)}")
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and an "
+            "optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2,
+        )
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+            "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
+            "dim. This behavior will change in a future release to interpret the input as one "
+            "without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+            "dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"dropout2d: feature dropout requires at least 2 dimensions in the input, got shape "
+            f"{tuple(input.shape)}"
+        )
     if not training or p == 0.0:
         return input
-    return _apply_mask(input, p, (*input.shape[:-2], 1, 1))
+    return _apply_mask(input, p, (*input.shape[:2], *([1] * (input.ndim - 2))))

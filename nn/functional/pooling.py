@@ -76,9 +76,14 @@ def _scatter_windows(parts, geom: Geometry, dtype) -> np.ndarray:
     return np.ascontiguousarray(interior(buf, geom))
 
 
+def _lowest(dtype):
+    """The padding value of max pooling: -inf, or the smallest integer of an integer dtype."""
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
 def _argmax_windows(x: np.ndarray, geom: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """(offset of the first maximum of each window, the maxima), both (N, C, Ho, Wo)."""
-    views = _windows(x, geom, -np.inf)
+    views = _windows(x, geom, _lowest(x.dtype))
     best = views[0][1].copy()
     idx = np.zeros(best.shape, dtype=np.int8 if len(views) < 128 else np.int64)
     for k, cand in views[1:]:
@@ -202,11 +207,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         (N, C, H_out, W_out), H_out = floor_or_ceil((H + 2p - d*(k - 1) - 1) / s) + 1; with
         `return_indices`, a pair (output, int64 indices of the same shape).
     """
-    x = as_tensor("max_pool2d", "input", input)
+    x = input if isinstance(input, Tensor) else Tensor(input)
+    if x.dtype.kind not in "fiu":  # PyTorch pools integer images too (no gradient there)
+        raise RuntimeError(f"max_pool2d: input must have a floating point or integer dtype, got {x.dtype}")
     x, unbatched = batched("max_pool2d", x)
     geom = _pool_geometry("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
     idx, values = _argmax_windows(x._data, geom)
-    out = _unbatch(WINDOW_GATHER(x, idx=idx, geom=geom, value=-np.inf, values=values), unbatched)
+    out = _unbatch(WINDOW_GATHER(x, idx=idx, geom=geom, value=_lowest(x.dtype), values=values), unbatched)
     if not return_indices:
         return out
     k = idx.astype(np.int64)

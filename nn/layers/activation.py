@@ -6,11 +6,13 @@ PyTorch compatibility (printed the same way) but the output is always a new tens
 
 from __future__ import annotations
 
+import numpy as np
+
 from autograd import Tensor
 from autograd.ops.arithmetic import RELU
 
 from ..functional import activation as F
-from ..module import Module
+from ..module import Module, Parameter
 
 __all__ = [
     "ELU", "GELU", "SELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "ReLU", "ReLU6",
@@ -217,6 +219,122 @@ class LogSoftmax(Module):
     def forward(self, input: Tensor) -> Tensor:
         """Log-softmax of `input` along `dim`."""
         return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+# ---------------------------------------------------------------- more activations (PyTorch's nn)
+__all__ += ["CELU", "Hardsigmoid", "Hardswish", "Mish", "PReLU", "Softmin", "Softsign"]
+
+
+class _Inplace(Module):
+    """An elementwise activation with PyTorch's (ignored) `inplace` flag."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Hardswish(_Inplace):
+    """x * relu6(x + 3) / 6 elementwise."""
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch does not print `inplace` for this layer
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Elementwise hardswish."""
+        return F.hardswish(input)
+
+
+class Hardsigmoid(_Inplace):
+    """relu6(x + 3) / 6 elementwise."""
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch does not print `inplace` for this layer
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Elementwise hardsigmoid."""
+        return F.hardsigmoid(input)
+
+
+class Mish(_Inplace):
+    """x * tanh(softplus(x)) elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Elementwise mish."""
+        return F.mish(input)
+
+
+class Softsign(Module):
+    """x / (1 + |x|) elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Elementwise softsign."""
+        return F.softsign(input)
+
+
+class CELU(Module):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)) elementwise."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Elementwise CELU."""
+        return F.celu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}{_inplace_repr(self.inplace)}"
+
+
+class PReLU(Module):
+    """x if x > 0 else a * x, with a learnable slope `a` per channel (dim 1) or shared.
+
+    Args:
+        num_parameters: 1 (one slope for all channels) or the number of channels C.
+        init: initial slope (default 0.25).
+        device: accepted for PyTorch compatibility; dtype: the weight's dtype (float32 default).
+
+    Shapes: (N, C, *) or any shape with num_parameters=1 -> the same shape; weight (num_parameters,).
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        self.num_parameters = num_parameters
+        self.init = init
+        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        self.weight = Parameter(np.full((num_parameters,), init, dtype=dtype))
+
+    def reset_parameters(self) -> None:
+        """Every slope back to `init`."""
+        self.weight._data[...] = self.init
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Elementwise PReLU."""
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Softmin(Module):
+    """Softmin along `dim`: softmax(-x)."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Softmin of `input` along `dim`."""
+        return F.softmin(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
