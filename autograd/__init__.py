@@ -22,14 +22,9 @@ from .creation import (
     full,
     full_like,
     linspace,
+    numel,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
-    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -49,6 +44,18 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .node import Node
 from .ops.registry import NUMPY_DISPATCH, REGISTRY
 from .random import manual_seed
+from .sampling import (
+    bernoulli,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
 from .tensor import Tensor, is_tensor
 
 # Marker that `nn` and `optim` check, so PyPI's unrelated `autograd` package is never used by mistake.
@@ -99,3 +106,42 @@ __all__ = [
     "float16", "float32", "float64", "double", "half", "int32", "int64", "long", "uint8", "bool",
     *_OP_NAMES,
 ]
+
+# PyTorch's names for devices, sizes, random generators, inference mode (see autograd.device,
+# autograd.random, autograd.tensor_device)
+from . import tensor_device as _tensor_device  # noqa: E402  (attaches Tensor.to/device/...)
+from .device import Size, device, get_default_device, set_default_device  # noqa: E402
+from .grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
+from .random import Generator, get_rng_state, initial_seed, seed, set_rng_state  # noqa: E402
+
+if "mm" not in REGISTRY:  # the op table's mm, when it has one, is the differentiable entry
+    mm = _tensor_device._mm
+    Tensor.mm = _tensor_device._mm
+
+int8 = np.int8
+int16 = np.int16
+__all__ += [
+    "Generator",
+    "Size",
+    "bernoulli",
+    "device",
+    "float",
+    "get_default_device",
+    "get_rng_state",
+    "inference_mode",
+    "initial_seed",
+    "int",
+    "int8",
+    "int16",
+    "is_inference_mode_enabled",
+    "multinomial",
+    "normal",
+    "numel",
+    "randint_like",
+    "seed",
+    "set_default_device",
+    "set_rng_state",
+]
+# last: these shadow the builtins inside this module
+float = np.float32
+int = np.int32

@@ -1,20 +1,42 @@
-"""Tensor constructors with PyTorch's names: tensor, zeros, ones, full, arange, linspace, eye,
-randn, rand, randint, randperm, empty, the `*_like` forms, and from_numpy."""
+"""Tensor constructors with PyTorch's names and arguments: tensor, as_tensor, from_numpy, zeros,
+ones, empty, full, arange, linspace, eye and the `*_like` forms.
+
+Each takes `dtype=`, `device=` (only the CPU exists: see `autograd.device`) and `requires_grad=`;
+sizes are given as `zeros(2, 3)`, `zeros((2, 3))`, `zeros([2, 3])` or `zeros(size=(2, 3))`.
+Random constructors are in `autograd.sampling`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .random import default_generator
+from .device import check_device
 from .tensor import Tensor, _to_array
 
 _DEFAULT_FLOAT = np.float32
 
 
-def _shape(size) -> tuple:
+def _shape(size, kw_size=None, where: str = "factory") -> tuple:
+    """`size` as given positionally (ints, or one sequence) or as `size=`, as a tuple of ints."""
+    if kw_size is not None:
+        if size:
+            raise TypeError(f"{where}() got the size both positionally and as size=")
+        size = (kw_size,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        return tuple(size[0])
-    return tuple(int(s) for s in size)
+        size = tuple(size[0])
+    try:
+        shape = tuple(int(s) if not isinstance(s, float) else _not_int(s, where) for s in size)
+    except TypeError:
+        raise TypeError(
+            f"{where}(): size must be ints or one tuple of ints, got {size!r}"
+        ) from None
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"{where}(): trying to create tensor with negative dimension: {shape}")
+    return shape
+
+
+def _not_int(value, where: str):
+    raise TypeError(f"{where}(): size must be ints, got the float {value!r}")
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -23,15 +45,22 @@ def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     t.grad_fn = None
     t._grad = None
     t._version = 0
+    t._hooks = None
     t.requires_grad = False
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+def _finish(array: np.ndarray, device, requires_grad: bool, where: str) -> Tensor:
+    check_device(device, where)
+    return _make(array, requires_grad)
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """A new leaf tensor copying `data` (floats -> float32, ints -> int64, arrays keep dtype)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    return _finish(_to_array(data, dtype), device, requires_grad, "tensor")
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -41,108 +70,108 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _make(array, False)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
-    """`data` as a tensor, sharing memory when it already is an array of that dtype."""
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """`data` as a tensor, sharing memory when it already is a tensor or array of that dtype."""
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
+    if isinstance(data, Tensor):
+        return data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
         return _make(data, False)
     return _make(_to_array(data, dtype, copy=False), False)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Tensor of zeros of the given size (float32 by default)."""
-    return _make(np.zeros(_shape(size), dtype=dtype or _DEFAULT_FLOAT), requires_grad)
+    shape = _shape(size, kw.pop("size", None), "zeros")
+    _no_extra(kw, "zeros")
+    return _finish(np.zeros(shape, dtype=dtype or _DEFAULT_FLOAT), device, requires_grad, "zeros")
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Tensor of ones of the given size (float32 by default)."""
-    return _make(np.ones(_shape(size), dtype=dtype or _DEFAULT_FLOAT), requires_grad)
+    shape = _shape(size, kw.pop("size", None), "ones")
+    _no_extra(kw, "ones")
+    return _finish(np.ones(shape, dtype=dtype or _DEFAULT_FLOAT), device, requires_grad, "ones")
 
 
-def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Uninitialized tensor of the given size (float32 by default)."""
-    return _make(np.empty(_shape(size), dtype=dtype or _DEFAULT_FLOAT), requires_grad)
+    shape = _shape(size, kw.pop("size", None), "empty")
+    _no_extra(kw, "empty")
+    return _finish(np.empty(shape, dtype=dtype or _DEFAULT_FLOAT), device, requires_grad, "empty")
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def _no_extra(kw: dict, where: str) -> None:
+    # layout, memory_format and pin_memory have one meaning on the CPU; anything else is a typo
+    for name in ("layout", "memory_format", "pin_memory", "out"):
+        value = kw.pop(name, None)
+        if name == "out" and value is not None:
+            raise TypeError(f"{where}(): out= is not supported; assign the result instead")
+    if kw:
+        raise TypeError(f"{where}() got an unexpected keyword argument '{next(iter(kw))}'")
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Tensor of `size` filled with `fill_value` (dtype inferred as PyTorch: float -> float32)."""
     if dtype is None:
         dtype = _to_array(fill_value).dtype
-    return _make(np.full(tuple(size), fill_value, dtype=dtype), requires_grad)
+    shape = _shape((size,), None, "full")
+    return _finish(np.full(shape, fill_value, dtype=dtype), device, requires_grad, "full")
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, device=None,
+           requires_grad: bool = False) -> Tensor:
     """Values from `start` to `end` (exclusive) by `step`; int64 for integer arguments."""
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else _DEFAULT_FLOAT
-    return _make(np.arange(start, end, step).astype(dtype), requires_grad)
+    return _finish(np.arange(start, end, step).astype(dtype), device, requires_grad, "arange")
 
 
-def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+def linspace(start, end, steps: int, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from `start` to `end` inclusive (float32 by default)."""
-    return _make(np.linspace(start, end, steps).astype(dtype or _DEFAULT_FLOAT), requires_grad)
+    array = np.linspace(start, end, steps).astype(dtype or _DEFAULT_FLOAT)
+    return _finish(array, device, requires_grad, "linspace")
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype=None, device=None,
+        requires_grad: bool = False) -> Tensor:
     """Identity matrix of shape (n, m) (m defaults to n)."""
-    return _make(np.eye(n, m, dtype=dtype or _DEFAULT_FLOAT), requires_grad)
+    return _finish(np.eye(n, m, dtype=dtype or _DEFAULT_FLOAT), device, requires_grad, "eye")
 
 
-def randn(*size, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Samples from N(0, 1) (float32 by default)."""
-    rng = generator or default_generator()
-    return _make(rng.standard_normal(_shape(size)).astype(dtype or _DEFAULT_FLOAT), requires_grad)
-
-
-def rand(*size, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Samples from U[0, 1) (float32 by default)."""
-    rng = generator or default_generator()
-    return _make(rng.random(_shape(size)).astype(dtype or _DEFAULT_FLOAT), requires_grad)
-
-
-def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
-    """Integers uniform in [low, high) of shape `size` (int64)."""
-    if high is None:
-        low, high = 0, low
-    rng = generator or default_generator()
-    return _make(rng.integers(low, high, size=tuple(size)).astype(dtype or np.int64), False)
-
-
-def randperm(n: int, dtype=None, generator=None) -> Tensor:
-    """A random permutation of 0..n-1 (int64)."""
-    rng = generator or default_generator()
-    return _make(rng.permutation(n).astype(dtype or np.int64), False)
-
-
-def zeros_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros_like(input, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Zeros with the shape (and dtype) of `input`."""
-    return zeros(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return zeros(tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad, **kw)
 
 
-def ones_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(input, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Ones with the shape (and dtype) of `input`."""
-    return ones(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return ones(tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad, **kw)
 
 
-def empty_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty_like(input, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Uninitialized tensor with the shape (and dtype) of `input`."""
-    return empty(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return empty(tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad, **kw)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full_like(input, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """`fill_value` with the shape (and dtype) of `input`."""
-    return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
-    """N(0, 1) samples with the shape (and dtype) of `input`."""
-    return randn(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def rand_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
-    """U[0, 1) samples with the shape (and dtype) of `input`."""
-    return rand(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
+def numel(input) -> int:
+    """Number of elements of `input`."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return input._data.size

@@ -12,6 +12,7 @@ class _State(threading.local):
 
     def __init__(self) -> None:
         self.grad_enabled = True
+        self.inference = False
 
 
 STATE = _State()
@@ -39,6 +40,12 @@ class _GradModeContext:
     """Base for context managers (and decorators) that set grad mode and restore it on exit."""
 
     _mode: bool
+
+    def __new__(cls, *args):
+        # `@no_grad` without parentheses decorates the function directly, as in PyTorch
+        if len(args) == 1 and callable(args[0]) and cls in (no_grad, enable_grad):
+            return cls()(args[0])
+        return super().__new__(cls)
 
     def __enter__(self):
         self._prev = STATE.grad_enabled
@@ -89,6 +96,49 @@ class set_grad_enabled(_GradModeContext):
                 return fn(*args, **kwargs)
 
         return wrapper
+
+
+class inference_mode(_GradModeContext):
+    """Context manager / decorator for evaluation code (PyTorch's `inference_mode(mode=True)`):
+    ops inside are not recorded, as in `no_grad()`. `inference_mode(False)` changes nothing;
+    `@inference_mode` works with or without parentheses."""
+
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if callable(mode) and not isinstance(mode, bool):
+            self.mode = True
+            return self(mode)
+        return self
+
+    def __init__(self, mode: bool = True) -> None:
+        if callable(mode) and not isinstance(mode, bool):
+            mode = True
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self._prev = (STATE.grad_enabled, STATE.inference)
+        if self.mode:
+            STATE.grad_enabled = False
+            STATE.inference = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        STATE.grad_enabled, STATE.inference = self._prev
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside `inference_mode()`."""
+    return STATE.inference
 
 
 class detect_anomaly:

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, no_grad
+from autograd.device import check_device
 from autograd.tensor import _to_array, format_tensor
 
 __all__ = ["Module", "Parameter", "RemovableHandle"]
@@ -424,19 +426,38 @@ class Module:
                     b._data = convert(b._data)
         return self
 
-    def to(self, *args, **kwargs) -> Module:
-        """Cast floating parameters and buffers to a dtype; device arguments are accepted and ignored."""
-        dtype = kwargs.get("dtype")
+    def to(self, *args, device=None, dtype=None, non_blocking: bool = False,
+           memory_format=None) -> Module:
+        """Cast floating parameters and buffers to a dtype, in place; returns self.
+
+        Forms as PyTorch: `to(device)`, `to(dtype)`, `to(device, dtype)`, `to(tensor)` (its
+        dtype), `to(device=..., dtype=...)`. Only the CPU exists: another device raises, as a
+        CPU-only PyTorch build does.
+        """
         for a in args:
-            if isinstance(a, str) or a is None:
-                continue  # a device ("cpu", "cuda"): tapegrad runs on numpy
-            dtype = a
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, autograd.device)) or (isinstance(a, int)
+                                                            and not isinstance(a, bool)):
+                device = a
+            elif a is not None:
+                dtype = a
+        check_device(device, f"{type(self).__name__}.to")
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
-            raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={dtype}"
+            )
         return self._apply_to_arrays(lambda a: a.astype(dtype) if a.dtype.kind == "f" else a)
+
+    def cuda(self, device=None) -> Module:
+        """Raises: tapegrad runs on the CPU (as a CPU-only PyTorch build, AssertionError)."""
+        check_device("cuda" if device is None else autograd.device("cuda", device)
+                     if isinstance(device, int) else device, f"{type(self).__name__}.cuda")
+        return self
 
     def float(self) -> Module:
         """Cast floating parameters and buffers to float32."""

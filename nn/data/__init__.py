@@ -11,7 +11,14 @@ from . import transforms
 from .dataloader import DataLoader, default_collate
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, TransformDataset, random_split
 from .datasets import load_digits, load_mnist_sample, train_test_split_indices
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from .toy import make_moons, make_spiral, make_xor
 from .transforms import (
     Compose,
@@ -42,6 +49,7 @@ __all__ = [
     "TensorDataset",
     "ToTensor",
     "TransformDataset",
+    "WeightedRandomSampler",
     "default_collate",
     "load_digits",
     "load_mnist_sample",

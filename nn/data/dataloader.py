@@ -92,9 +92,15 @@ class DataLoader:
         seed: seed for shuffling: a numpy Generator seeded once, drawing a fresh permutation each
             epoch, so the same seed gives the same sequence of epochs. Without `seed` or
             `generator`, autograd's global generator is used (see `autograd.manual_seed`).
-        generator: a numpy Generator for shuffling, alternative to `seed`.
-        num_workers, pin_memory: accepted so PyTorch code runs unchanged; loading always happens
-            in the calling process.
+        generator: an `autograd.Generator` (or numpy Generator) for shuffling, alternative to
+            `seed`.
+        batch_sampler: an iterable of index lists (e.g. a `BatchSampler`); excludes batch_size,
+            shuffle, sampler and drop_last.
+        num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context,
+            prefetch_factor, persistent_workers, pin_memory_device, in_order: accepted so
+            PyTorch code runs unchanged; loading always happens in the calling process (no
+            worker starts, so worker_init_fn is not called) and pinning has no meaning on the
+            CPU.
 
     Fast path: when `collate_fn` is None and the dataset has `get_batch(indices)` (TensorDataset,
     and Subset / ConcatDataset / TransformDataset over one), each batch is gathered with one fancy
@@ -106,16 +112,24 @@ class DataLoader:
         batches: a Tensor, a list of Tensors (tuple samples), or a dict of Tensors.
     """
 
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, *, sampler=None,
-                 collate_fn: Callable | None = None, drop_last: bool = False,
-                 seed: int | None = None, generator=None, num_workers: int = 0,
-                 pin_memory: bool = False) -> None:
+    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler=None, batch_sampler=None, num_workers: int = 0,
+                 collate_fn: Callable | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None,
+                 persistent_workers: bool = False, pin_memory_device: str = "",
+                 in_order: bool = True, seed: int | None = None) -> None:
+        shuffle = bool(shuffle)
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
-        if sampler is not None and (seed is not None or generator is not None):
-            raise ValueError("DataLoader: seed/generator shuffle the default sampler; "
-                             "give them to your sampler instead")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+        if sampler is not None and seed is not None:
+            raise ValueError("DataLoader: seed shuffles the default sampler; give it to your "
+                             "sampler instead")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                                 "batch_size, shuffle, sampler, and drop_last")
+        elif isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
                 or batch_size <= 0:
             raise ValueError(
                 f"DataLoader: batch_size should be a positive int, got {batch_size!r} "
@@ -130,16 +144,28 @@ class DataLoader:
                 sampler = SequentialSampler(dataset)
         self.dataset = dataset
         self.sampler = sampler
-        self.batch_sampler = BatchSampler(sampler, batch_size, drop_last)
-        self.batch_size = self.batch_sampler.batch_size
+        if batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+            self.batch_size = batch_sampler.batch_size
+        else:
+            self.batch_size = None
+        self.batch_sampler = batch_sampler
         self.drop_last = bool(drop_last)
         self.collate_fn = default_collate if collate_fn is None else collate_fn
         self.num_workers = num_workers
         self.pin_memory = pin_memory
+        self.generator = generator
         self._fast = collate_fn is None and callable(getattr(dataset, "get_batch", None))
 
+    def _index_batches(self) -> Iterator[np.ndarray]:
+        if isinstance(self.batch_sampler, BatchSampler):
+            yield from self.batch_sampler.batches()
+        else:  # a user's batch sampler: any iterable of index lists
+            for indices in self.batch_sampler:
+                yield np.asarray(indices, dtype=np.int64).reshape(-1)
+
     def __iter__(self) -> Iterator:
-        for indices in self.batch_sampler.batches():
+        for indices in self._index_batches():
             if self._fast:
                 yield _to_tensors(self.dataset.get_batch(indices))
             else:

@@ -10,22 +10,33 @@ from autograd.random import default_generator
 
 from ._util import as_generator
 
-__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler"]
+__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler"]
+
+_CHUNK = 32  # indices drawn at a time by samplers that draw lazily (as PyTorch's RandomSampler)
 
 
 class Sampler:
     """Base of samplers: an iterable of dataset indices with a length.
 
     Subclasses define `draw()` returning one epoch's indices as an int64 array; iterating calls it
-    once, so every `iter(sampler)` is a new epoch.
+    once, so every `iter(sampler)` is a new epoch. Samplers whose epochs may be too long to hold
+    (draws with replacement) override `chunks(size)` to draw lazily instead.
     """
 
     def draw(self) -> np.ndarray:
         """One epoch of indices as an int64 array."""
         raise NotImplementedError(f"{type(self).__name__} must implement draw()")
 
+    def chunks(self, size: int) -> Iterator[np.ndarray]:
+        """One epoch of indices as consecutive int64 arrays of `size` (the last may be short)."""
+        order = self.draw()
+        for start in range(0, len(order), size):
+            yield order[start:start + size]
+
     def __iter__(self) -> Iterator[int]:
-        return iter(self.draw().tolist())
+        for chunk in self.chunks(_CHUNK):
+            yield from chunk.tolist()
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
@@ -48,12 +59,15 @@ class SequentialSampler(Sampler):
 class RandomSampler(Sampler):
     """A fresh random permutation every epoch (or `num_samples` draws with replacement).
 
+    Draws with replacement are made lazily, a chunk at a time, so `num_samples` may be huge
+    (`int(1e10)`: an "infinite" stream of batches) without allocating it.
+
     Args:
         data_source: the dataset (only its length is used).
         replacement: draw with replacement.
         num_samples: indices per epoch (default: len(data_source)); more than the length needs
             `replacement=True`.
-        generator: numpy Generator, used across epochs; `seed` makes one (seeded once, so the
+        generator: an `autograd.Generator` (or numpy Generator), used across epochs; `seed` makes one (seeded once, so the
             same seed gives the same sequence of epochs). Neither: autograd's global generator
             (`autograd.manual_seed` makes it reproducible).
         seed: int seed, alternative to `generator`.
@@ -81,11 +95,23 @@ class RandomSampler(Sampler):
 
     def draw(self) -> np.ndarray:
         """This epoch's indices from the sampler's generator."""
+        parts = list(self.chunks(max(self.num_samples, 1)))
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+    def chunks(self, size: int) -> Iterator[np.ndarray]:
+        """This epoch's indices, `size` at a time; draws with replacement are made lazily."""
         rng = self.generator or default_generator()
         n = len(self.data_source)
-        if self.replacement:
-            return rng.integers(0, n, size=self.num_samples, dtype=np.int64)
-        return rng.permutation(n)[: self.num_samples].astype(np.int64, copy=False)
+        if not self.replacement:
+            order = rng.permutation(n)[: self.num_samples].astype(np.int64, copy=False)
+            for start in range(0, len(order), size):
+                yield order[start:start + size]
+            return
+        left = self.num_samples
+        while left > 0:
+            k = min(size, left)
+            yield rng.integers(0, n, size=k, dtype=np.int64)
+            left -= k
 
     def __len__(self) -> int:
         return self.num_samples
@@ -122,10 +148,10 @@ class BatchSampler(Sampler):
         """One epoch of batches, each an int64 index array."""
         bs = self.batch_size
         if _has_draw(self.sampler):
-            order = self.sampler.draw()
-            stop = len(order) - len(order) % bs if self.drop_last else len(order)
-            for start in range(0, stop, bs):
-                yield order[start:start + bs]
+            for chunk in self.sampler.chunks(bs):
+                if len(chunk) < bs and self.drop_last:
+                    return
+                yield chunk
             return
         # a user's iterable of indices: consume it lazily (it may be long or generated on the fly)
         batch: list = []
@@ -146,6 +172,64 @@ class BatchSampler(Sampler):
 
 
 def _has_draw(sampler) -> bool:
-    """True when `sampler` gives a whole epoch as an array (a Sampler subclass overriding draw)."""
-    draw = getattr(type(sampler), "draw", None)
-    return callable(draw) and draw is not Sampler.draw
+    """True when `sampler` gives its epoch as arrays (a Sampler subclass overriding draw or
+    chunks)."""
+    if not isinstance(sampler, Sampler):
+        return False
+    cls = type(sampler)
+    return cls.draw is not Sampler.draw or cls.chunks is not Sampler.chunks
+
+
+class WeightedRandomSampler(Sampler):
+    """`num_samples` indices drawn with probabilities proportional to `weights`.
+
+    Args:
+        weights: (N,) non-negative weights, one per dataset item (need not sum to one).
+        num_samples: indices per epoch.
+        replacement: draw with replacement (lazily, a chunk at a time, so `num_samples` may be
+            huge); without it, at most the number of non-zero weights.
+        generator: an `autograd.Generator` (or numpy Generator); default the global one.
+    """
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True,
+                 generator=None) -> None:
+        if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) \
+                or num_samples <= 0:
+            raise ValueError(
+                f"WeightedRandomSampler: num_samples should be a positive integer value, but got "
+                f"num_samples={num_samples!r}"
+            )
+        if not isinstance(replacement, bool):
+            raise ValueError(f"WeightedRandomSampler: replacement should be a boolean value, but "
+                             f"got replacement={replacement!r}")
+        w = np.asarray(weights._data if hasattr(weights, "_data") else weights, dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"WeightedRandomSampler: weights should be a 1-D sequence, got shape "
+                             f"{w.shape}")
+        self.weights = w
+        self.num_samples = int(num_samples)
+        self.replacement = replacement
+        self.generator = as_generator(generator)
+
+    def draw(self) -> np.ndarray:
+        """This epoch's indices."""
+        return np.concatenate(list(self.chunks(self.num_samples)))
+
+    def chunks(self, size: int) -> Iterator[np.ndarray]:
+        """This epoch's indices, `size` at a time (lazily when drawing with replacement)."""
+        from autograd.sampling import multinomial
+
+        rng = self.generator or default_generator()
+        if not self.replacement:
+            order = multinomial(self.weights, self.num_samples, False, generator=rng)._data
+            for start in range(0, len(order), size):
+                yield order[start:start + size]
+            return
+        left = self.num_samples
+        while left > 0:
+            k = min(size, left)
+            yield multinomial(self.weights, k, True, generator=rng)._data
+            left -= k
+
+    def __len__(self) -> int:
+        return self.num_samples
