@@ -49,6 +49,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .node import Node
 from .ops.registry import NUMPY_DISPATCH, REGISTRY
 from .random import manual_seed
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor, is_tensor
 
 # Marker that `nn` and `optim` check, so PyPI's unrelated `autograd` package is never used by mistake.
@@ -99,3 +100,4 @@ __all__ = [
     "float16", "float32", "float64", "double", "half", "int32", "int64", "long", "uint8", "bool",
     *_OP_NAMES,
 ]
+__all__ += ["CheckpointError", "load", "save"]
