@@ -12,6 +12,7 @@ from .layers.conv import *  # noqa: E402, F403
 from .layers.dropout import *  # noqa: E402, F403
 from .layers.linear import *  # noqa: E402, F403
 from .layers.loss import *  # noqa: E402, F403
+from .layers.lrn import *  # noqa: E402, F403
 from .layers.normalization import *  # noqa: E402, F403
 from .layers.pooling import *  # noqa: E402, F403
 from .layers.rnn import *  # noqa: E402, F403
