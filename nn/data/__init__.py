@@ -11,9 +11,11 @@ from . import transforms
 from .dataloader import DataLoader, default_collate
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, TransformDataset, random_split
 from .datasets import load_digits, load_mnist_sample, train_test_split_indices
+from .mixup import MixUp, mixup
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
 from .toy import make_moons, make_spiral, make_xor
 from .transforms import (
+    ColorJitter,
     Compose,
     Lambda,
     Normalize,
@@ -25,11 +27,13 @@ from .transforms import (
 
 __all__ = [
     "BatchSampler",
+    "ColorJitter",
     "Compose",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
     "Lambda",
+    "MixUp",
     "Normalize",
     "RandomCrop",
     "RandomHorizontalFlip",
@@ -48,6 +52,7 @@ __all__ = [
     "make_moons",
     "make_spiral",
     "make_xor",
+    "mixup",
     "random_split",
     "train_test_split_indices",
     "transforms",
