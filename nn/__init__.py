@@ -16,6 +16,7 @@ from .layers.group_norm import *  # noqa: E402, F403
 from .layers.linear import *  # noqa: E402, F403
 from .layers.loss import *  # noqa: E402, F403
 from .layers.loss_extra import *  # noqa: E402, F403
+from .layers.lrn import *  # noqa: E402, F403
 from .layers.normalization import *  # noqa: E402, F403
 from .layers.pooling import *  # noqa: E402, F403
 from .layers.rnn import *  # noqa: E402, F403

@@ -22,6 +22,7 @@ from autograd import Tensor, no_grad
 
 from .layers.conv import Conv2d
 from .layers.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
+from .memory import MemoryEstimate, estimate_training_memory
 from .module import Module
 
 __all__ = ["LayerRow", "ModelSummary", "summary"]
@@ -61,7 +62,11 @@ class ModelSummary:
         rows: list of `LayerRow`, one per leaf-module call.
         total_params, trainable_params, non_trainable_params: counts over `model.parameters()`.
         input_size: the input shape(s) used.
+        memory: a `MemoryEstimate` (bytes of parameters, gradients, optimizer state, saved
+            activations) when `summary` was called with memory=True, else None.
     """
+
+    memory: MemoryEstimate | None = None
 
     def __init__(self, model_name: str, input_size, dtype, rows: list[LayerRow], total: int,
                  trainable: int) -> None:
@@ -87,6 +92,7 @@ class ModelSummary:
             f"Total params: {self.total_params:,}",
             f"Trainable params: {self.trainable_params:,}",
             f"Non-trainable params: {self.non_trainable_params:,}",
+            *(self.memory.lines() if self.memory is not None else []),
         ]
 
     def __str__(self) -> str:
@@ -225,7 +231,8 @@ class _Tracker:
         return result
 
 
-def summary(model: Module, input_size, dtype=np.float32) -> ModelSummary:
+def summary(model: Module, input_size, dtype=np.float32, memory: bool = False,
+            optimizer=None) -> ModelSummary:
     """Table of each leaf layer's output shape, parameter count, receptive field and jump.
 
     Runs one forward pass of `model` on zeros in eval mode without recording gradients, then
@@ -236,6 +243,9 @@ def summary(model: Module, input_size, dtype=np.float32) -> ModelSummary:
         input_size: the input shape including the batch dimension, e.g. ``(1, 1, 32, 32)``
             (as torchinfo), or a list of shapes for a model with several inputs.
         dtype: dtype of the zero inputs.
+        memory: also estimate the memory one training step at this batch size needs (see
+            `nn.memory`): a second forward pass in training mode, with gradients recorded.
+        optimizer: for the memory estimate: None, "sgd", "momentum", "adam", ... or an optimizer.
     Returns:
         A `ModelSummary`: printing it shows the table; `.rows` is a list of `LayerRow`;
         `.total_params`, `.trainable_params`, `.non_trainable_params` are the totals.
@@ -296,7 +306,10 @@ def summary(model: Module, input_size, dtype=np.float32) -> ModelSummary:
     total = sum(p.numel() for p in unique)
     trainable = sum(p.numel() for p in unique if p.requires_grad)
     shown = tuple(sizes[0]) if len(sizes) == 1 else [tuple(s) for s in sizes]
-    return ModelSummary(type(model).__name__, shown, dtype, rows, total, trainable)
+    result = ModelSummary(type(model).__name__, shown, dtype, rows, total, trainable)
+    if memory:
+        result.memory = estimate_training_memory(model, inputs, optimizer)
+    return result
 
 
 def _is_size_list(value) -> bool:

@@ -19,8 +19,10 @@ from .sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from .mixup import MixUp, mixup
 from .toy import make_moons, make_spiral, make_xor
 from .transforms import (
+    ColorJitter,
     Compose,
     Lambda,
     Normalize,
@@ -32,11 +34,13 @@ from .transforms import (
 
 __all__ = [
     "BatchSampler",
+    "ColorJitter",
     "Compose",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
     "Lambda",
+    "MixUp",
     "Normalize",
     "RandomCrop",
     "RandomHorizontalFlip",
@@ -56,6 +60,7 @@ __all__ = [
     "make_moons",
     "make_spiral",
     "make_xor",
+    "mixup",
     "random_split",
     "train_test_split_indices",
     "transforms",

@@ -20,6 +20,7 @@ from autograd.random import default_generator
 from ._util import as_generator
 
 __all__ = [
+    "ColorJitter",
     "Compose",
     "Lambda",
     "Normalize",
@@ -285,3 +286,64 @@ class RandomVerticalFlip(_RandomFlip):
     """Mirror top-bottom (reverse H) with probability p; one decision per image of a batch."""
 
     axis = -2
+
+
+class ColorJitter(_Random):
+    """Random brightness and contrast, one draw per image of a batch (torchvision's ColorJitter for
+    the two factors that need no colour space; brightness first, then contrast).
+
+    brightness: x * b with b ~ U[max(0, 1 - brightness), 1 + brightness];
+    contrast: m + c (x - m), c drawn the same way, m the image's mean grey level (for 3 channels
+    the luma 0.299 R + 0.587 G + 0.114 B); each result is clipped to [0, 1] as for float images.
+
+    Args:
+        brightness, contrast: how far the factor may stray from 1 (0 turns the jitter off), or a
+            (min, max) pair of factors.
+    """
+
+    batched = True
+
+    def __init__(self, brightness=0.0, contrast=0.0, generator=None, *, seed: int | None = None) -> None:
+        self.brightness = _factor_range("brightness", brightness)
+        self.contrast = _factor_range("contrast", contrast)
+        self.generator = as_generator(generator, seed)
+
+    def _draw(self, bounds, n: int):
+        lo, hi = bounds
+        factors = self._rng().uniform(lo, hi, n).astype(np.float32)
+        return factors.reshape(-1, 1, 1, 1)
+
+    def __call__(self, x):
+        batch = _image_dims("ColorJitter", x)
+        images = x if batch else x[None] if x.ndim == 3 else x[None, None]
+        n = images.shape[0]
+        if self.brightness is not None:
+            images = np.clip(images * self._draw(self.brightness, n), 0, 1)
+        if self.contrast is not None:
+            if images.shape[1] == 3:
+                luma = np.asarray([0.299, 0.587, 0.114], dtype=np.float32).reshape(1, 3, 1, 1)
+                grey = (images * luma).sum(axis=1, keepdims=True)
+            else:
+                grey = images.mean(axis=1, keepdims=True)
+            mean = grey.mean(axis=(2, 3), keepdims=True)
+            images = np.clip(mean + self._draw(self.contrast, n) * (images - mean), 0, 1)
+        if batch:
+            return images
+        return images[0] if x.ndim == 3 else images[0, 0]
+
+    def __repr__(self) -> str:
+        return f"ColorJitter(brightness={self.brightness}, contrast={self.contrast})"
+
+
+def _factor_range(name: str, value):
+    """(lo, hi) factor bounds from a jitter amount or a pair; None when the jitter is off."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2 or not 0 <= value[0] <= value[1]:
+            raise ValueError(f"ColorJitter: {name} as a pair must be (min, max) with 0 <= min <= max, "
+                             f"got {value!r}")
+        lo, hi = float(value[0]), float(value[1])
+    else:
+        if value < 0:
+            raise ValueError(f"ColorJitter: {name} must be non-negative, got {value}")
+        lo, hi = max(0.0, 1.0 - value), 1.0 + value
+    return None if lo == hi == 1.0 else (lo, hi)
