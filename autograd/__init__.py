@@ -99,3 +99,8 @@ __all__ = [
     "float16", "float32", "float64", "double", "half", "int32", "int64", "long", "uint8", "bool",
     *_OP_NAMES,
 ]
+
+
+def __dir__():
+    # numpy and the `annotations` future flag are this file's tools, not the package's names
+    return sorted(set(globals()) - {"np", "annotations"})
