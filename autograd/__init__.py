@@ -147,3 +147,7 @@ __all__ += [
 float = np.float32
 int = np.int32
 __all__ += ["CheckpointError", "load", "save"]
+
+def __dir__():
+    # numpy and the `annotations` future flag are this file's tools, not the package's names
+    return sorted(set(globals()) - {"np", "annotations"})

@@ -11,8 +11,15 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ImportError as _error:
+    raise ImportError(
+        "autograd.testing needs hypothesis: install the testing extra, "
+        'pip install "tapegrad[testing]" (in a checkout: pip install -e ".[testing]")'
+    ) from _error
 
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .tensor import Tensor

@@ -16,7 +16,16 @@ from .draw import draw
 from .grads import GradRecord, record_grads
 from .graph import backward_order
 from .modules import ModuleTrace, trace_modules
-from .render import INSTALL_HINT, Digraph
+
+
+def __getattr__(name):
+    # the picture class needs the graphviz package: load it on first use, not with `autograd`
+    if name in ("Digraph", "INSTALL_HINT"):
+        from . import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "INSTALL_HINT",

@@ -8,6 +8,8 @@ in well under two seconds (benchmarks/viz_bench.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..node import Node
@@ -15,7 +17,6 @@ from ..tensor import Tensor
 from .grads import GradRecord, recorded_for, resolve_norms
 from .graph import GraphView, edge_tensor_key, tensor_key
 from .modules import ModuleTrace, infer_owners, module_of, named_modules
-from .render import Digraph
 from .style import (
     CLUSTER_STYLE,
     NO_GRAD_COLOR,
@@ -29,6 +30,9 @@ from .style import (
     legend_label,
     saved_lines,
 )
+
+if TYPE_CHECKING:
+    from .render import Digraph
 
 DEFAULT_MAX_VALUES = 8
 
@@ -310,6 +314,15 @@ class _Builder:
     # ----------------------------------------------------------------- output
     def assemble(self, rankdir: str, source: str | None) -> Digraph:
         """DOT lines written directly (graphviz's per-call quoting is too slow for 10^4 nodes)."""
+        # the graphviz package is needed only here, so `import autograd` works without it
+        try:
+            from .render import Digraph
+        except ImportError as error:
+            raise ImportError(
+                "viz.draw needs the graphviz Python package: `pip install graphviz` (or "
+                "`pip install tapegrad`, which depends on it); autograd.explain works without it"
+            ) from error
+
         for path, (box_id, n_ops, n_params) in self.groups.items():
             kind = self.types.get(path)
             lines = [dot_text(path or "model") + (f" ({kind})" if kind else ""), f"{n_ops} ops"]

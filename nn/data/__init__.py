@@ -11,6 +11,7 @@ from . import transforms
 from .dataloader import DataLoader, default_collate
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, TransformDataset, random_split
 from .datasets import load_digits, load_mnist_sample, train_test_split_indices
+from .mixup import MixUp, mixup
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -19,7 +20,6 @@ from .sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
-from .mixup import MixUp, mixup
 from .toy import make_moons, make_spiral, make_xor
 from .transforms import (
     ColorJitter,

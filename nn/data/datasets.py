@@ -17,7 +17,7 @@ import numpy as np
 
 __all__ = ["load_digits", "load_mnist_sample", "train_test_split_indices"]
 
-_EXTRA_HINT = 'install the data extra: pip install -e ".[data]"'
+_EXTRA_HINT = 'install the data extra: pip install "tapegrad[data]" (in a checkout: pip install -e ".[data]")'
 
 
 def train_test_split_indices(y: np.ndarray, test_size: float | int = 0.2,

