@@ -126,7 +126,8 @@ class _LSTMSequence(Function):
         hs = np.empty((steps, n, hidden), dtype)
         cs = np.empty((steps, n, hidden), dtype)
         h, c = h0._data, c0._data
-        w_t = w.T
+        # NOTE: a contiguous Wᵀ: BLAS runs these small GEMMs ~1.5x faster than on the transposed view
+        w_t = np.ascontiguousarray(w.T)
         for t in range(steps - 1, -1, -1) if reverse else range(steps):
             a = gates[t]
             np.matmul(h, w_t, out=a)
