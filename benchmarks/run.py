@@ -22,8 +22,11 @@ IMPLS = ("tapegrad", "numpy", "torch")
 TARGETS = {  # workload -> (compared with, max ratio), from the performance issue
     "W1 overhead": ("torch", 0.5),
     "W2 MLP step": ("numpy", 1.1),
-    "W3 CNN step": ("torch", 2.0),
+    "W3 CNN step": ("torch", 1.5),
     "W4 chain 1e5 (per node)": ("torch", 1.0),
+    "W5 ResNet-18 step": ("torch", 1.5),
+    "W7 GPT step": ("torch", 1.5),
+    "W8 LSTM LM step": ("torch", 1.5),
 }
 
 
@@ -103,7 +106,9 @@ def child(threads: int, quick: bool, only: list[str] | None) -> dict:
         ("W1 overhead", workloads.w1_overhead, 200, 31, 1e6, "us"),
         ("W2 MLP step", workloads.w2_mlp, 10, 31, 1e3, "ms"),
         ("W3 CNN step", workloads.w3_cnn, 3, 11, 1e3, "ms"),
-        ("W5 ResNet-18 fwd+bwd", workloads.w5_resnet18, 1, 3, 1e3, "ms"),
+        ("W5 ResNet-18 step", workloads.w5_resnet18, 1, 5, 1e3, "ms"),
+        ("W7 GPT step", workloads.w7_gpt, 1, 7, 1e3, "ms"),
+        ("W8 LSTM LM step", workloads.w8_lstm, 1, 7, 1e3, "ms"),
     ]
     results = {}
     for name, builder, inner, reps, scale, unit in plan:

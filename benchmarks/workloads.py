@@ -1,4 +1,4 @@
-"""The workloads W1-W5 for tapegrad, the numpy floor and PyTorch; each builder returns steps.
+"""The workloads W1-W8 for tapegrad, the numpy floor and PyTorch; each builder returns steps.
 
 A builder returns ``{"tapegrad": step, "numpy": step, "torch": step}`` (torch only when it is
 importable); each `step()` runs one forward+backward (+ optimizer step where the workload has one).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import floors
+from . import floors, models
 
 
 def _torch():
@@ -152,59 +152,15 @@ def w4_chain(n: int, impl: str | None = None):
 
 
 def w5_resnet18():
-    """W5: ResNet-18 forward+backward on batch 8x3x64x64 (reported, no target)."""
-    import nn
-    from autograd import Tensor
-
-    rng = np.random.default_rng(0)
-    x, y = _mnist_like(rng, 8, (3, 64, 64))
-    model = nn.models.resnet18(num_classes=10)
-    loss_fn = nn.CrossEntropyLoss()
-    tx, ty = Tensor(x), Tensor(y)
-
-    def ours():
-        model.zero_grad()
-        loss_fn(model(tx), ty).backward()
-
-    steps = {"tapegrad": ours}
-    torch = _torch()
-    if torch is not None:
-        tm = torch_resnet18(torch)
-        txx, tyy = torch.from_numpy(x), torch.from_numpy(y)
-        tloss = torch.nn.CrossEntropyLoss()
-
-        def theirs():
-            tm.zero_grad()
-            tloss(tm(txx), tyy).backward()
-
-        steps["torch"] = theirs
-    return steps
+    """W5: ResNet-18 forward+backward+SGD (momentum 0.9), batch 8x3x64x64 (benchmarks/models.py)."""
+    return models.steps("W5")
 
 
-def torch_resnet18(torch, num_classes: int = 10):
-    """torchvision's ResNet-18 layout written with torch.nn (torchvision has no CPU wheel here)."""
-    tnn = torch.nn
+def w7_gpt():
+    """W7: a small GPT step (vocab 65, block 64, 4 layers, 4 heads, width 128, batch 16), AdamW."""
+    return models.steps("W7")
 
-    class Block(tnn.Module):
-        def __init__(self, cin, cout, stride):
-            super().__init__()
-            self.conv1 = tnn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-            self.bn1 = tnn.BatchNorm2d(cout)
-            self.conv2 = tnn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-            self.bn2 = tnn.BatchNorm2d(cout)
-            self.downsample = None
-            if stride != 1 or cin != cout:
-                self.downsample = tnn.Sequential(tnn.Conv2d(cin, cout, 1, stride, bias=False), tnn.BatchNorm2d(cout))
 
-        def forward(self, x):
-            out = torch.relu(self.bn1(self.conv1(x)))
-            out = self.bn2(self.conv2(out))
-            return torch.relu(out + (x if self.downsample is None else self.downsample(x)))
-
-    layers = [tnn.Conv2d(3, 64, 7, 2, 3, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(), tnn.MaxPool2d(3, 2, 1)]
-    cin = 64
-    for cout, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
-        layers += [Block(cin, cout, stride), Block(cout, cout, 1)]
-        cin = cout
-    layers += [tnn.AdaptiveAvgPool2d(1), tnn.Flatten(), tnn.Linear(512, num_classes)]
-    return tnn.Sequential(*layers)
+def w8_lstm():
+    """W8: an LSTM language-model step (Embedding 65x64, LSTM 64->256, Linear 256->65), Adam."""
+    return models.steps("W8")

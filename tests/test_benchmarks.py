@@ -41,3 +41,23 @@ def test_floor_and_tapegrad_take_the_same_sgd_steps(floor_cls, layers, shape, mo
         assert float(loss._data) == pytest.approx(floor_loss, rel=1e-5)
     for p, value in zip(model.parameters(), floor.torch_layout()):
         np.testing.assert_allclose(p._data, value, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["W5", "W7", "W8"])
+def test_model_workloads_take_the_same_steps_on_both_engines(name):
+    # both engines start from the same weights, so the losses agree step after step (the second
+    # step's loss checks the gradients and the optimizer update of the first)
+    pytest.importorskip("torch")
+    from benchmarks import models
+
+    pair = models.steps(name, check=False)
+    for _ in range(2):
+        ours, theirs = models.first_losses(pair)
+        assert ours == pytest.approx(theirs, rel=1e-4)
+
+
+def test_model_workloads_run_without_torch():
+    from benchmarks import models
+
+    step = models.make_step("W8", models.tapegrad(), None)
+    assert np.isfinite(float(step().item()))

@@ -40,8 +40,54 @@ def _float_dtype(x: np.ndarray):
     return x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
 
 
+# erf(x) ~ x P(x^2) / Q(x^2) on [-4, 4] (erf is 1 to float32 precision beyond): the float32
+# minimax rational of Eigen's `generic_fast_erf_float` (also XLA's), highest power first.
+_ERF32_P = tuple(np.float32(c) for c in (
+    -2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+    -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02,
+))
+_ERF32_Q = tuple(np.float32(c) for c in (
+    -1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+    -1.42647390514189e-02,
+))
+# Elements per block of the float32 erf: its ~25 passes then run in L2 cache (2x faster than
+# whole-array passes on a 512k-element GELU input).
+ERF32_BLOCK = 1 << 16
+
+
+def _erf32_block(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """erf of a float32 block into `out` (same shape): the rational above, by Horner, in place."""
+    z = np.clip(x, np.float32(-4.0), np.float32(4.0))
+    z2 = z * z
+    p = z2 * _ERF32_P[0]
+    p += _ERF32_P[1]
+    for c in _ERF32_P[2:]:
+        p *= z2
+        p += c
+    q = z2 * _ERF32_Q[0]
+    q += _ERF32_Q[1]
+    for c in _ERF32_Q[2:]:
+        q *= z2
+        q += c
+    p *= z
+    return np.divide(p, q, out=out)
+
+
+def erf_float32(x: np.ndarray) -> np.ndarray:
+    """erf of a float32 array in a few vectorised passes per cache-sized block (max error
+    4.2e-7 absolute, at |x| ~ 3.3, where erf ~ 1; ~2e-7 relative elsewhere). NaN stays NaN."""
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(flat)
+    for start in range(0, flat.size, ERF32_BLOCK):
+        part = slice(start, start + ERF32_BLOCK)
+        _erf32_block(flat[part], out[part])
+    return out.reshape(np.shape(x))
+
+
 def erf_forward(x: np.ndarray) -> np.ndarray:
-    """erf(x) elementwise (float64 accuracy ~1e-15; numpy has no erf)."""
+    """erf(x) elementwise (float64 accuracy ~1e-15, float32 via `erf_float32`; numpy has no erf)."""
+    if isinstance(x, np.ndarray) and x.dtype == np.float32:
+        return erf_float32(x)
     ax = np.abs(np.asarray(x, dtype=np.float64))
     out = np.ones_like(ax)  # erf(|x| >= 6) is 1 to float64 precision
     small = ax <= 1.0

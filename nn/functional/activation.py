@@ -16,7 +16,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
-from autograd.ops.special import ERF, erf_forward
+from autograd.ops.special import ERF, ERF32_BLOCK, _erf32_block, erf_forward
 
 __all__ = [
     "elu", "gelu", "hardtanh", "leaky_relu", "log_softmax", "logsigmoid", "relu", "relu6",
@@ -39,11 +39,34 @@ def _erf(z):
 
 
 def _gelu_forward(x):
+    if x.dtype == np.float32:
+        return _gelu_float32(x)
     return (x * (0.5 * (1.0 + erf_forward(x * _SQRT_HALF)))).astype(_float_dtype(x), copy=False)
 
 
+def _gelu_float32(x: np.ndarray) -> np.ndarray:
+    """x * 0.5 * (1 + erf(x / sqrt(2))) per cache-sized block (see `erf_float32`): the erf's
+    passes and GELU's three run while the block is in cache."""
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(flat)
+    for start in range(0, flat.size, ERF32_BLOCK):
+        part = slice(start, start + ERF32_BLOCK)
+        block = out[part]
+        _erf32_block(flat[part] * np.float32(_SQRT_HALF), block)
+        block += np.float32(1.0)
+        block *= np.float32(0.5)
+        block *= flat[part]
+    return out.reshape(x.shape)
+
+
 def _gelu_vjp(g, out, x):
-    cdf = 0.5 * (1.0 + _erf(x * _SQRT_HALF))
+    if isinstance(x, Tensor):  # create_graph: recompute Phi with recorded ops
+        cdf = 0.5 * (1.0 + _erf(x * _SQRT_HALF))
+    else:
+        # NOTE: Phi(x) = gelu(x) / x, from the forward's output, so backward does not pay for
+        # erf again (Phi(0) = 1/2)
+        nonzero = x != 0
+        cdf = np.divide(out, x, out=np.full_like(out, 0.5), where=nonzero)
     pdf = np.exp(-0.5 * x * x) * (1.0 / math.sqrt(2.0 * math.pi))
     return g * (cdf + x * pdf)
 

@@ -245,7 +245,11 @@ def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
     """
     out_channels = w.shape[0]
     transposed = _transposed_geometry(geom, out_channels)
-    if transposed is not None:
+    # NOTE: the correlation needs a flipped, transposed copy of w; where w is larger than the
+    # columns fold() would sum (deep layers on small images: ResNet's 512x512x3x3 kernels at
+    # 2x2 pixels), the fold path is cheaper, its GEMM reads w in place
+    columns = geom.c * geom.kh * geom.kw * geom.n * geom.ho * geom.wrow
+    if transposed is not None and w.size <= columns:
         groups = geom.groups
         w_t = w.reshape(groups, out_channels // groups, geom.c // groups, geom.kh, geom.kw)
         w_t = np.ascontiguousarray(w_t.transpose(0, 2, 1, 3, 4)[:, :, :, ::-1, ::-1])

@@ -57,6 +57,9 @@ CASES = [
     ((1, 4, 7, 7), (4, 1, 3, 3), {"stride": 2, "padding": 1, "groups": 4}, (1, 1, 1, 1)),
     ((2, 3, 5, 5), (2, 3, 1, 1), {"padding": "valid"}, (0, 0, 0, 0)),
     ((1, 1, 4, 4), (1, 1, 4, 4), {}, (0, 0, 0, 0)),
+    # stride 1 with a kernel larger than its columns: grad input by fold(Wᵀ @ g), not the flip
+    ((1, 8, 2, 2), (16, 8, 3, 3), {"padding": 1}, (1, 1, 1, 1)),
+    ((1, 8, 1, 2), (16, 4, 3, 3), {"padding": (1, 2), "dilation": (1, 2), "groups": 2}, (1, 1, 2, 2)),
 ]
 
 

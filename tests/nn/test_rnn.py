@@ -301,3 +301,31 @@ def test_cells_match_torch():
         a = a[0] if name == "LSTMCell" else a
         b = b[0] if name == "LSTMCell" else b
         np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=1e-12)
+
+
+def test_lstm_fused_sequence_gradcheck_and_second_order():
+    # the fused layer-direction node (_LSTMSequence): plain backward on arrays, and under
+    # create_graph the composite recurrence, both checked against finite differences
+    m = nn.LSTM(2, 3, bidirectional=True)
+    fn, params = _module_fn(m, lambda x, h, c: (lambda o, s: (o, *s))(*m(x, (h, c))))
+    inputs = (_t(3, 2, 2), _t(2, 2, 3), _t(2, 2, 3), *params)
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_lstm_fused_sequence_equals_the_composite_steps(reverse):
+    from nn.layers.rnn import _lstm_sequence_reference, _LSTMSequence
+
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((6, 4, 20), (4, 5), (4, 5), (20, 5), (20,))]
+    g_out, g_c = rng.standard_normal((6, 4, 5)), rng.standard_normal((4, 5))
+    results = []
+    for run in (_LSTMSequence.apply, _lstm_sequence_reference):
+        leaves = [Tensor(a, requires_grad=True) for a in arrays]
+        hs, c = run(*leaves, reverse)
+        ((hs * Tensor(g_out.astype(np.float32))).sum() + (c * Tensor(g_c.astype(np.float32))).sum()).backward()
+        results.append([hs._data, c._data] + [t.grad._data for t in leaves])
+    for ours, ref in zip(*results, strict=True):
+        assert ours.dtype == np.float32
+        np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-5)
