@@ -169,7 +169,7 @@ def round(input, *, decimals=0):
 def frac(input):
     """Fractional part ``x - trunc(x)`` (keeps the sign of x); gradient 1."""
     if input.dtype.kind not in "fc":
-        raise RuntimeError(f"frac: expected a floating point tensor, got dtype {input.dtype}")
+        raise NotImplementedError(f'"frac" is not implemented for dtype {input.dtype}; convert to float first')
     return FRAC(input)
 
 
