@@ -85,8 +85,17 @@ def gather_elements(input, dim, index):
 
 
 def _index_add_zeros(g, index, axis, shape):
+    """zeros(shape) with the slices of g added at `index` along `axis` (repeats sum)."""
     moved = np.moveaxis(g, axis, 0)
-    out = np.zeros((shape[axis], *moved.shape[1:]), dtype=g.dtype)
+    rows = moved.reshape(len(index), -1)
+    width = rows.shape[1]
+    out_shape = (shape[axis], *moved.shape[1:])
+    if g.dtype.kind == "f" and width:
+        # each slice element's flat position in the output; bincount sums the repeats
+        flat = (index[:, None] * width + np.arange(width)).ravel()
+        out = np.bincount(flat, weights=rows.ravel(), minlength=shape[axis] * width)
+        return np.moveaxis(out.reshape(out_shape).astype(g.dtype, copy=False), 0, axis)
+    out = np.zeros(out_shape, dtype=g.dtype)
     np.add.at(out, index, moved)
     return np.moveaxis(out, 0, axis)
 

@@ -90,7 +90,11 @@ def _scatter_reduce_forward(x, src, index, dim, reduce, include_self):
     out = x.copy().reshape(-1)
     if not include_self:
         out[pos] = _identity(reduce, x.dtype)
-    _UFUNCS[reduce].at(out, pos, _block(src, index).ravel())
+    values = _block(src, index).ravel()
+    if reduce in ("sum", "mean") and x.dtype.kind == "f":
+        out += np.bincount(pos, weights=values, minlength=out.size).astype(x.dtype, copy=False)
+    else:
+        _UFUNCS[reduce].at(out, pos, values)
     out = out.reshape(x.shape)
     if reduce == "mean":
         n = np.maximum(_counts(index, dim, x.shape, include_self), 1)
