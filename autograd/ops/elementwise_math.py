@@ -131,7 +131,7 @@ def erfinv_forward(x, refine=None):
     """erfinv(x) elementwise: inf at ±1, nan outside [-1, 1]. float32 inputs take Giles'
     polynomial (float32-accurate); float64 inputs add a Halley step (or when `refine`)."""
     x = floating(x)
-    z = np.asarray(x, dtype=np.float64)
+    z = np.asarray(x, dtype=np.float64).reshape(-1)  # (1-D: masked assignment needs arrays)
     inside = np.abs(z) < 1
     zi = np.where(inside, z, 0.0)
     w = -np.log1p(-zi * zi)
@@ -149,7 +149,7 @@ def erfinv_forward(x, refine=None):
             y[tail] = _tail_newton(y[tail], a[tail])
         y = np.copysign(y, zi)
     y = np.where(inside, y, np.where(np.abs(z) == 1, np.copysign(np.inf, z), np.nan))
-    return y.astype(x.dtype, copy=False)
+    return y.reshape(x.shape).astype(x.dtype, copy=False)
 
 
 ERFINV = Primitive(
