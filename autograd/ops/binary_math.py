@@ -97,7 +97,7 @@ def _trunc_divide(x, y):
 def _div_rounded_forward(x, y, mode):
     dt = result_dtype(x, y)
     if dt.kind == "b":
-        dt = np.dtype(np.int64)
+        raise NotImplementedError(f'"div_{mode}" is not implemented for bool tensors; convert them to int first')
     if dt.kind in "iu":
         _check_int_divisor(x, y)
     x, y = as_dtype(x, dt), as_dtype(y, dt)

@@ -227,7 +227,9 @@ def reciprocal(input):
 
 @register("square", ref=np.square, samples=UNARY, numpy=(np.square,))
 def square(input):
-    """``x * x`` elementwise (integers stay integers, as PyTorch)."""
+    """``x * x`` elementwise (integers stay integers; bool gives int64, as PyTorch)."""
+    if input.dtype == np.bool_:
+        input = input.to(np.int64)
     return MUL(input, input)
 
 

@@ -132,6 +132,8 @@ def roll(input, shifts, dims=None):
             raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: 0")
         return ROLL(input.reshape(-1), shifts=shifts, axis=(0,)).reshape(input.shape)
     dims = _as_tuple(dims)
+    if input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     if len(dims) != len(shifts):
         raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
     return ROLL(input, shifts=shifts, axis=tuple(normalize_dim(d, input.ndim) for d in dims))

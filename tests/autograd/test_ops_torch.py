@@ -93,6 +93,7 @@ ELEMENTWISE = {
     "atanh": (lambda m, x: x.atanh(), UNIT), "erfinv": (lambda m, x: m.erfinv(x), UNIT),
     "logit": (lambda m, x: m.logit(x), PROB), "logit_eps": (lambda m, x: x.logit(eps=0.2), PROB),
     "square_int": (lambda m, x: m.square(x), idx([[1, -2], [3, 4]])),
+    "square_bool": (lambda m, x: m.square(x > 0), idx([[1, -2], [3, 4]])),
     "floor_int": (lambda m, x: m.floor(x), idx([1, -2])),
     "reciprocal_int": (lambda m, x: m.reciprocal(x), idx([1, -2])),
 }
@@ -225,6 +226,7 @@ SORTING = {
     "kthvalue": (lambda m, x: m.kthvalue(x, 2), X), "kthvalue_keep": (lambda m, x: x.kthvalue(3, 0, True), X),
     "median": (lambda m, x: m.median(x), X), "median_dim": (lambda m, x: x.median(1), X),
     "median_even": (lambda m, x: m.median(x, 0, keepdim=True), f32(4, 3)),
+    "median_empty": (lambda m, x: m.median(x), np.zeros((0, 3), np.float32)),
     "median_nan": (lambda m, x: m.median(x, 1), np.array([[1.0, np.nan, 3.0, np.nan], [4.0, 1.0, 2.0, 3.0]], np.float32)),
 }
 
@@ -383,6 +385,8 @@ def _bad(m):
         "linalg_norm_3d_ord": lambda: m.linalg.norm(m.ones(2, 2, 2), 2),
         "einsum_operands": lambda: m.einsum("ij,jk->ik", x),
         "any_dim": lambda: x.any(3),
+        "roll_0d": lambda: m.roll(m.tensor(1.0), 1, 0),
+        "div_floor_bool": lambda: m.div(m.tensor([True]), m.tensor([True]), rounding_mode="floor"),
     }
 
 
