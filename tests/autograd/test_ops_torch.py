@@ -273,6 +273,7 @@ SCATTER["scatter_reduce_mean_int"] = (
     lambda m, x: x.scatter_reduce(0, m.tensor(idx([[0, 0], [0, 1]])), x, "mean"), idx([[1, 4], [2, 7]]))
 
 
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")
 @pytest.mark.parametrize("name", list(SCATTER))
 def test_scatter(name):
     fn, *arrays = SCATTER[name]
