@@ -8,8 +8,6 @@ import numpy as np
 from .registry import Primitive, Sample, normalize_dim, register
 from .support import array_of, new_tensor, return_type
 
-_Tensor = None
-
 
 def _along(values, axis, ndim):
     """A 1-D array shaped to broadcast along `axis` of an `ndim`-dim array."""
@@ -74,10 +72,6 @@ LOGCUMSUMEXP = Primitive(
     "logcumsumexp", lambda x, axis: np.logaddexp.accumulate(x, axis=axis), [_logcumsumexp_vjp],
     "d logcumsumexp(x)_j/dx_i = exp(x_i - out_j) for i <= j",
 )
-
-
-def _axis(input, dim):
-    return normalize_dim(dim, input.ndim) if input.ndim else None
 
 
 def _scan(prim, input, dim, dtype):

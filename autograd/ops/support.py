@@ -79,7 +79,8 @@ def array_of(x) -> np.ndarray:
 
 
 def index_array(name: str, index, what: str = "index") -> np.ndarray:
-    """An int64 index array from a Tensor/list/array, or a TypeError naming the op."""
+    """An int64 index array from a Tensor/list/array; a RuntimeError naming the op (as
+    PyTorch's "Expected dtype int64 for index") when it is not integer."""
     idx = array_of(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"{name}(): Expected dtype int64 for {what}, got {idx.dtype}")
