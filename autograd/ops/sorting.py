@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .gathering import gather_elements
-from .registry import Sample, normalize_dim, register
+from .registry import Primitive, Sample, normalize_dim, register
 from .support import array_of, new_tensor, return_type
 
 
@@ -128,15 +128,40 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
 
 def _median_index(x, axis):
-    """Index of the lower median along `axis`; of the first NaN where a slice has one."""
-    n = x.shape[axis]
-    k = (n - 1) // 2
-    idx = np.take(np.argpartition(x, k, axis=axis), [k], axis=axis)
+    """Index of the lower median along `axis` (among equal values, the one a stable sort puts
+    there, as PyTorch picks); of the first NaN where a slice has one."""
+    k = (x.shape[axis] - 1) // 2
+    value = np.take_along_axis(x, np.take(np.argpartition(x, k, axis=axis), [k], axis=axis), axis=axis)
+    # O(n) stable pick: among the elements equal to the median, the (k - #smaller + 1)-th in
+    # input order
+    equal = x == value
+    rank = k - np.sum(x < value, axis=axis, keepdims=True) + 1
+    idx = np.argmax(equal & (np.cumsum(equal, axis=axis) == rank), axis=axis, keepdims=True)
     if x.dtype.kind == "f":
         nan = np.isnan(x)
         has_nan = nan.any(axis=axis, keepdims=True)
         idx = np.where(has_nan, np.argmax(nan, axis=axis, keepdims=True), idx)
     return idx
+
+
+def _median_all(x):
+    flat = x.reshape(-1)
+    if np.isnan(flat).any():
+        return np.asarray(np.nan, dtype=x.dtype)
+    return np.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
+
+
+def _median_all_vjp(g, out, x):
+    # shared evenly between every element equal to the median (NaNs, if it is NaN), as PyTorch
+    xa, oa = array_of(x), array_of(out)
+    hit = (xa == oa) | (np.isnan(xa) & np.isnan(oa))
+    return g * hit / np.sum(hit)
+
+
+MEDIAN_ALL = Primitive(
+    "median", _median_all, [_median_all_vjp],
+    "d median(x)/dx_i = 1/k for the k elements equal to the median, else 0",
+)
 
 
 def _median_ref(x, dim=None, keepdim=False):
@@ -149,14 +174,13 @@ def _median_ref(x, dim=None, keepdim=False):
           samples=[Sample((3, 5)), Sample((4,)), Sample((3, 5), 1), Sample((3, 4), 0, True)])
 def median(input, dim=None, keepdim=False):
     """The lower median (element (n - 1) // 2 in sorted order; NaN if any element is NaN).
-    Without `dim`, over all elements (a 0-d tensor); with `dim`, ``(values, indices)``."""
+    Without `dim`, over all elements (a 0-d tensor; the gradient is shared by the elements equal
+    to it); with `dim`, ``(values, indices)`` (the gradient goes to the element at the index)."""
     x = array_of(input)
     if dim is None:
         if x.size == 0:
             return (input.reshape(-1).sum() * np.nan).reshape(())
-        flat = input.reshape(-1)
-        idx = _median_index(x.reshape(-1), 0)
-        return gather_elements(flat, 0, idx).reshape(())
+        return MEDIAN_ALL(input)
     if input.ndim == 0:
         return _scalar_input("median", input, dim)
     axis = _axis(input, dim)

@@ -226,6 +226,9 @@ SORTING = {
     "kthvalue": (lambda m, x: m.kthvalue(x, 2), X), "kthvalue_keep": (lambda m, x: x.kthvalue(3, 0, True), X),
     "median": (lambda m, x: m.median(x), X), "median_dim": (lambda m, x: x.median(1), X),
     "median_even": (lambda m, x: m.median(x, 0, keepdim=True), f32(4, 3)),
+    "median_ties": (lambda m, x: m.median(x), np.array([1.0, 2.0, 2.0, 3.0, 2.0], np.float32)),
+    "median_nan_all": (lambda m, x: x.median(), np.array([1.0, np.nan, 2.0, np.nan], np.float32)),
+    "median_dim_ties": (lambda m, x: m.median(x, 1), RNG.integers(0, 3, (20, 9)).astype(np.float32)),
     "median_empty": (lambda m, x: m.median(x), np.zeros((0, 3), np.float32)),
     "median_nan": (lambda m, x: m.median(x, 1), np.array([[1.0, np.nan, 3.0, np.nan], [4.0, 1.0, 2.0, 3.0]], np.float32)),
 }
