@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Sample, normalize_dim, register
+from .registry import NUMPY_DISPATCH, Sample, normalize_dim, register
 from .support import array_of, new_tensor
 
 UNARY = [Sample((3, 4)), Sample(()), Sample((2, 1, 3))]
@@ -128,14 +128,19 @@ ANY_SAMPLES = [Sample((3, 4)), Sample((3, 4), 1), Sample((2, 3, 4), dim=(0, 2), 
 
 
 @register("any", ref=lambda x, dim=None, keepdim=False: np.any(x, axis=dim, keepdims=keepdim),
-          samples=ANY_SAMPLES, differentiable=False, numpy=(np.any,))
+          samples=ANY_SAMPLES, differentiable=False)
 def any(input, dim=None, keepdim=False):
     """True where any element along `dim` (an int, a tuple, or None for all) is nonzero."""
     return _test_over_dims(np.any, input, dim, keepdim)
 
 
 @register("all", ref=lambda x, dim=None, keepdim=False: np.all(x, axis=dim, keepdims=keepdim),
-          samples=ANY_SAMPLES, differentiable=False, numpy=(np.all,))
+          samples=ANY_SAMPLES, differentiable=False)
 def all(input, dim=None, keepdim=False):
     """True where every element along `dim` (an int, a tuple, or None for all) is nonzero."""
     return _test_over_dims(np.all, input, dim, keepdim)
+
+
+# numpy's spelling (axis=, keepdims=) when np.any / np.all meet a Tensor
+NUMPY_DISPATCH[np.any] = lambda a, axis=None, out=None, keepdims=False, **kw: any(a, axis, keepdims)
+NUMPY_DISPATCH[np.all] = lambda a, axis=None, out=None, keepdims=False, **kw: all(a, axis, keepdims)

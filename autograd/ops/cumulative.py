@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Primitive, Sample, normalize_dim, register
+from .registry import NUMPY_DISPATCH, Primitive, Sample, normalize_dim, register
 from .support import array_of, new_tensor, return_type
 
 
@@ -86,7 +86,7 @@ def _scan(prim, input, dim, dtype):
 
 @register("cumsum", ref=lambda x, dim: np.cumsum(x, axis=dim),
           samples=[Sample((3, 4), 1), Sample((3, 4), 0), Sample((2, 3, 4), -1), Sample((5,), 0)],
-          numpy=(np.cumsum,))
+          )
 def cumsum(input, dim, *, dtype=None):
     """Running sum along `dim`: out_j = x_0 + ... + x_j (integers and bools sum as int64)."""
     return _scan(CUMSUM, input, dim, dtype)
@@ -94,7 +94,7 @@ def cumsum(input, dim, *, dtype=None):
 
 @register("cumprod", ref=lambda x, dim: np.cumprod(x, axis=dim),
           samples=[Sample((3, 4), 1), Sample((3, 4), 0), Sample((2, 3, 4), -1)], domain=(0.5, 1.5),
-          numpy=(np.cumprod,))
+          )
 def cumprod(input, dim, *, dtype=None):
     """Running product along `dim`: out_j = x_0 * ... * x_j (exact gradient also with zeros)."""
     return _scan(CUMPROD, input, dim, dtype)
@@ -161,3 +161,14 @@ def cummax(input, dim):
 def cummin(input, dim):
     """Running minimum along `dim` as ``(values, indices)`` (see `cummax`)."""
     return _running_extreme("cummin", np.minimum, input, dim)
+
+
+def _numpy_scan(fn):
+    # numpy's spelling: axis=None scans the flattened array
+    def scan(a, axis=None, dtype=None, out=None):
+        return fn(a.reshape(-1), 0, dtype=dtype) if axis is None else fn(a, axis, dtype=dtype)
+    return scan
+
+
+NUMPY_DISPATCH[np.cumsum] = _numpy_scan(cumsum)
+NUMPY_DISPATCH[np.cumprod] = _numpy_scan(cumprod)

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.polynomial.chebyshev import chebval
 
 from .arithmetic import MUL
-from .registry import Primitive, Sample, register
+from .registry import NUMPY_DISPATCH, Primitive, Sample, register
 from .special import _ERFC_MID, _ERFC_TAIL, erf_forward
 
 UNARY = [Sample((3, 4)), Sample(()), Sample((2, 1, 3))]
@@ -197,7 +197,7 @@ def trunc(input):
     return TRUNC(input)
 
 
-@register("round", ref=lambda x, decimals=0: np.round(x, decimals), smooth=False, numpy=(np.round,),
+@register("round", ref=lambda x, decimals=0: np.round(x, decimals), smooth=False,
           samples=[*UNARY, Sample((3, 4), decimals=2), Sample((5,), decimals=-1)], domain=(-30.0, 30.0))
 def round(input, *, decimals=0):
     """Round half to even, elementwise; `decimals` rounds to that many decimal places
@@ -331,3 +331,7 @@ def logit(input, eps=None):
     """``log(x / (1 - x))``; with `eps`, x is first clamped to [eps, 1 - eps] (gradient 0
     where it is clamped)."""
     return LOGIT(input, eps=None if eps is None else float(eps))
+
+
+NUMPY_DISPATCH[np.round] = lambda a, decimals=0, out=None: round(a, decimals=decimals)
+NUMPY_DISPATCH[np.around] = NUMPY_DISPATCH[np.round]

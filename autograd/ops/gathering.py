@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Const, Primitive, Sample, normalize_dim, register
+from .registry import NUMPY_DISPATCH, Const, Primitive, Sample, normalize_dim, register
 from .support import array_of, check_bounds, index_array, new_tensor
 
 
@@ -198,7 +198,7 @@ def _nonzero_ref(x, as_tuple=False):
     return np.nonzero(x) if as_tuple else np.argwhere(x)
 
 
-@register("nonzero", ref=_nonzero_ref, differentiable=False, numpy=(np.nonzero,),
+@register("nonzero", ref=_nonzero_ref, differentiable=False,
           samples=[Sample(Const(np.array([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]]))), Sample(Const(np.array([0, 3, 0, 1]))),
                    Sample(Const(np.array([[0, 1], [1, 1]])), as_tuple=True)])
 def nonzero(input, *, as_tuple=False):
@@ -208,3 +208,6 @@ def nonzero(input, *, as_tuple=False):
     if as_tuple:
         return tuple(new_tensor(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(x)))
     return new_tensor(np.argwhere(x).astype(np.int64))
+
+
+NUMPY_DISPATCH[np.nonzero] = lambda a: nonzero(a, as_tuple=True)  # numpy's form: one array per dim
