@@ -32,6 +32,16 @@ CONFIGS = [
     ("RMSprop", dict(lr=0.01, alpha=0.9, eps=0.01, centered=True)),
     ("RMSprop", dict(lr=0.01, momentum=0.9, weight_decay=0.1)),
     ("RMSprop", dict(lr=0.005, alpha=0.5, momentum=0.5, centered=True, maximize=True)),
+    ("NAdam", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.02, betas=(0.8, 0.9), eps=0.1, weight_decay=0.1, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("NAdam", dict(lr=0.05, momentum_decay=0.0)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.02, betas=(0.5, 0.8), eps=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.5))),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.02, betas=(0.5, 0.8), eps=0.01, weight_decay=0.1, maximize=True)),
 ]
 
 
@@ -109,6 +119,12 @@ def test_state_matches_torch(name, kwargs):
         lambda mod, p: mod.Adagrad(p, lr_decay=-0.5),
         lambda mod, p: mod.Adadelta(p, rho=1.1),
         lambda mod, p: mod.RMSprop(p, alpha=-1.0),
+        lambda mod, p: mod.NAdam(p, momentum_decay=-0.1),
+        lambda mod, p: mod.NAdam(p, betas=(1.0, 0.9)),
+        lambda mod, p: mod.RAdam(p, lr=-0.1),
+        lambda mod, p: mod.RAdam(p, weight_decay=-1),
+        lambda mod, p: mod.Adamax(p, eps=-1.0),
+        lambda mod, p: mod.Adamax(p, betas=(0.9, -0.1)),
     ],
 )
 def test_error_messages_match_torch(make):
