@@ -10,6 +10,7 @@ computed in the input's float type, with PyTorch's formulas, so the same pixels 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -151,15 +152,20 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
 
 
 def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
-    """Deprecated alias of `interpolate` (kept by PyTorch, so kept here)."""
+    """Deprecated alias of `interpolate` (kept by PyTorch, so kept here, with its warning)."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None) -> Tensor:
-    """`interpolate(mode="nearest")` (PyTorch's deprecated alias)."""
+    """`interpolate(mode="nearest")` (PyTorch's deprecated alias, with its warning)."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None) -> Tensor:
-    """`interpolate(mode="bilinear", align_corners=True)` (PyTorch's deprecated alias)."""
+    """`interpolate(mode="bilinear", align_corners=True)` (PyTorch's deprecated alias, with its warning)."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -75,3 +75,16 @@ def test_upsample_layers_match_torch():
         ours, theirs = make(nn), make(torch.nn)
         assert repr(ours) == repr(theirs)
         np.testing.assert_allclose(ours(Tensor(a))._data, theirs(torch.tensor(a)).numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name, kwargs", [("upsample", dict(scale_factor=2, mode="bilinear")),
+                                          ("upsample_nearest", dict(size=(3, 5))),
+                                          ("upsample_bilinear", dict(scale_factor=2))])
+def test_deprecated_aliases_warn_and_match_torch(name, kwargs):
+    a = np.random.default_rng(3).standard_normal((1, 2, 2, 3)).astype(np.float32)
+    with pytest.warns(UserWarning, match="deprecated") as ours:
+        out = getattr(F, name)(Tensor(a), **kwargs)
+    with pytest.warns(UserWarning, match="deprecated") as theirs:
+        ref = getattr(TF, name)(torch.tensor(a), **kwargs)
+    assert str(ours[0].message) == str(theirs[0].message)
+    np.testing.assert_allclose(out._data, ref.numpy(), rtol=1e-6, atol=1e-6)
