@@ -122,6 +122,7 @@ entry(IP.interpolate, R.interpolate, [
     Sample((1, 1, 3, 4), scale_factor=1.5, mode="bilinear"),
     Sample((2, 1, 4, 3), size=(3, 5), mode="bilinear", align_corners=True),
     Sample((1, 2, 5), size=7, mode="linear"),
+    Sample((1, 2, 5, 4), size=(2, 3), mode="area"),
 ])
 entry(IP.upsample, R.interpolate, [Sample((1, 1, 2, 3), scale_factor=2)])
 entry(IP.upsample_nearest, R.interpolate, [Sample((1, 1, 2, 3), size=(3, 4))])

@@ -196,7 +196,10 @@ def adaptive_max_pool2d(x, output_size, return_indices=False):
 
 
 def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """Per output pixel: PyTorch's source coordinate, then the nearest pixel or a lerp of two."""
+    """Per output pixel: PyTorch's source coordinate, then the nearest pixel or a lerp of two;
+    area (4-D): the mean of each adaptive bin."""
+    if mode == "area":
+        return adaptive_avg_pool2d(x, size)
     out = x
     for axis in range(2, x.ndim):
         n_in = x.shape[axis]

@@ -18,9 +18,9 @@ SIZES = [dict(size=9), dict(size=3), dict(size=1), dict(scale_factor=2), dict(sc
 CASES = [(mode, shape, kw, ac)
          for mode, shape in (("nearest", (2, 3, 5, 7)), ("nearest", (1, 2, 4)),
                              ("nearest-exact", (2, 3, 5, 7)), ("linear", (1, 2, 4)),
-                             ("bilinear", (2, 3, 5, 7)))
+                             ("bilinear", (2, 3, 5, 7)), ("area", (2, 3, 5, 7)), ("area", (1, 2, 4)))
          for kw in SIZES if not (len(shape) == 3 and isinstance(kw.get("scale_factor"), tuple))
-         for ac in ([None] if "nearest" in mode else [False, True])]
+         for ac in ([None] if mode in ("nearest", "nearest-exact", "area") else [False, True])]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
