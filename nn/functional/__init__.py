@@ -18,3 +18,5 @@ from .loss import *  # noqa: F403
 from .loss_extra import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
+from .pooling1d import *  # noqa: F403
+from .rms_norm import *  # noqa: F403

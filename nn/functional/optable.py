@@ -27,9 +27,9 @@ def _module(name: str):
 
 
 activation, attention, conv, conv_extra, distance, dropout, group_norm, interpolate, linear, loss, \
-    loss_extra, normalization, pooling = map(_module, (
+    loss_extra, normalization, pooling, pooling1d, rms_norm = map(_module, (
         "activation", "attention", "conv", "conv_extra", "distance", "dropout", "group_norm",
-        "interpolate", "linear", "loss", "loss_extra", "normalization", "pooling"))
+        "interpolate", "linear", "loss", "loss_extra", "normalization", "pooling", "pooling1d", "rms_norm"))
 
 __all__: list[str] = []
 
@@ -100,6 +100,17 @@ entry(conv_extra.conv_transpose2d, R.conv_transpose2d, [
     Sample((2, 2, 3, 2), (2, 2, 3, 2), None, stride=2, padding=1, output_padding=1),
     Sample((1, 4, 2, 3), (4, 1, 2, 2), groups=2, stride=(1, 2), dilation=2, output_padding=(1, 0)),
 ])
+entry(conv_extra.conv_transpose1d, R.conv_transpose1d, [
+    Sample((2, 2, 4), (2, 3, 3), (3,)),
+    Sample((1, 4, 3), (4, 1, 2), None, 2, 1, 1, 2, 2),
+])
+entry(pooling1d.max_pool1d, R.max_pool1d, [Sample((2, 3, 6), 2), Sample((1, 2, 7), 3, 2, 1, ceil_mode=True)],
+      smooth=False)
+entry(pooling1d.avg_pool1d, R.avg_pool1d, [Sample((2, 3, 6), 2), Sample((1, 2, 7), 3, 2, 1, count_include_pad=False)])
+entry(pooling1d.adaptive_avg_pool1d, lambda x, n: R.adaptive_avg_pool2d(x[:, :, None], (1, n))[:, :, 0],
+      [Sample((2, 3, 7), 3)])
+entry(pooling1d.adaptive_max_pool1d, lambda x, n: R.adaptive_max_pool2d(x[:, :, None], (1, n))[:, :, 0],
+      [Sample((2, 3, 7), 3)], smooth=False)
 entry(pooling.max_pool2d, R.max_pool2d, [
     Sample((2, 3, 4, 4), 2),
     Sample((1, 2, 5, 6), 3, stride=2, padding=1),
@@ -137,6 +148,7 @@ entry(N.batch_norm, R.batch_norm, [
     Sample((3, 2, 2), Const(Tensor(np.array([0.5, -0.2]))), Const(Tensor(np.array([1.5, 0.7]))), (2,), (2,)),
 ])
 entry(N.layer_norm, R.layer_norm, [Sample((3, 4), Const((4,)), (4,), (4,)), Sample((2, 3, 4), Const((3, 4)))])
+entry(rms_norm.rms_norm, R.rms_norm, [Sample((3, 4), 4, (4,)), Sample((2, 3, 4), Const((3, 4)), eps=0.1)])
 entry(group_norm.group_norm, R.group_norm, [Sample((2, 4, 3), 2, (4,), (4,)), Sample((2, 6, 2, 2), 3, eps=0.1)])
 entry(distance.normalize, R.normalize, [Sample((3, 4)), Sample((3, 4), 1.0, 0), Sample((2, 3, 2), 3.0, dim=-1)])
 entry(distance.cosine_similarity, R.cosine_similarity,
@@ -144,6 +156,7 @@ entry(distance.cosine_similarity, R.cosine_similarity,
 entry(distance.pairwise_distance, R.pairwise_distance,
       [Sample((3, 4), (3, 4)), Sample((3, 4), (1, 4), 3.0, keepdim=True)])
 entry(dropout.dropout, lambda x, p=0.5, training=True: x, [Sample((3, 4), 0.0), Sample((3, 4), 0.5, False)])
+entry(dropout.dropout1d, lambda x, p=0.5, training=True: x, [Sample((2, 3, 2), 0.5, False)])
 entry(dropout.dropout2d, lambda x, p=0.5, training=True: x, [Sample((2, 3, 2, 2), 0.5, False)])
 
 # ---------------------------------------------------------------- losses

@@ -344,3 +344,26 @@ def kl_div(x, t, reduction="mean", log_target=False):
     if reduction == "batchmean":
         return loss.sum() / x.shape[0]
     return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- 1-D forms (through the 2-D references)
+def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return conv_transpose2d(x[:, :, None], w[:, :, None], b, (1, stride), (0, padding), (0, output_padding),
+                            groups, (1, dilation))[:, :, 0]
+
+
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    return max_pool2d(x[:, :, None], (1, kernel_size), (1, stride or kernel_size), (0, padding), (1, dilation),
+                      ceil_mode)[:, :, 0]
+
+
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    return avg_pool2d(x[:, :, None], (1, kernel_size), (1, stride or kernel_size), (0, padding), ceil_mode,
+                      count_include_pad)[:, :, 0]
+
+
+def rms_norm(x, normalized_shape, weight=None, eps=None):
+    k = 1 if isinstance(normalized_shape, int) else len(normalized_shape)
+    ms = (x * x).mean(axis=tuple(range(x.ndim - k, x.ndim)), keepdims=True)
+    y = x / np.sqrt(ms + (np.finfo(x.dtype).eps if eps is None else eps))
+    return y if weight is None else y * weight
