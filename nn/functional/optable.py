@@ -190,3 +190,12 @@ entry(loss_extra.kl_div, R.kl_div, [
     Sample((3, 4), (3, 4), reduction="none", log_target=True),
     Sample((3, 4), (3, 4), reduction="sum"),
 ], domain=(0.1, 1.0))
+
+# local_response_norm (AlexNet's; lrn.py comes from the `models` branch): entered where present
+try:
+    _lrn = _module("lrn")
+except ModuleNotFoundError:
+    _lrn = None
+if _lrn is not None:
+    entry(_lrn.local_response_norm, R.local_response_norm,
+          [Sample((2, 5, 3), 3), Sample((1, 4, 2, 2), 2, alpha=0.1, beta=0.5, k=2.0)])

@@ -367,3 +367,11 @@ def rms_norm(x, normalized_shape, weight=None, eps=None):
     ms = (x * x).mean(axis=tuple(range(x.ndim - k, x.ndim)), keepdims=True)
     y = x / np.sqrt(ms + (np.finfo(x.dtype).eps if eps is None else eps))
     return y if weight is None else y * weight
+
+
+def local_response_norm(x, size, alpha=1e-4, beta=0.75, k=1.0):
+    """x_c / (k + alpha / size * sum of x² over channels c - size//2 .. c + (size-1)//2)^beta."""
+    c = x.shape[1]
+    sq = np.pad(x * x, [(0, 0), (size // 2, (size - 1) // 2)] + [(0, 0)] * (x.ndim - 2))
+    window = sum(sq[:, i:i + c] for i in range(size))
+    return x / (k + alpha / size * window) ** beta
