@@ -19,6 +19,8 @@ from .layers.loss_extra import *  # noqa: E402, F403
 from .layers.lrn import *  # noqa: E402, F403
 from .layers.normalization import *  # noqa: E402, F403
 from .layers.pooling import *  # noqa: E402, F403
+from .layers.pooling1d import *  # noqa: E402, F403
+from .layers.rms_norm import *  # noqa: E402, F403
 from .layers.rnn import *  # noqa: E402, F403
 from .layers.upsample import *  # noqa: E402, F403
 from .module import *  # noqa: E402, F403

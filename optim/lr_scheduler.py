@@ -20,11 +20,13 @@ from .lr_base import LRScheduler, check_positive_int, check_real
 from .lr_composite import ChainedScheduler, SequentialLR
 from .lr_onecycle import OneCycleLR
 from .lr_plateau import ReduceLROnPlateau
+from .lr_warm_restarts import CosineAnnealingWarmRestarts
 from .optimizer import Optimizer
 
 __all__ = [
     "ChainedScheduler",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",

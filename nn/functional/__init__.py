@@ -3,6 +3,8 @@
 # PyTorch's F also carries these tensor functions; they live in the op table.
 from autograd import one_hot, pad  # noqa: F401
 
+# `optable` enters every public function of these modules in the op table ("nn.functional.<name>")
+from . import optable  # noqa: F401
 from .activation import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
@@ -17,3 +19,5 @@ from .loss_extra import *  # noqa: F403
 from .lrn import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
+from .pooling1d import *  # noqa: F403
+from .rms_norm import *  # noqa: F403

@@ -1,6 +1,7 @@
-"""conv1d and conv_transpose2d, both on the conv2d machinery of `conv.py`.
+"""conv1d, conv_transpose1d and conv_transpose2d, all on the conv2d machinery of `conv.py`.
 
-- conv1d is conv2d over a height-1 image: (N, C, L) -> (N, C, 1, L), kernel (O, C/g, 1, k).
+- conv1d is conv2d over a height-1 image: (N, C, L) -> (N, C, 1, L), kernel (O, C/g, 1, k);
+  conv_transpose1d is conv_transpose2d over such an image.
 - conv_transpose2d is the gradient of conv2d with respect to its input: the `CONV2D_INPUT_GRAD`
   primitive (col2im of Wᵀ @ g, or a correlation with the flipped kernel at stride 1), whose VJPs
   are conv2d and its weight gradient, so every order of gradient is exact and no Python loop
@@ -16,7 +17,7 @@ from autograd import Tensor
 
 from .conv import CONV2D_INPUT_GRAD, Geometry, as_tensor, conv2d
 
-__all__ = ["conv1d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv_transpose1d", "conv_transpose2d"]
 
 
 def _ints(fn: str, name: str, value, n: int, minimum: int) -> tuple[int, ...]:
@@ -158,3 +159,33 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if bias is not None:
         out = out + bias.reshape(c_out, 1, 1)
     return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups: int = 1, dilation=1) -> Tensor:
+    """1-D transposed convolution (the gradient of conv1d with respect to its input).
+
+    Args:
+        input: (N, C_in, L), or (C_in, L) for a single sequence.
+        weight: (C_in, C_out / groups, k).
+        bias: (C_out,) or None.
+        stride, padding, output_padding, dilation: int or 1-tuple (as `conv_transpose2d`).
+        groups: independent groups of channels.
+    Returns:
+        (N, C_out, L_out), L_out = (L - 1)*s - 2p + d*(k - 1) + output_padding + 1.
+    """
+    fn = "conv_transpose1d"
+    x = as_tensor(fn, "input", input)
+    weight = as_tensor(fn, "weight", weight)
+    if x.ndim not in (2, 3):
+        raise RuntimeError(f"{fn}: expected 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(x.shape)}")
+    if weight.ndim != 3:
+        raise RuntimeError(
+            f"{fn}: weight must be 3-D (in_channels, out_channels/groups, k), got shape {tuple(weight.shape)}"
+        )
+    (s,) = _ints(fn, "stride", stride, 1, 1)
+    (p,) = _ints(fn, "padding", padding, 1, 0)
+    (op,) = _ints(fn, "output_padding", output_padding, 1, 0)
+    (d,) = _ints(fn, "dilation", dilation, 1, 1)
+    out = conv_transpose2d(x.unsqueeze(-2), weight.unsqueeze(2), bias, (1, s), (0, p), (0, op), groups, (1, d))
+    return out.squeeze(-2)

@@ -1,4 +1,4 @@
-"""dropout, dropout2d: inverted dropout (kept values scaled by 1 / (1 - p) while training)."""
+"""dropout, dropout1d, dropout2d: inverted dropout (kept values scaled by 1 / (1 - p) while training)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.random import default_generator
 
-__all__ = ["dropout", "dropout2d"]
+__all__ = ["dropout", "dropout1d", "dropout2d"]
 
 
 def _check(name: str, input, p: float) -> None:
@@ -80,3 +80,18 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if not training or p == 0.0:
         return input
     return _apply_mask(input, p, (*input.shape[:2], *([1] * (input.ndim - 2))))
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels of an (N, C, L) or (C, L) input with probability `p` (kept ones scaled
+    by 1 / (1 - p)) while training; the mask has shape (N, C, 1) or (C, 1)."""
+    _check("dropout1d", input, p)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+            "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs)."
+        )
+    if not training or p == 0.0:
+        return input
+    return _apply_mask(input, p, (*input.shape[:-1], 1))

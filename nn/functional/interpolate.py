@@ -10,6 +10,7 @@ computed in the input's float type, with PyTorch's formulas, so the same pixels 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -17,10 +18,11 @@ import autograd
 from autograd import Tensor
 
 from .conv import as_tensor
+from .pooling import adaptive_avg_pool2d
 
 __all__ = ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
 
-_MODES = ("nearest", "nearest-exact", "linear", "bilinear")
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "area")
 _LINEAR = {"linear": 3, "bilinear": 4}
 
 
@@ -103,13 +105,14 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     nearest: out[o] = x[min(floor(o * scale), in - 1)] (scale = 1 / scale_factor if given, else
     in / out); nearest-exact: floor((o + 0.5) * scale). linear / bilinear: out[o] = (1 - λ) x[i0] +
     λ x[i0 + 1] at src = (o + 0.5) * scale - 0.5 (clamped at 0), or src = o (in - 1) / (out - 1)
-    with align_corners=True; bilinear applies this along H and then W.
+    with align_corners=True; bilinear applies this along H and then W. area: adaptive average
+    pooling to the output size.
 
     Args:
         input: (N, C, L) for nearest/linear, (N, C, H, W) for nearest/bilinear.
         size: output size (int or one per spatial dim); exclusive with scale_factor.
         scale_factor: multiplier (float or one per spatial dim); output = floor(in * scale_factor).
-        mode: "nearest" (default), "nearest-exact", "linear" or "bilinear".
+        mode: "nearest" (default), "nearest-exact", "linear", "bilinear" or "area".
         align_corners: linear modes only: map the corner pixels' centres onto each other.
         recompute_scale_factor: with scale_factor, recompute the scale from the output size.
         antialias: not supported (raises).
@@ -122,7 +125,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
         raise NotImplementedError(
             f"{fn}: mode {mode!r} is not supported by tapegrad; use one of {_MODES}"
         )
-    if mode in ("nearest", "nearest-exact") and align_corners is not None:
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError(
             "align_corners option can only be set with the interpolating modes: "
             "linear | bilinear | bicubic | trilinear"
@@ -137,6 +140,10 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     if mode in _LINEAR and x.ndim != _LINEAR[mode]:
         raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs {_LINEAR[mode]}D input")
     sizes, scales = _sizes(fn, x, size, scale_factor, recompute_scale_factor)
+    if mode == "area":  # PyTorch's area mode is adaptive average pooling to the output size
+        if x.ndim == 3:
+            return adaptive_avg_pool2d(x.unsqueeze(2), (1, sizes[0])).squeeze(2)
+        return adaptive_avg_pool2d(x, tuple(sizes))
     out = x
     for axis, (n_in, n_out, scale) in enumerate(zip(x.shape[2:], sizes, scales)):
         if mode in _LINEAR:
@@ -151,15 +158,20 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
 
 
 def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
-    """Deprecated alias of `interpolate` (kept by PyTorch, so kept here)."""
+    """Deprecated alias of `interpolate` (kept by PyTorch, so kept here, with its warning)."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None) -> Tensor:
-    """`interpolate(mode="nearest")` (PyTorch's deprecated alias)."""
+    """`interpolate(mode="nearest")` (PyTorch's deprecated alias, with its warning)."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None) -> Tensor:
-    """`interpolate(mode="bilinear", align_corners=True)` (PyTorch's deprecated alias)."""
+    """`interpolate(mode="bilinear", align_corners=True)` (PyTorch's deprecated alias, with its warning)."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -1,4 +1,4 @@
-"""Conv1d and ConvTranspose2d (PyTorch's arguments, shapes and initialization)."""
+"""Conv1d, ConvTranspose1d and ConvTranspose2d (PyTorch's arguments, shapes and initialization)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import autograd
 from autograd import Tensor
 
 from .. import init
-from ..functional.conv_extra import _ints, conv1d, conv_transpose2d
+from ..functional.conv_extra import _ints, conv1d, conv_transpose1d, conv_transpose2d
 from ..module import Module, Parameter
 
-__all__ = ["Conv1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "ConvTranspose1d", "ConvTranspose2d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -142,7 +142,72 @@ class Conv1d(_ConvBase):
         return conv1d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
 
-class ConvTranspose2d(_ConvBase):
+class _ConvTransposeNd(_ConvBase):
+    """Arguments, output_size handling and forward shared by the transposed convolutions."""
+
+    _dims = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        super().__init__()
+        name, n = type(self).__name__, self._dims
+        self.kernel_size = _ints(name, "kernel_size", kernel_size, n, 1)
+        self.stride = _ints(name, "stride", stride, n, 1)
+        if isinstance(padding, str):
+            raise ValueError(f"{name}: padding must be an int or a tuple, got {padding!r}")
+        self.padding = _ints(name, "padding", padding, n, 0)
+        self.output_padding = _ints(name, "output_padding", output_padding, n, 0)
+        self.dilation = _ints(name, "dilation", dilation, n, 1)
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
+        self.padding_mode = padding_mode
+        self._setup(name, in_channels, out_channels, kernel_size, groups, bias, dtype, True)
+
+    def _output_padding(self, input: Tensor, output_size) -> tuple[int, ...]:
+        """PyTorch's rule: the output_padding that gives `output_size` (its last entries)."""
+        if output_size is None:
+            return self.output_padding
+        n = self._dims
+        size = [int(v) for v in output_size][-n:]
+        if len(size) != n:
+            raise ValueError(f"{type(self).__name__}: output_size must have {n} or more elements (got {len(size)})")
+        pads = []
+        for d in range(n):
+            length = input.shape[input.ndim - n + d]
+            smallest = ((length - 1) * self.stride[d] - 2 * self.padding[d]
+                        + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
+            largest = smallest + self.stride[d] - 1
+            if not smallest <= size[d] <= largest:
+                raise ValueError(
+                    f"requested an output size of {size}, but valid sizes range from "
+                    f"{smallest} to {largest} (for an input of {list(input.shape[-n:])})"
+                )
+            pads.append(size[d] - smallest)
+        return tuple(pads)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        """(N, C_in, *spatial) -> (N, C_out, *spatial_out)."""
+        self._check_input(input, self._dims)
+        fn = conv_transpose2d if self._dims == 2 else conv_transpose1d
+        return fn(input, self.weight, self.bias, self.stride, self.padding,
+                  self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution layer (the gradient of Conv1d with respect to its input).
+
+    Args: as `ConvTranspose2d`, with ints or 1-tuples.
+
+    Shapes: (N, C_in, L) or (C_in, L) -> (N, C_out, L_out),
+    L_out = (L - 1) s - 2 p + d (k - 1) + output_padding + 1; weight (C_in, C_out / groups, k).
+    `forward(input, output_size)` picks output_padding to reach `output_size` (as PyTorch).
+    """
+
+    _dims = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution layer (the gradient of Conv2d with respect to its input).
 
     Args:
@@ -161,46 +226,4 @@ class ConvTranspose2d(_ConvBase):
     `forward(input, output_size)` picks output_padding to reach `output_size` (as PyTorch).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
-                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
-        super().__init__()
-        name = "ConvTranspose2d"
-        self.kernel_size = _ints(name, "kernel_size", kernel_size, 2, 1)
-        self.stride = _ints(name, "stride", stride, 2, 1)
-        if isinstance(padding, str):
-            raise ValueError(f"{name}: padding must be an int or a pair, got {padding!r}")
-        self.padding = _ints(name, "padding", padding, 2, 0)
-        self.output_padding = _ints(name, "output_padding", output_padding, 2, 0)
-        self.dilation = _ints(name, "dilation", dilation, 2, 1)
-        if padding_mode != "zeros":
-            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
-        self.padding_mode = padding_mode
-        self._setup(name, in_channels, out_channels, kernel_size, groups, bias, dtype, True)
-
-    def _output_padding(self, input: Tensor, output_size) -> tuple[int, int]:
-        """PyTorch's rule: the output_padding that gives `output_size` (its last two entries)."""
-        if output_size is None:
-            return self.output_padding
-        size = [int(v) for v in output_size][-2:]
-        if len(size) != 2:
-            raise ValueError(f"ConvTranspose2d: output_size must have 2 or more elements (got {len(size)})")
-        pads = []
-        for d in range(2):
-            length = input.shape[input.ndim - 2 + d]
-            smallest = ((length - 1) * self.stride[d] - 2 * self.padding[d]
-                        + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
-            largest = smallest + self.stride[d] - 1
-            if not smallest <= size[d] <= largest:
-                raise ValueError(
-                    f"requested an output size of {size}, but valid sizes range from "
-                    f"{smallest} to {largest} (for an input of {list(input.shape[-2:])})"
-                )
-            pads.append(size[d] - smallest)
-        return pads[0], pads[1]
-
-    def forward(self, input: Tensor, output_size=None) -> Tensor:
-        """(N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
-        self._check_input(input, 2)
-        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(input, output_size), self.groups, self.dilation)
+    _dims = 2

@@ -1,13 +1,13 @@
-"""Dropout, Dropout2d."""
+"""Dropout, Dropout1d, Dropout2d."""
 
 from __future__ import annotations
 
 from autograd import Tensor
 
-from ..functional.dropout import dropout, dropout2d
+from ..functional.dropout import dropout, dropout1d, dropout2d
 from ..module import Module
 
-__all__ = ["Dropout", "Dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 
 
 class _DropoutNd(Module):
@@ -39,3 +39,11 @@ class Dropout2d(_DropoutNd):
     def forward(self, input: Tensor) -> Tensor:
         """Channel dropout in training mode, identity in eval mode."""
         return dropout2d(input, self.p, self.training)
+
+
+class Dropout1d(_DropoutNd):
+    """In training, zero whole channels of (N, C, L) or (C, L) inputs with probability `p` (scaled)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Channel dropout in training mode, identity in eval mode."""
+        return dropout1d(input, self.p, self.training)

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
+import nn.functional as F  # registers nn.functional's entries ("nn.functional.<name>")
 from autograd import Tensor, gradcheck, gradgradcheck
 from autograd.ops.registry import REGISTRY
 from autograd.testing import broadcastable_shapes
@@ -174,3 +175,12 @@ def test_broadcasting_forward_and_gradient(info, shapes, seed):
 
 def test_forward_helper_outputs_are_numpy():
     assert isinstance(to_numpy(Tensor([1.0])), np.ndarray)
+
+
+def test_every_nn_functional_function_is_in_the_table():
+    """Each public function of nn.functional has an entry of its own (or is an autograd op)."""
+    entries = {id(info.fn) for info in REGISTRY.values()}
+    public = [n for n in dir(F) if not n.startswith("_") and inspect.isfunction(getattr(F, n))]
+    assert len(public) > 40
+    missing = [n for n in public if id(getattr(F, n)) not in entries]
+    assert not missing, f"nn.functional functions with no op-table entry: {missing}"

@@ -140,3 +140,23 @@ def test_default_init_bounds_follow_fan_in():
     assert np.abs(layer.weight._data).max() <= bound
     assert np.abs(layer.bias._data).max() <= bound
     assert np.abs(layer.weight._data).max() > 0.5 * bound
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1, output_padding=1), dict(stride=3, dilation=2),
+                                    dict(groups=2, stride=2)], ids=str)
+def test_conv_transpose1d_matches_torch(kwargs):
+    _compare(F.conv_transpose1d, TF.conv_transpose1d, [(2, 4, 5), (4, 3, 3), (3 * kwargs.get("groups", 1),)], **kwargs)
+    _compare(F.conv_transpose1d, TF.conv_transpose1d, [(4, 5), (4, 3, 2)], **kwargs)
+
+
+def test_conv_transpose1d_layer_matches_torch():
+    ours = nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, groups=2, bias=False)
+    theirs = torch.nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, groups=2, bias=False)
+    assert ours.weight.shape == tuple(theirs.weight.shape)
+    assert repr(ours) == repr(theirs)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight._data))
+    x = np.random.default_rng(0).standard_normal((2, 4, 7)).astype(np.float32)
+    for size in (None, (14,)):
+        np.testing.assert_allclose(ours(Tensor(x), output_size=size)._data,
+                                   theirs(torch.tensor(x), output_size=size).detach().numpy(), rtol=1e-5, atol=1e-5)

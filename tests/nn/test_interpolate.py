@@ -18,9 +18,9 @@ SIZES = [dict(size=9), dict(size=3), dict(size=1), dict(scale_factor=2), dict(sc
 CASES = [(mode, shape, kw, ac)
          for mode, shape in (("nearest", (2, 3, 5, 7)), ("nearest", (1, 2, 4)),
                              ("nearest-exact", (2, 3, 5, 7)), ("linear", (1, 2, 4)),
-                             ("bilinear", (2, 3, 5, 7)))
+                             ("bilinear", (2, 3, 5, 7)), ("area", (2, 3, 5, 7)), ("area", (1, 2, 4)))
          for kw in SIZES if not (len(shape) == 3 and isinstance(kw.get("scale_factor"), tuple))
-         for ac in ([None] if "nearest" in mode else [False, True])]
+         for ac in ([None] if mode in ("nearest", "nearest-exact", "area") else [False, True])]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -75,3 +75,16 @@ def test_upsample_layers_match_torch():
         ours, theirs = make(nn), make(torch.nn)
         assert repr(ours) == repr(theirs)
         np.testing.assert_allclose(ours(Tensor(a))._data, theirs(torch.tensor(a)).numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name, kwargs", [("upsample", dict(scale_factor=2, mode="bilinear")),
+                                          ("upsample_nearest", dict(size=(3, 5))),
+                                          ("upsample_bilinear", dict(scale_factor=2))])
+def test_deprecated_aliases_warn_and_match_torch(name, kwargs):
+    a = np.random.default_rng(3).standard_normal((1, 2, 2, 3)).astype(np.float32)
+    with pytest.warns(UserWarning, match="deprecated") as ours:
+        out = getattr(F, name)(Tensor(a), **kwargs)
+    with pytest.warns(UserWarning, match="deprecated") as theirs:
+        ref = getattr(TF, name)(torch.tensor(a), **kwargs)
+    assert str(ours[0].message) == str(theirs[0].message)
+    np.testing.assert_allclose(out._data, ref.numpy(), rtol=1e-6, atol=1e-6)

@@ -22,6 +22,9 @@ ALL = {
     "RMSprop": lambda ps, **kw: optim.RMSprop(
         ps, **{"lr": 0.01, "momentum": 0.5, "centered": True, **kw}
     ),
+    "NAdam": lambda ps, **kw: optim.NAdam(ps, **{"lr": 0.05, **kw}),
+    "RAdam": lambda ps, **kw: optim.RAdam(ps, **{"lr": 0.05, **kw}),
+    "Adamax": lambda ps, **kw: optim.Adamax(ps, **{"lr": 0.05, **kw}),
 }
 
 
@@ -42,6 +45,9 @@ ROSENBROCK_LRS = {
     "Adadelta": lambda ps: optim.Adadelta(ps, lr=10.0),
     "RMSprop": lambda ps: optim.RMSprop(ps, lr=0.02),
     "RMSprop-centered": lambda ps: optim.RMSprop(ps, lr=0.01, centered=True, momentum=0.5),
+    "NAdam": lambda ps: optim.NAdam(ps, lr=0.05),
+    "RAdam": lambda ps: optim.RAdam(ps, lr=0.01),  # (0.05 diverges in PyTorch too: early steps are plain SGD)
+    "Adamax": lambda ps: optim.Adamax(ps, lr=0.05),
 }
 
 

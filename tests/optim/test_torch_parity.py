@@ -32,6 +32,16 @@ CONFIGS = [
     ("RMSprop", dict(lr=0.01, alpha=0.9, eps=0.01, centered=True)),
     ("RMSprop", dict(lr=0.01, momentum=0.9, weight_decay=0.1)),
     ("RMSprop", dict(lr=0.005, alpha=0.5, momentum=0.5, centered=True, maximize=True)),
+    ("NAdam", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.02, betas=(0.8, 0.9), eps=0.1, weight_decay=0.1, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("NAdam", dict(lr=0.05, momentum_decay=0.0)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.02, betas=(0.5, 0.8), eps=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.5))),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.02, betas=(0.5, 0.8), eps=0.01, weight_decay=0.1, maximize=True)),
 ]
 
 
@@ -109,6 +119,12 @@ def test_state_matches_torch(name, kwargs):
         lambda mod, p: mod.Adagrad(p, lr_decay=-0.5),
         lambda mod, p: mod.Adadelta(p, rho=1.1),
         lambda mod, p: mod.RMSprop(p, alpha=-1.0),
+        lambda mod, p: mod.NAdam(p, momentum_decay=-0.1),
+        lambda mod, p: mod.NAdam(p, betas=(1.0, 0.9)),
+        lambda mod, p: mod.RAdam(p, lr=-0.1),
+        lambda mod, p: mod.RAdam(p, weight_decay=-1),
+        lambda mod, p: mod.Adamax(p, eps=-1.0),
+        lambda mod, p: mod.Adamax(p, betas=(0.9, -0.1)),
     ],
 )
 def test_error_messages_match_torch(make):
@@ -140,6 +156,15 @@ SCHEDULES = {
     "onecycle-3phase": lambda m, o: m.OneCycleLR(
         o, max_lr=0.5, epochs=3, steps_per_epoch=10, pct_start=0.25, anneal_strategy="linear",
         three_phase=True, div_factor=10.0,
+    ),
+    "warm-restarts": lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=5, eta_min=0.01),
+    "warm-restarts-mult": lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2),
+    "sequential-restarts": lambda m, o: m.SequentialLR(
+        o, [m.LinearLR(o, start_factor=0.1, total_iters=3), m.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=2)],
+        milestones=[3],
+    ),
+    "chained-restarts": lambda m, o: m.ChainedScheduler(
+        [m.CosineAnnealingWarmRestarts(o, T_0=4), m.ExponentialLR(o, gamma=0.95)]
     ),
     "chained": lambda m, o: m.ChainedScheduler(
         [m.ExponentialLR(o, gamma=0.9), m.MultiStepLR(o, milestones=[5, 9], gamma=0.1),
@@ -231,3 +256,36 @@ def test_plateau_matches_torch():
             assert (s.num_bad_epochs, s.cooldown_counter) == (ts.num_bad_epochs,
                                                              ts.cooldown_counter)
         assert math.isfinite(s.best) and s.best == ts.best
+
+
+@pytest.mark.parametrize("t_mult", [1, 2, 3])
+def test_warm_restarts_fractional_epochs_match_torch(t_mult):
+    """step(epoch + i / iters), PyTorch's per-batch use, then plain steps after a jump."""
+    out = []
+    for m, mod in ((lr_scheduler, optim), (torch.optim.lr_scheduler, torch.optim)):
+        p = Tensor(np.zeros(1), requires_grad=True) if mod is optim else torch.zeros(1, requires_grad=True)
+        opt = mod.SGD([p], lr=0.5)
+        s = m.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=t_mult, eta_min=0.001)
+        lrs = []
+        for epoch in range(12):
+            for i in range(4):
+                s.step(epoch + i / 4)
+                lrs.append((opt.param_groups[0]["lr"], s.T_cur, s.T_i, s.last_epoch))
+        s.step(26)
+        for _ in range(5):
+            s.step()
+            lrs.append((opt.param_groups[0]["lr"], s.T_cur, s.T_i, s.last_epoch))
+        out.append(lrs)
+    assert out[0] == out[1]
+
+
+def test_warm_restarts_errors_match_torch():
+    for kwargs in (dict(T_0=0), dict(T_0=2.0), dict(T_0=2, T_mult=0), dict(T_0=2, eta_min="0")):
+        with pytest.raises(ValueError) as want:
+            torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(torch.optim.SGD([torch.zeros(1)], lr=0.1), **kwargs)
+        with pytest.raises(ValueError) as got:
+            lr_scheduler.CosineAnnealingWarmRestarts(optim.SGD([Tensor(np.zeros(1), requires_grad=True)], lr=0.1), **kwargs)
+        assert str(got.value) == str(want.value)
+    s = lr_scheduler.CosineAnnealingWarmRestarts(optim.SGD([Tensor(np.zeros(1), requires_grad=True)], lr=0.1), T_0=2)
+    with pytest.raises(ValueError, match="non-negative epoch"):
+        s.step(-1)
