@@ -15,6 +15,7 @@ from .layers.loss import *  # noqa: E402, F403
 from .layers.normalization import *  # noqa: E402, F403
 from .layers.pooling import *  # noqa: E402, F403
 from .layers.rnn import *  # noqa: E402, F403
+from .layers.transformer import *  # noqa: E402, F403
 from .module import *  # noqa: E402, F403
 from .serialization import *  # noqa: E402, F403
 from .summary import *  # noqa: E402, F403

@@ -8,8 +8,9 @@ from . import lr_scheduler  # noqa: E402
 from .adadelta import Adadelta  # noqa: E402
 from .adagrad import Adagrad  # noqa: E402
 from .adam import Adam, AdamW  # noqa: E402
+from .lbfgs import LBFGS  # noqa: E402
 from .optimizer import Optimizer  # noqa: E402
 from .rmsprop import RMSprop  # noqa: E402
 from .sgd import SGD  # noqa: E402
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = ["LBFGS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
