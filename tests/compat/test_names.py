@@ -8,7 +8,6 @@ import pytest
 
 import autograd
 import nn
-from autograd import Tensor
 
 DTYPES = ["float32", "float", "float64", "double", "float16", "half", "int64", "long", "int32",
           "int", "int16", "int8", "uint8", "bool"]
