@@ -75,7 +75,7 @@ def test_accelerators_answer_as_a_cpu_only_build(torch_shim):
 
 
 def test_missing_names_raise_clearly(torch_shim):
-    with pytest.raises(ModuleNotFoundError, match="torch.distributed"):
+    with pytest.raises(ModuleNotFoundError, match=r"torch\.distributed"):
         importlib.import_module("torch.distributed")
     with pytest.raises(AttributeError, match="no attribute 'not_a_torch_name'"):
         torch_shim.not_a_torch_name  # noqa: B018
