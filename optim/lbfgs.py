@@ -188,7 +188,7 @@ class LBFGS(Optimizer):
     def step(self, closure):  # type: ignore[override]
         """Run up to max_iter L-BFGS iterations; returns the loss before them."""
         if closure is None:
-            raise RuntimeError("LBFGS.step needs a closure that recomputes the loss and its "
+            raise TypeError("LBFGS.step needs a closure that recomputes the loss and its "
                                "gradients (optimizer.step(closure))")
         def closure_grad():
             with enable_grad():
