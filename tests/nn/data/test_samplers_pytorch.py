@@ -89,7 +89,7 @@ def test_dataloader_takes_pytorch_arguments_in_pytorch_order():
     g = autograd.Generator().manual_seed(5)
     loader = DataLoader(ds, 2, True, None, None, 2, None, True, False, 0, None, None, g,
                         prefetch_factor=2, persistent_workers=False)
-    assert sorted(sum((b[0].tolist() for b in loader), [])) == list(range(6))
+    assert sorted(i for b in loader for i in b[0].tolist()) == list(range(6))
     g.manual_seed(5)
     first = [b[0].tolist() for b in loader]
     g.manual_seed(5)
