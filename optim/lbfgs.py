@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import enable_grad
+from autograd import Tensor, enable_grad, from_numpy
 from autograd.inplace import bump_versions
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _copy_value
 
 __all__ = ["LBFGS"]
+
+_FLAT_STATE = frozenset({"d", "prev_flat_grad", "old_dirs", "old_stps", "ro", "H_diag"})
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -151,6 +153,12 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
 
+    def _cast_state(self, p, index, key: str, value):
+        # the history is over all parameters flattened together, not shaped like the first one
+        if key in _FLAT_STATE:
+            return _copy_value(value)
+        return super()._cast_state(p, index, key, value)
+
     def _gather_flat_grad(self) -> np.ndarray:
         views = []
         for p in self._params:
@@ -210,10 +218,10 @@ class LBFGS(Optimizer):
         if np.abs(flat_grad).max() <= tolerance_grad:
             return orig_loss
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        H_diag = state.get("H_diag")
-        prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
+        d, t = _array(state.get("d")), state.get("t")
+        old_dirs, old_stps, ro = (_array(state.get(k)) for k in ("old_dirs", "old_stps", "ro"))
+        H_diag = _array(state.get("H_diag"))
+        prev_flat_grad, prev_loss = _array(state.get("prev_flat_grad")), state.get("prev_loss")
 
         n_iter = 0
         while n_iter < max_iter:
@@ -286,6 +294,24 @@ class LBFGS(Optimizer):
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-                     prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+        # kept as Tensors and Python numbers, as PyTorch keeps them, so checkpoints can hold them
+        state.update(d=_tensor(d), t=float(t), old_dirs=_tensor(old_dirs),
+                     old_stps=_tensor(old_stps), ro=_tensor(ro), H_diag=_tensor(H_diag),
+                     prev_flat_grad=_tensor(prev_flat_grad), prev_loss=prev_loss)
         return orig_loss
+
+
+def _array(value):
+    """State entries (Tensors, lists of them) as arrays for the arithmetic."""
+    if isinstance(value, list):
+        return [_array(v) for v in value]
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _tensor(value):
+    """Arrays (and lists of them) as Tensors for the state."""
+    if isinstance(value, list):
+        return [_tensor(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic)):
+        return from_numpy(np.asarray(value))
+    return value

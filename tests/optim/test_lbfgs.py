@@ -115,3 +115,31 @@ def test_errors():
     with pytest.raises(TypeError, match="closure"):
         optim.LBFGS([x]).step(None)
     assert optim.LBFGS([x]).defaults["max_eval"] == 25
+
+
+def test_state_dict_round_trip_resumes_the_same_iterates():
+    def make():
+        w = Tensor(np.array([[0.5, -1.0], [2.0, 0.3]]), requires_grad=True)
+        b = Tensor(np.array([0.1, 0.2, 0.3]), requires_grad=True)
+        return w, b
+
+    def closure_for(opt, w, b):
+        def closure():
+            opt.zero_grad()
+            loss = ((w ** 2 - 1.0) ** 2).sum() + ((b - w.sum()) ** 2).sum()
+            loss.backward()
+            return loss
+        return closure
+
+    w, b = make()
+    opt = optim.LBFGS([w, b], max_iter=3, history_size=4)
+    opt.step(closure_for(opt, w, b))
+    w2, b2 = Tensor(w.detach().numpy().copy(), requires_grad=True), \
+        Tensor(b.detach().numpy().copy(), requires_grad=True)
+    opt2 = optim.LBFGS([w2, b2], max_iter=3, history_size=4)
+    opt2.load_state_dict(opt.state_dict())
+    for _ in range(2):
+        opt.step(closure_for(opt, w, b))
+        opt2.step(closure_for(opt2, w2, b2))
+    np.testing.assert_array_equal(w2.detach().numpy(), w.detach().numpy())
+    np.testing.assert_array_equal(b2.detach().numpy(), b.detach().numpy())
