@@ -116,6 +116,7 @@ __all__ = [
 from . import tensor_device as _tensor_device  # noqa: E402  (attaches Tensor.to/device/...)
 from .device import Size, device, get_default_device, set_default_device  # noqa: E402
 from .grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
+from .random import _GENERATOR as default_generator  # noqa: E402  (PyTorch's global Generator)
 from .random import Generator, get_rng_state, initial_seed, seed, set_rng_state  # noqa: E402
 
 if "mm" not in REGISTRY:  # the op table's mm, when it has one, is the differentiable entry
@@ -128,6 +129,7 @@ __all__ += [
     "Generator",
     "Size",
     "bernoulli",
+    "default_generator",
     "device",
     "float",
     "get_default_device",

@@ -99,7 +99,8 @@ def multinomial(input, num_samples: int, replacement: bool = False, generator=No
 
     Args:
         input: (C,) or (N, C) non-negative weights (need not sum to one).
-        num_samples: draws per row; without replacement at most the number of non-zero weights.
+        num_samples: draws per row; without replacement at most C (categories of weight 0
+            are drawn only after all the others, as in PyTorch).
         replacement: draw with replacement.
         generator: an `autograd.Generator`.
 
@@ -135,10 +136,7 @@ def multinomial(input, num_samples: int, replacement: bool = False, generator=No
         if num_samples > n:
             raise RuntimeError("multinomial: cannot sample n_sample > prob_dist.size(-1) samples "
                                "without replacement")
-        if ((rows > 0).sum(axis=1) < num_samples).any():
-            raise RuntimeError("multinomial: invalid multinomial distribution (with "
-                               "replacement=False, not enough non-negative category to sample)")
-        # PyTorch's way: the top num_samples of w / q with q ~ Exp(1) are a draw without replacement
+        # PyTorch's way (zero weights get key 0, so they come last, as PyTorch's do): the top num_samples of w / q with q ~ Exp(1) are a draw without replacement
         keys = rows / rng.exponential(size=rows.shape)
         out = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     out = out.astype(np.int64)

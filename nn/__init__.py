@@ -22,6 +22,7 @@ from .layers.pooling import *  # noqa: E402, F403
 from .layers.pooling1d import *  # noqa: E402, F403
 from .layers.rms_norm import *  # noqa: E402, F403
 from .layers.rnn import *  # noqa: E402, F403
+from .layers.transformer import *  # noqa: E402, F403
 from .layers.upsample import *  # noqa: E402, F403
 from .module import *  # noqa: E402, F403
 from .serialization import *  # noqa: E402, F403
