@@ -97,7 +97,8 @@ def test_compressed_members_are_refused_before_inflating(tmp_path):
     path = tmp_path / "bomb.npz"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("a0.npy", _npy(np.zeros(64 * 2**20, dtype=np.uint8)))  # 64 MB of zeros
-        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(b"{}", np.uint8)))
+        header = json.dumps(legacy_tree(w=("a0", "|u1", [64 * 2**20]))).encode()
+        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(header, np.uint8)))
     assert path.stat().st_size < 200_000
     tracemalloc.start()
     try:
