@@ -348,7 +348,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     Returns:
         The reduced loss (a scalar), or per-sample losses for ``'none'``.
     """
-    _checks.tensor_input("cross_entropy", input)
+    if not isinstance(input, Tensor):
+        _checks.tensor_input("cross_entropy", input)
     if input._data.dtype.kind != "f":
         _checks.floating("cross_entropy", input)
     shape = input._data.shape  # (not the .ndim/.shape properties: a call each, every step)

@@ -108,6 +108,18 @@ DEVIATIONS = {
 }
 
 
+# Cases refused for a value rather than a shape or dtype: the words the message must contain.
+VALUE_ERRORS = {
+    "Embedding-out-of-range": "range", "Embedding-negative": "range",
+    "CrossEntropyLoss-class-out-of-range": "[0, 2]", "NLLLoss-class-out-of-range": "[0, 2]",
+    "CrossEntropyLoss-probs-ignore-index": "ignore_index=1", "BCELoss-nan": "nan",
+    "BatchNorm1d-eps-0": "eps", "GaussianNLLLoss-negative-var": "negative",
+    # PyTorch's own wording: the feature size expected and received
+    "RNN-channels": "Expected 3, got 5", "LSTM-channels": "Expected 3, got 5",
+    "GRU-channels": "Expected 3, got 5",
+}
+
+
 def _names(case_id):
     layer = case_id.split("-")[0]
     return {layer, {"MultiheadAttention": "multi_head_attention_forward", "MSELoss": "mse_loss", "L1Loss": "l1_loss", "HuberLoss": "huber_loss",
@@ -145,6 +157,13 @@ def test_malformed_input_ends_clearly(case_id, make, inputs):
         message = str(result)
         assert type(result).__module__ == "builtins", f"{type(result)}: {message}"
         assert any(n in message for n in _names(case_id)), f"layer not named: {message}"
+        arrays = [x for x in inputs if not isinstance(x, str)]
+        received = {str(tuple(x.shape)) for x in arrays} | {str(x.dtype) for x in arrays}
+        if isinstance(inputs[0], str):
+            received = {"ndarray"}
+        elif case_id in VALUE_ERRORS:
+            received = {VALUE_ERRORS[case_id]}
+        assert any(r in message for r in received), f"what came is not named: {message}"
         assert len(message) > 40, message
         if isinstance(inputs[0], str):
             assert "autograd.tensor(" in message, message
