@@ -133,7 +133,7 @@ def _serialize(obj, path: str) -> bytes:
     flat = _flat_state_dict(obj, path)
     tree = flattener.tree(obj, [])
     if flat and any(name not in obj for name in flattener.arrays):
-        raise TypeError(f"save: {path}: the key '__metadata__' is reserved in a .safetensors file")
+        raise TypeError(f"save: {path}: a .safetensors file cannot hold the keys '' or '__metadata__'")
     specs = {
         name: TensorSpec(dtype=a.dtype.name, shape=a.shape,
                          data_ptr=a.ctypes.data, data_len=a.nbytes)
