@@ -12,6 +12,18 @@ import numpy as np
 from autograd import Tensor
 
 
+class ShapeError(ValueError, RuntimeError):
+    """An input of the wrong shape for a layer or loss.
+
+    PyTorch raises RuntimeError here and tapegrad raised ValueError before: this is both, so code
+    written for either catches it (as numpy's AxisError is both a ValueError and an IndexError).
+    """
+
+
+class DtypeError(TypeError, RuntimeError):
+    """An input of the wrong dtype: PyTorch's RuntimeError, and tapegrad's earlier TypeError."""
+
+
 def tensor_input(who: str, x, role: str = "input") -> None:
     """A numpy array or list where a Tensor belongs: TypeError saying how to wrap it."""
     if not isinstance(x, Tensor):

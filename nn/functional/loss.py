@@ -52,7 +52,7 @@ def _pair(name: str, input, target) -> tuple[Tensor, Tensor]:
     target = _as_tensor(target)
     _checks.floating(name, input, target)
     if input.shape != target.shape:
-        raise ValueError(
+        raise _checks.ShapeError(
             f"{name}: target shape {tuple(target.shape)} must equal input shape "
             f"{tuple(input.shape)} (broadcasting a loss target is almost always a bug)"
         )
@@ -367,7 +367,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         raise ValueError(f"cross_entropy: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     input, target, squeeze = _unbatched(input, target)
     if input.ndim < 2:
-        raise ValueError(f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}")
+        raise _checks.ShapeError(f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}")
     n_classes = input.shape[1]
     w = _class_weight("cross_entropy", weight, n_classes)
     t_data = target._data if isinstance(target, Tensor) else np.asarray(target)

@@ -94,6 +94,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C, *), got shape {tuple(input.shape)}")
+    _checks.floating("batch_norm", input)
     _checks.same_dtype("batch_norm", input, weight if weight is not None else running_mean)
     _checks.positive_eps("batch_norm", eps, training)
     c = input.shape[1]

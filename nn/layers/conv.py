@@ -107,7 +107,7 @@ class Conv2d(Module):
         """(N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
         _checks.tensor_input(type(self).__name__, input)
         if input.ndim not in (3, 4) or input.shape[-3] != self.in_channels:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self!r} expected input of shape (N, {self.in_channels}, H, W) or "
                 f"({self.in_channels}, H, W), got {tuple(input.shape)}"
             )

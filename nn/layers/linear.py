@@ -86,7 +86,7 @@ class Linear(Module):
             _checks.tensor_input("Linear", input)
         shape = input._data.shape
         if not shape or shape[-1] != self.in_features:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self!r} expected input with last dimension {self.in_features}, got shape {shape}"
             )
         params = self._parameters
@@ -209,7 +209,10 @@ class Embedding(Module):
         _checks.tensor_input("Embedding", input, "of indices")
         idx = input._data
         if idx.dtype.kind not in "iu":
-            raise TypeError(f"{self!r} expected integer indices, got dtype {idx.dtype}")
+            raise _checks.DtypeError(
+                f"{self!r} expected integer indices (int64), got dtype {idx.dtype}: convert them "
+                "with .long()"
+            )
         if idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings):
             raise IndexError(
                 f"{self!r}: index out of range: indices span [{idx.min()}, {idx.max()}], "

@@ -77,12 +77,12 @@ class _BatchNorm(Module):
     def _check_input(self, input) -> None:
         _checks.tensor_input(self._get_name(), input)
         if input.ndim not in self._ranks:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self._get_name()}({self.num_features}) expected {self._shape_text} input, "
                 f"got shape {tuple(input.shape)} ({input.ndim}D)"
             )
         if input.shape[1] != self.num_features:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self._get_name()}({self.num_features}) expected input with {self.num_features} "
                 f"channels (dim 1), got {input.shape[1]} (input shape {tuple(input.shape)})"
             )
@@ -177,7 +177,7 @@ class LayerNorm(Module):
         k = len(self.normalized_shape)
         _checks.tensor_input("LayerNorm", input)
         if input.ndim < k or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self!r} expected input with trailing shape {self.normalized_shape}, got "
                 f"{tuple(input.shape)}"
             )
