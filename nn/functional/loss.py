@@ -321,7 +321,8 @@ CROSS_ENTROPY_REDUCED = Primitive(
 
 def _all_targets_valid(t: np.ndarray, n_rows: int, n_classes: int, ignore_index: int) -> bool:
     """t is (n_rows,) integer class indices, all in [0, C), none equal to ignore_index."""
-    if t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or 0 <= ignore_index < n_classes or t.dtype.kind == "b":
+    if (t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or 0 <= ignore_index < n_classes
+            or t.dtype.kind == "b"):  # (bool labels: the general path names the mistake)
         return False  # (an ignore_index among the classes may match a target: the general path)
     try:
         # NOTE: one call checks both ends: bincount refuses negative values, and a target >= C
@@ -367,7 +368,9 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         raise ValueError(f"cross_entropy: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     input, target, squeeze = _unbatched(input, target)
     if input.ndim < 2:
-        raise _checks.ShapeError(f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}")
+        raise _checks.ShapeError(
+            f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}"
+        )
     n_classes = input.shape[1]
     w = _class_weight("cross_entropy", weight, n_classes)
     t_data = target._data if isinstance(target, Tensor) else np.asarray(target)
