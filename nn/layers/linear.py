@@ -116,6 +116,8 @@ class Flatten(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Flattened view of `input`."""
+        if not isinstance(input, Tensor):
+            _checks.tensor_input("Flatten", input)
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:

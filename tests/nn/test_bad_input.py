@@ -121,6 +121,7 @@ def test_stack_and_cat_of_an_empty_list_raise_as_torch():
 @pytest.mark.parametrize("make", [
     lambda: nn.Sequential(nn.Linear(3, 2)), lambda: nn.Conv2d(3, 2, 1), lambda: nn.MaxPool2d(2),
     lambda: nn.BatchNorm1d(3), lambda: nn.LayerNorm(3), lambda: nn.LSTM(3, 2), lambda: nn.Embedding(5, 3),
+    lambda: nn.Flatten(), lambda: nn.ReLU(), lambda: nn.GELU(), lambda: nn.Dropout(), lambda: nn.Softmax(1),
 ])
 @pytest.mark.parametrize("kind", ["ndarray", "list"])
 def test_numpy_arrays_and_lists_into_a_model_say_to_wrap_them(make, kind):
