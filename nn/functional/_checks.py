@@ -50,11 +50,13 @@ def same_dtype(who: str, input: Tensor, weight, error: type[Exception] = Runtime
         return
     got, want = input._data.dtype, weight._data.dtype
     if got != want:
-        hint = "input.float()" if want == np.float32 else f"input.to({want})"
+        methods = {np.dtype(np.float32): "float", np.dtype(np.float64): "double",
+                   np.dtype(np.float16): "half"}
+        to_input = f"input.{methods[want]}()" if want in methods else f"input.to(autograd.{want})"
+        model = f", or the model with model.{methods[got]}()" if got in methods else ""
         raise error(
             f"{who}: input dtype {got} does not match the layer's dtype {want} (input shape "
-            f"{tuple(input.shape)}); convert the input with {hint}, or the model with "
-            f"model.to({got})"
+            f"{tuple(input.shape)}); convert the input with {to_input}{model}"
         )
 
 
