@@ -188,8 +188,8 @@ def test_malformed_input_ends_clearly(case_id, make, inputs):
     except ImportError:
         return
     t_kind, t_result = run(lambda x: torch.from_numpy(np.ascontiguousarray(x)), torch.nn, make, inputs)
-    if case_id in DEVIATIONS:
-        assert (kind, t_kind) == ("raises", "returns"), DEVIATIONS[case_id]
+    if case_id in DEVIATIONS and kind == "raises":  # (once implemented, compared as the rest)
+        assert t_kind == "returns", DEVIATIONS[case_id]
         return
     assert kind == t_kind, f"tapegrad {kind} {result!r}; torch {t_kind} {t_result!r}"
     if kind == "returns":
