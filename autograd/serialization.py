@@ -35,6 +35,7 @@ __all__ = ["CheckpointError", "load", "save"]
 _TREE_KEY = "tapegrad"
 _CRC_KEY = "tapegrad_crc32"
 _VERSION = "2"
+_HEADER_LIMIT = 100_000_000  # safetensors' own cap on the JSON header
 _MAX_DEPTH = 64  # far deeper than any checkpoint; bounds the recursion of both walks
 _SAFETENSORS_CODES = {
     "F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2",
@@ -133,7 +134,7 @@ def _serialize(obj, path: str) -> bytes:
     flat = _flat_state_dict(obj, path)
     tree = flattener.tree(obj, [])
     if flat and any(name not in obj for name in flattener.arrays):
-        raise TypeError(f"save: {path}: the key '__metadata__' is reserved in a .safetensors file")
+        raise TypeError(f"save: {path}: a .safetensors file cannot hold the keys '' or '__metadata__'")
     specs = {
         name: TensorSpec(dtype=a.dtype.name, shape=a.shape,
                          data_ptr=a.ctypes.data, data_len=a.nbytes)
@@ -299,6 +300,8 @@ class _SafetensorsReader:
 
     def read(self):
         size = int.from_bytes(self.data[:8], "little")
+        if size > _HEADER_LIMIT:
+            self.fail(f"the header claims {size} bytes, over safetensors' limit of {_HEADER_LIMIT}")
         if size > len(self.data) - 8:
             self.fail(f"truncated: the header claims {size} bytes, the file has {len(self.data) - 8} after its length")
         header = _parse_json(self.data[8:8 + size], self.fail, "safetensors header")
@@ -319,7 +322,10 @@ class _SafetensorsReader:
         raw = {key: (dtype, shape, memoryview(self.data)[offset:offset + count * dtype.itemsize])
                for key, (dtype, shape, offset, count) in self.tensors.items()}
         if metadata.get(_CRC_KEY) != str(_checksum(metadata[_TREE_KEY], raw)):
-            self.fail("corrupted: the checksum of the tensors and tree does not match (a changed byte)")
+            self.fail(
+                "corrupted: the checksum of the tensors and tree does not match (a changed byte). If "
+                "another program changed the tensors on purpose, it must drop the 'tapegrad' metadata"
+            )
         doc = _parse_json(metadata[_TREE_KEY].encode("utf-8", "surrogatepass"), self.fail, "tapegrad tree")
         if not isinstance(doc, dict) or doc.get("version") != _VERSION:
             self.fail(f"unsupported checkpoint version {doc.get('version') if isinstance(doc, dict) else doc!r}")

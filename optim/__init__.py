@@ -16,5 +16,17 @@ from .radam import RAdam  # noqa: E402
 from .rmsprop import RMSprop  # noqa: E402
 from .sgd import SGD  # noqa: E402
 
-__all__ += ["Adamax", "NAdam", "RAdam"]
-__all__ = ["LBFGS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = [
+    "LBFGS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
+    "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "lr_scheduler",
+]

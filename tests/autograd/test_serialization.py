@@ -231,7 +231,7 @@ def test_killed_save_leaves_previous_file_and_next_save_removes_its_temporary(tm
         "os.fsync = lambda fd: time.sleep(60)\n"  # hang after the bytes are written
         f"autograd.save({{'w': np.zeros(1_000_000)}}, {str(path)!r})\n"
     )
-    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(autograd.__file__)))
     child = subprocess.Popen([sys.executable, "-c", script], env=env)
     try:
         deadline = time.time() + 60

@@ -5,6 +5,7 @@ first nn.save format, an npz archive, which still loads)."""
 import builtins
 import io
 import json
+import os
 import pickle
 import struct
 import tracemalloc
@@ -62,6 +63,20 @@ def test_files_written_by_the_first_nn_save_still_load(tmp_path):
     model.load_state_dict({k: v for k, v in back.items() if k in sd})
 
 
+def test_a_file_from_the_first_nn_save_loads_with_its_values():
+    """checkpoints/first_nn_save.npz was written by nn.save before it moved to safetensors."""
+    path = os.path.join(os.path.dirname(__file__), "checkpoints", "first_nn_save.npz")
+    back = nn.load(path)
+    assert list(back) == ["optimizer", "epoch", "mask", "half"] and back["epoch"] == 3
+    group = back["optimizer"]["param_groups"][0]
+    assert group["betas"] == (0.9, 0.999) and group["params"] == [0, 1, 2, 3, 4, 5]
+    with np.load(path, allow_pickle=False) as raw:  # numpy's reader as the reference
+        state = back["optimizer"]["state"]
+        np.testing.assert_array_equal(state[0]["exp_avg"]._data, raw["a0"])
+        assert state[0]["exp_avg"].dtype == np.float32 and state[0]["step"] == 1
+        assert back["half"].dtype == np.float16 and back["mask"].dtype == np.bool_
+
+
 def test_pickle_payload_is_never_executed(tmp_path):
     marker = tmp_path / "pwned"
     path = tmp_path / "model.pt"
@@ -97,7 +112,8 @@ def test_compressed_members_are_refused_before_inflating(tmp_path):
     path = tmp_path / "bomb.npz"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("a0.npy", _npy(np.zeros(64 * 2**20, dtype=np.uint8)))  # 64 MB of zeros
-        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(b"{}", np.uint8)))
+        header = json.dumps(legacy_tree(w=("a0", "|u1", [64 * 2**20]))).encode()
+        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(header, np.uint8)))
     assert path.stat().st_size < 200_000
     tracemalloc.start()
     try:
