@@ -15,7 +15,7 @@ import numpy as np
 from ..node import Node
 from ..tensor import Tensor
 from .grads import GradRecord, recorded_for, resolve_norms
-from .graph import GraphView, edge_tensor_key, tensor_key
+from .graph import FreedInput, GraphView, edge_tensor_key, tensor_key
 from .modules import ModuleTrace, infer_owners, module_of, named_modules
 from .style import (
     CLUSTER_STYLE,
@@ -266,7 +266,7 @@ class _Builder:
         dot_id = self.const_ids.get(key)
         if dot_id is None:
             dot_id = self.const_ids[key] = f"c{len(self.const_ids)}"
-            if isinstance(value, Tensor):
+            if isinstance(value, (Tensor, FreedInput)):
                 self.tensor_node(value, dot_id, "constant")
             else:
                 label = f"array {format_shape(value.shape)} {value.dtype}"
@@ -307,9 +307,9 @@ class _Builder:
             if isinstance(a, Tensor) and a.grad_fn is not None and a.grad_fn in self.view.index:
                 tkey = tensor_key(a)
                 self.edge(self.tensor_id(tkey), op_id, tkey)
-            elif show_constants and (isinstance(a, Tensor) or (isinstance(a, np.ndarray) and a.ndim > 0)):
+            elif show_constants and (isinstance(a, (Tensor, FreedInput)) or (isinstance(a, np.ndarray) and a.ndim > 0)):
                 const_id = self.constant(a)
-                self.edge(const_id, op_id, a if isinstance(a, Tensor) else None)
+                self.edge(const_id, op_id, None if isinstance(a, np.ndarray) else a)
 
     # ----------------------------------------------------------------- output
     def assemble(self, rankdir: str, source: str | None) -> Digraph:
