@@ -20,7 +20,7 @@ from .viz.grads import resolve_norms
 from .viz.graph import GraphView, edge_target, tensor_key
 from .viz.style import format_norm, format_shape
 
-COLUMNS = ("step", "node", "local derivative", "grad shape", "\u2016grad\u2016", "feeds")
+COLUMNS = ("step", "node", "local derivative", "grad shape", "|grad|", "feeds")
 
 
 @dataclass(frozen=True)
