@@ -156,3 +156,11 @@ __all__ += ["CheckpointError", "load", "save"]
 def __dir__():
     # numpy and the `annotations` future flag are this file's tools, not the package's names
     return sorted(set(globals()) - {"np", "annotations"})
+
+
+# numpy's BLAS on one thread unless the user chose (why, with measurements: threads.py)
+from .threads import get_num_threads, limit_by_default, set_num_threads  # noqa: E402
+
+__all__ += ["get_num_threads", "set_num_threads"]
+limit_by_default()
+del limit_by_default

@@ -17,7 +17,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from .grad_mode import ANOMALY, STATE
-from .node import FREED_GRAPH_MESSAGE, Node
+from .node import FREED_GRAPH_MESSAGE, Node, note_constant_input
 from .ops.registry import CLOCK, _new_tensor, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 
@@ -258,11 +258,13 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     # step): only ops whose every input has a VJP come here without edges
                     edges = []
                     for a in args:
-                        if isinstance(a, Tensor) and a.requires_grad:
-                            fn = a.grad_fn
-                            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-                        else:
-                            edges.append(None)
+                        if isinstance(a, Tensor):
+                            if a.requires_grad:
+                                fn = a.grad_fn
+                                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
+                                continue
+                            note_constant_input(node, len(edges), a)  # its box outlives release
+                        edges.append(None)
                     node._edges = edges
                 arrays = node.arrays
                 out = node.out

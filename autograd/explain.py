@@ -13,6 +13,8 @@ to the node's inputs. Leaves end the chain: their rows say the gradient is accum
 from __future__ import annotations
 
 import html
+import shutil
+import textwrap
 from dataclasses import asdict, dataclass
 
 from .node import Node
@@ -20,7 +22,9 @@ from .viz.grads import resolve_norms
 from .viz.graph import GraphView, edge_target, tensor_key
 from .viz.style import format_norm, format_shape
 
-COLUMNS = ("step", "node", "local derivative", "grad shape", "\u2016grad\u2016", "feeds")
+COLUMNS = ("step", "node", "local derivative", "grad shape", "|grad|", "feeds")
+WRAPPED_COLUMN = 2  # the local derivative: the widest cell, and the one that reads well wrapped
+MIN_WRAP = 24
 
 
 @dataclass(frozen=True)
@@ -88,15 +92,29 @@ class Explanation:
     def _header(self) -> str:
         return f"{self.title}\ngradient norms: {self.norms_source}"
 
-    def __str__(self) -> str:
+    def to_text(self, width: int | None = None) -> str:
+        """The table as text, at most `width` columns wide where it can (default: the terminal's
+        width): the local-derivative and feeds columns wrap onto continuation lines."""
+        if width is None:
+            width = shutil.get_terminal_size((100, 24)).columns
         table = [list(COLUMNS)] + [self._cells(r) for r in self.rows]
         widths = [max(len(row[j]) for row in table) for j in range(len(COLUMNS))]
+        for j in (WRAPPED_COLUMN, len(COLUMNS) - 1):  # the formula first, then the feeds
+            excess = sum(widths) + 2 * (len(widths) - 1) - width
+            if excess > 0:
+                widths[j] = max(len(COLUMNS[j]), MIN_WRAP, widths[j] - excess)
         lines = [self._header()]
         for n, row in enumerate(table):
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            parts = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] for c, w in zip(row, widths)]
+            for k in range(max(len(p) for p in parts)):
+                cells = [p[k] if k < len(p) else "" for p in parts]
+                lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
             if n == 0:
                 lines.append("  ".join("-" * w for w in widths))
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
 
     __repr__ = __str__
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import traceback
+import weakref
 
 from .grad_mode import ANOMALY
 
@@ -100,6 +101,7 @@ class Node:
             from .ops.registry import input_edges
 
             edges = self._edges = input_edges(self.args, self.op)
+            _note_constant_inputs(self, edges)
         return edges
 
     @property
@@ -132,6 +134,8 @@ class Node:
             self.meta = (self.out.shape, self.out.dtype)
         if self._edges is None:
             self.edges  # noqa: B018  (freeze the edges before the inputs go)
+        elif self.args is not None:
+            _note_constant_inputs(self, self._edges)
         self.args = None
         self.arrays = None
         self.out = None
@@ -158,6 +162,27 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+# node -> {input index: (shape, dtype, name, id)} of its inputs that are Tensors needing no
+# gradient: what pictures drawn after a plain backward show of them (`viz.draw`). Only these few
+# fields outlive release, so backward still frees every array the graph saved; the entry goes
+# with the node.
+CONSTANT_INPUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def note_constant_input(node: Node, i: int, t) -> None:
+    """Keep (shape, dtype, name, id) of input `i` of `node`, a Tensor that needs no gradient."""
+    kept = CONSTANT_INPUTS.get(node)
+    if kept is None:
+        kept = CONSTANT_INPUTS[node] = {}
+    kept[i] = (t.shape, t.dtype, t.name, id(t))
+
+
+def _note_constant_inputs(node: Node, edges) -> None:
+    for i, (a, e) in enumerate(zip(node.args, edges)):
+        if e is None and hasattr(a, "grad_fn"):
+            note_constant_input(node, i, a)
 
 
 def _user_frame() -> str:

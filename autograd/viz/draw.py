@@ -15,8 +15,8 @@ import numpy as np
 from ..node import Node
 from ..tensor import Tensor
 from .grads import GradRecord, recorded_for, resolve_norms
-from .graph import GraphView, edge_tensor_key, tensor_key
-from .modules import ModuleTrace, infer_owners, module_of, named_modules
+from .graph import FreedInput, GraphView, edge_tensor_key, tensor_key
+from .modules import ModuleTrace, infer_owners, module_of, named_modules, split_calls
 from .style import (
     CLUSTER_STYLE,
     NO_GRAD_COLOR,
@@ -94,7 +94,7 @@ def draw(
     if not forward_only and show_grads is not False:
         if show_grads or grads is not None or recorded_for(view.roots) is not None:
             norms, source, _ = resolve_norms(view.roots, view.order, grads, compute=True)
-    owner, types = _owners(view, params, modules, cluster, collapse_depth)
+    owner, types = split_calls(view.order, *_owners(view, params, modules, cluster, collapse_depth))
     use_clusters = cluster if cluster is not None else (modules is not None or collapse_depth is not None)
     max_values = DEFAULT_MAX_VALUES if show_values is True else int(show_values)
     builder = _Builder(view, norms, owner, types, use_clusters, collapse_depth, direction,
@@ -165,6 +165,8 @@ class _Builder:
         self.redirect: dict = {}  # DOT id hidden inside a collapsed module -> the module's box id
         self.groups: dict = {}  # collapsed module path -> [box id, op count, parameter count]
         self.const_ids: dict = {}
+        self.inputs_of: dict = {}  # op id -> ids of what feeds it, in argument order (forward sense)
+        self.degree: dict = {}  # DOT id -> number of edges at it
 
     # ----------------------------------------------------------------- placement
     def place(self, dot_id: str, path, label: str, attrs: dict, kind: str = "") -> None:
@@ -197,6 +199,9 @@ class _Builder:
         dst = self.redirect.get(dst, dst)
         if src == dst:
             return
+        if dst.startswith("op") and (src, dst) not in self.edges and (dst, src) not in self.edges:
+            self.inputs_of.setdefault(dst, []).append(src)
+            self.degree[src] = self.degree.get(src, 0) + 1
         if self.backward:
             src, dst = dst, src
         if (src, dst) in self.edges:
@@ -243,7 +248,7 @@ class _Builder:
         if self.norms is not None:
             norm = self.norms.get(tkey)
             if norm is not None:
-                lines.append(f"\u2016grad\u2016 {format_norm(norm)}")
+                lines.append(f"|grad| {format_norm(norm)}")
                 attrs.update(color=grad_color(norm, *self.grad_range), penwidth="2")
         if kind == "param":
             attrs["_numel"] = int(np.prod(shape))
@@ -266,7 +271,7 @@ class _Builder:
         dot_id = self.const_ids.get(key)
         if dot_id is None:
             dot_id = self.const_ids[key] = f"c{len(self.const_ids)}"
-            if isinstance(value, Tensor):
+            if isinstance(value, (Tensor, FreedInput)):
                 self.tensor_node(value, dot_id, "constant")
             else:
                 label = f"array {format_shape(value.shape)} {value.dtype}"
@@ -307,9 +312,9 @@ class _Builder:
             if isinstance(a, Tensor) and a.grad_fn is not None and a.grad_fn in self.view.index:
                 tkey = tensor_key(a)
                 self.edge(self.tensor_id(tkey), op_id, tkey)
-            elif show_constants and (isinstance(a, Tensor) or (isinstance(a, np.ndarray) and a.ndim > 0)):
+            elif show_constants and (isinstance(a, (Tensor, FreedInput)) or (isinstance(a, np.ndarray) and a.ndim > 0)):
                 const_id = self.constant(a)
-                self.edge(const_id, op_id, a if isinstance(a, Tensor) else None)
+                self.edge(const_id, op_id, None if isinstance(a, np.ndarray) else a)
 
     # ----------------------------------------------------------------- output
     def assemble(self, rankdir: str, source: str | None) -> Digraph:
@@ -325,17 +330,21 @@ class _Builder:
 
         for path, (box_id, n_ops, n_params) in self.groups.items():
             kind = self.types.get(path)
-            lines = [dot_text(path or "model") + (f" ({kind})" if kind else ""), f"{n_ops} ops"]
+            lines = [dot_text(path or "model") + (f" ({kind})" if kind else ""), f"{n_ops} op" + "s" * (n_ops != 1)]
             if n_params:
                 lines.append(f"{n_params:,} parameters")
             parent = path.rpartition(".")[0] if self.use_clusters else None
             self.nodes.setdefault(parent or None, []).append((box_id, "\\n".join(lines), dict(STYLES["module"])))
+        rows = self.side_rows()
         body = [_node_line(n, "\t") for n in self.nodes.get(None, ())]
-        body += self.cluster_lines()
+        body += [_row_line(row, "\t") for row in rows.get(None, ())]
+        body += self.cluster_lines(rows)
         if source is not None:
+            # legend and caption first thing on screen: the picture is read from the top
             body.append(f"\tlegend [label={legend_label(*self.grad_range)} shape=plaintext]\n")
-            body.append(f'\tgraph [label="{_quoted(dot_text("gradient norms: " + source))}" labelloc=b fontsize=10]\n')
-        body += [f"\t{src} -> {dst}{_attr_text(attrs)}\n" for (src, dst), attrs in self.edges.items()]
+            body.append("\t{rank=min; legend}\n")
+            body.append(f'\tgraph [label="{_quoted(dot_text("gradient norms: " + source))}" labelloc=t fontsize=12]\n')
+        body += [self.edge_line(src, dst, attrs) for (src, dst), attrs in self.edges.items()]
         return Digraph(
             "autograd_graph",
             graph_attr={"rankdir": rankdir},
@@ -344,7 +353,54 @@ class _Builder:
             body=body,
         )
 
-    def cluster_lines(self) -> list[str]:
+    def side_rows(self) -> dict:
+        """Container -> rows ``(left ids, op id, right ids)``: an op's parameters and constants on
+        its own rank, beside it, so the forward chain runs straight down (with them above the op,
+        each module's cluster has to step aside from the previous one: a diagonal staircase).
+        Only inputs that feed this op alone, in its cluster, of ops that have a chain input."""
+        container = {e[0]: c for c, entries in self.nodes.items() for e in entries}
+        rows: dict = {}
+        self.sides: dict = {}  # (side id, op id) -> "left" or "right"
+        for op_id, ins in self.inputs_of.items():
+            if not any(i[0] in "tm" for i in ins) or op_id not in container:
+                continue
+            where = container[op_id]
+            sides = [i for i in ins if i[0] in "vc" and self.degree.get(i) == 1
+                     and container.get(i) in (where, None)]
+            if not sides:
+                continue
+            for i in sides:  # a top-level constant (a dropout mask) joins its one op's cluster
+                if container[i] != where:
+                    entry = next(e for e in self.nodes[None] if e[0] == i)
+                    self.nodes[None].remove(entry)
+                    self.nodes.setdefault(where, []).append(entry)
+            left, right = sides[::2], sides[1::2]  # weight left, bias right: the op stays centred
+            if len(right) < len(left):
+                # an invisible twin of the last left box balances the row, else the op sits at
+                # the cluster's edge and the chain below shifts by half a box
+                _, label, attrs = next(e for e in self.nodes[where] if e[0] == left[-1])
+                pad = f"{op_id}_pad"
+                self.nodes[where].append((pad, label, {"shape": attrs.get("shape", "box"), "style": "invis"}))
+                self.edges[(op_id, pad)] = {"style": "invis"}
+                right.append(pad)
+            rows.setdefault(where, []).append((left, op_id, right))
+            self.sides.update({(i, op_id): "left" for i in left})
+            self.sides.update({(i, op_id): "right" for i in right})
+        return rows
+
+    def edge_line(self, src: str, dst: str, attrs: dict) -> str:
+        """One DOT edge; an edge inside a row is written left to right (dot orders a rank by its
+        edges' tails and heads) and drawn with ``dir=back`` where that reverses it."""
+        side, other, op_id = self.sides.get((src, dst)), src, dst
+        if side is None:
+            side, other, op_id = self.sides.get((dst, src)), dst, src
+        if side is not None:
+            left, right = (other, op_id) if side == "left" else (op_id, other)
+            if (left, right) != (src, dst):
+                src, dst, attrs = left, right, {**attrs, "dir": "back"}
+        return f"\t{src} -> {dst}{_attr_text(attrs)}\n"
+
+    def cluster_lines(self, rows: dict) -> list[str]:
         """Nested ``subgraph cluster_n { ... }`` blocks, one per module path that holds nodes."""
         children: dict = {}
         for path in list(self.nodes):
@@ -370,6 +426,7 @@ class _Builder:
             number += 1
             lines.append(f'{indent}\tgraph [label="{_quoted(label)}"{_attr_text(CLUSTER_STYLE, bracket=False)}]\n')
             lines += [_node_line(n, indent + "\t") for n in self.nodes.get(path, ())]
+            lines += [_row_line(row, indent + "\t") for row in rows.get(path, ())]
             stack.append((path, depth, True))
             stack += [(p, depth + 1, False) for p in reversed(sorted(children.get(path, ())))]
         return lines
@@ -385,6 +442,11 @@ def _attr_text(attrs: dict, bracket: bool = True) -> str:
         return ""
     inner = " ".join(f'{k}="{_quoted(str(v))}"' for k, v in attrs.items())
     return f" [{inner}]" if bracket else " " + inner
+
+
+def _row_line(row: tuple, indent: str) -> str:
+    left, op_id, right = row
+    return f"{indent}{{rank=same; {'; '.join([*left, op_id, *right])}}}\n"
 
 
 def _node_line(entry: tuple, indent: str) -> str:

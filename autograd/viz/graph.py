@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..node import Node
+from ..node import CONSTANT_INPUTS, Node
 from ..tensor import Tensor
 from .style import format_shape
 
@@ -103,6 +103,19 @@ def is_parameter(t: Tensor, names: dict) -> bool:
     return id(t) in names or type(t).__name__ == "Parameter"
 
 
+class FreedInput:
+    """What a picture knows of an input that needed no gradient once backward freed the graph:
+    its shape, dtype and name (read like a Tensor's; no values)."""
+
+    __slots__ = ("dtype", "name", "shape")
+    grad_fn = None
+    requires_grad = False
+    _data = None
+
+    def __init__(self, shape: tuple, dtype, name: str | None) -> None:
+        self.shape, self.dtype, self.name = shape, dtype, name
+
+
 class GraphView:
     """The graph behind `roots`: step keys in backward order plus what is known of each tensor.
 
@@ -133,6 +146,7 @@ class GraphView:
 
         self.saved_inputs: dict = {}
         self.saved_names: dict = {}
+        self._freed: dict = {}  # id of a released constant input -> its one FreedInput
 
     def use_record(self, record) -> None:
         """Take constant inputs and tensor names a `GradRecord` noted before backward freed them."""
@@ -141,8 +155,24 @@ class GraphView:
             self.saved_names = record.names
 
     def inputs(self, node: Node):
-        """The inputs `node` was called with (constants only, once backward freed them), or None."""
-        return node.args if node.args is not None else self.saved_inputs.get(node)
+        """The inputs `node` was called with (constants only, once backward freed them), or None.
+
+        After a plain backward, inputs that needed no gradient come back as `FreedInput`s built
+        from the shape, dtype and name the node kept (see `node.note_constant_input`).
+        """
+        if node.args is not None:
+            return node.args
+        saved = self.saved_inputs.get(node)
+        kept = CONSTANT_INPUTS.get(node)
+        if saved is not None or not kept:
+            return saved
+        inputs = [None] * (max(kept) + 1)
+        for i, (shape, dtype, name, key) in kept.items():
+            freed = self._freed.get(key)
+            if freed is None:
+                freed = self._freed[key] = FreedInput(shape, dtype, name)
+            inputs[i] = freed
+        return inputs
 
     def name(self, tkey) -> str | None:
         """The user's name for a tensor: its parameter path, else its `.name`, else None."""

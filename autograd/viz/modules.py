@@ -183,3 +183,39 @@ def infer_owners(order: list, names: dict) -> dict:
                 owner[key] = common.pop()
                 changed = True
     return owner
+
+
+def split_calls(order: list, owner, types: dict) -> tuple[dict, dict]:
+    """Give each call of a leaf module that ran more than once its own path (``relu#2``).
+
+    A module used twice (ResNet's ``BasicBlock.relu``) otherwise makes one cluster spanning both
+    calls, and every cluster between them must step aside: the picture becomes a staircase.
+    Calls are the groups of its ops linked by edges among themselves, numbered in forward order.
+    """
+    ops = [n for n in order if type(n) is Node and n in owner]
+    paths = {owner[n] for n in ops}
+    parents = {p.rpartition(".")[0] for p in paths if p} | {p.rpartition(".")[0] for p in types if p}
+    call: dict = {}  # op -> the first op of its call (union by walking edges within the module)
+    for node in sorted(ops, key=lambda n: n.seq):
+        path = owner[node]
+        if path in parents:
+            continue
+        roots = {call[t] for e in node.edges if e is not None
+                 for t in (edge_target(e),) if t in call and owner.get(t) == path}
+        first = min(roots, key=lambda n: n.seq) if roots else node
+        for n, r in list(call.items()):
+            if r in roots:
+                call[n] = first
+        call[node] = first
+    split = {n: owner[n] for n in ops}
+    new_types = dict(types)
+    for path in {owner[n] for n in call}:
+        firsts = sorted({r for n, r in call.items() if owner[n] == path}, key=lambda n: n.seq)
+        if len(firsts) < 2:
+            continue
+        for k, first in enumerate(firsts[1:], start=2):
+            for n, r in call.items():
+                if r is first:
+                    split[n] = f"{path}#{k}"
+            new_types[f"{path}#{k}"] = types.get(path)
+    return split, new_types

@@ -66,7 +66,7 @@ def legend_label(low: float, high: float) -> str:
     cells.append(f'<td bgcolor="{NO_GRAD_COLOR}">0</td>')
     return (
         '<<table border="0" cellspacing="0" cellpadding="4"><tr><td colspan="6">'
-        "&#8214;grad&#8214; (log scale)</td></tr><tr>" + "".join(cells) + "</tr></table>>"
+        "|grad| (log scale)</td></tr><tr>" + "".join(cells) + "</tr></table>>"
     )
 
 

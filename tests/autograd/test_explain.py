@@ -218,3 +218,29 @@ def test_norms_match_torch():
     }
     for step, v in by_node.items():
         assert e[step - 1].grad_norm == pytest.approx(v.grad.norm().item(), rel=1e-10)
+
+
+def test_text_wraps_to_the_width_asked_for():
+    import nn
+
+    autograd.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    loss = nn.functional.cross_entropy(model(autograd.randn(16, 4)), autograd.randint(0, 3, (16,)))
+    expl = autograd.explain(loss, params=model)
+    wide, narrow = expl.to_text(width=400), expl.to_text(width=120)
+    assert max(len(line) for line in wide.splitlines()) > 150  # one line per step
+    assert len(wide.splitlines()) == 2 + 2 + len(expl)
+    assert max(len(line) for line in narrow.splitlines()) <= 120
+    assert len(narrow.splitlines()) > len(wide.splitlines())
+    # nothing is lost in wrapping: the same words (the rule under the header aside)
+    def words(text):
+        return sorted(w for w in text.split() if set(w) != {"-"})
+
+    assert words(narrow) == words(wide)
+
+
+def test_print_uses_the_terminal_width(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "110")
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    text = str(((x * x).log() * 3).sum().explain())
+    assert max(len(line) for line in text.splitlines()) <= 110

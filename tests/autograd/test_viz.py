@@ -42,11 +42,18 @@ class Dot:
             m = NODE_RE.match(line)
             if m:
                 label = m.group(2)[1:-1].replace("\\n", "\n") if m.group(2)[0] == '"' else m.group(2)
-                self.nodes[m.group(1)] = (label, dict(ATTR_RE.findall(m.group(3))), tuple(clusters))
+                attrs = dict(ATTR_RE.findall(m.group(3)))
+                if attrs.get("style") != "invis":  # layout spacers are not part of the picture
+                    self.nodes[m.group(1)] = (label, attrs, tuple(clusters))
                 continue
             m = EDGE_RE.match(line)
             if m:
-                self.edges[(m.group(1), m.group(2))] = dict(ATTR_RE.findall(m.group(3) or ""))
+                attrs = dict(ATTR_RE.findall(m.group(3) or ""))
+                if attrs.get("style") == "invis":
+                    continue
+                # an edge written backwards to order a row (dir=back) keeps its meaning
+                key = (m.group(2), m.group(1)) if attrs.pop("dir", None) == "back" else (m.group(1), m.group(2))
+                self.edges[key] = attrs
 
     def label(self, node_id: str) -> str:
         return self.nodes[node_id][0]
@@ -241,8 +248,8 @@ def test_record_grads_norms_match_closed_form_and_colour_edges():
     d = Dot(viz.draw(z, grads=rec, params={"w": w}).source)
     x_id, mul = d.one("x"), d.one("mul")
     assert d.edges[(x_id, mul)]["color"] == grad_color(math.sqrt(2.5), 1e-4, 1e4)
-    assert "\u2016grad\u2016 1.58" in d.label(x_id)
-    assert "\u2016grad\u2016 7.21" in d.label(d.one("w"))
+    assert "|grad| 1.58" in d.label(x_id)
+    assert "|grad| 7.21" in d.label(d.one("w"))
     assert "legend" in d.nodes and "recorded during backward" in viz.draw(z, grads=rec).source
     # found without passing it, as the latest record of this graph
     assert Dot(viz.draw(z).source).edges[(x_id, mul)]["color"] == d.edges[(x_id, mul)]["color"]
@@ -253,7 +260,7 @@ def test_record_keeps_constants_and_names_for_pictures_after_backward():
     with viz.record_grads(z):
         z.backward()
     d = Dot(viz.draw(z, show_values=True).source)
-    assert d.label(d.one("h")) == "h\n(2, 2) float32\n(freed)\n\u2016grad\u2016 2"  # name kept
+    assert d.label(d.one("h")) == "h\n(2, 2) float32\n(freed)\n|grad| 2"  # name kept
     const = [i for i, (_, a, _) in d.nodes.items() if "dashed" in a.get("style", "")]
     assert len(const) == 1 and d.label(const[0]).endswith("[1, 1]\n[1, 1]")
     assert (const[0], d.one("add")) in d.edges
@@ -298,8 +305,8 @@ def test_show_grads_recomputes_on_retained_graph_without_side_effects():
     h.register_hook(lambda g: calls.append(1))
     h.retain_grad()
     d = Dot(viz.draw(z, show_grads=True).source)
-    assert "\u2016grad\u2016 1.58" in d.label(d.one("x"))
-    assert "\u2016grad\u2016 2" in d.label(d.one("h"))
+    assert "|grad| 1.58" in d.label(d.one("x"))
+    assert "|grad| 2" in d.label(d.one("h"))
     assert calls == [] and h.grad is None and x.grad is None and w.grad is None
     z.backward()
     assert calls == [1] and h.grad is not None  # the user's hook and retain_grad still work
@@ -311,7 +318,7 @@ def test_show_grads_after_plain_backward_uses_leaf_grads_only():
     z.backward()
     source = viz.draw(z, show_grads=True).source
     d = Dot(source)
-    assert "\u2016grad\u2016 1.58" in d.label(d.one("x"))
+    assert "|grad| 1.58" in d.label(d.one("x"))
     mul_out = next(b for a, b in d.edges if a == d.one("mul"))
     assert d.label(mul_out) == "(2, 2) float32"  # no norm (and no name: its consumer freed it)
     assert "leaf .grad only" in source
@@ -322,7 +329,7 @@ def test_forward_only_draws_no_gradients():
     with viz.record_grads(z):
         z.backward()
     source = viz.draw(z, forward_only=True).source
-    assert "\u2016grad\u2016" not in source and "legend" not in source
+    assert "|grad|" not in source and "legend" not in source
     for bad in ({"show_grads": True}, {"show_saved": True}, {"direction": "backward"}):
         with pytest.raises(ValueError, match="forward_only"):
             viz.draw(z, forward_only=True, **bad)

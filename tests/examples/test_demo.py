@@ -53,7 +53,7 @@ def test_writes_the_graph(one_epoch):
         text = (out / "graph.svg").read_text(encoding="utf-8")
         assert text.lstrip().startswith("<?xml") and "<svg" in text and text.rstrip().endswith("</svg>")
         # the picture names the model's layers and carries gradient norms
-        assert "conv1.weight" in text and "fc2.bias" in text and "‖grad‖" in text
+        assert "conv1.weight" in text and "fc2.bias" in text and "|grad|" in text
     else:
         text = (out / "graph.dot").read_text(encoding="utf-8")
         assert text.startswith("digraph") and "conv1.weight" in text
@@ -112,7 +112,7 @@ def test_without_graphviz_writes_the_dot_source(tmp_path, monkeypatch, capsys):
     assert written == str(tmp_path / "graph.dot")
     assert not (tmp_path / "graph.svg").exists()
     text = (tmp_path / "graph.dot").read_text(encoding="utf-8")
-    assert text.startswith("digraph") and "conv1.weight" in text and "‖grad‖" in text
+    assert text.startswith("digraph") and "conv1.weight" in text and "|grad|" in text
     assert "graph.dot" in capsys.readouterr().out
 
 
