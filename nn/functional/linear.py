@@ -15,7 +15,13 @@ _add_reduce = np.add.reduce
 
 
 def _linear_forward(x, w, b=None):
-    out = np.matmul(x, w.T)
+    if x.ndim > 2:
+        # NOTE: one 2-D GEMM over every leading dim; numpy's stacked matmul runs one small GEMM
+        # per leading index (15-35% slower at a GPT's (16, 64, 128) activations)
+        out = np.matmul(x.reshape(-1, x.shape[-1]), w.T)
+        out = out.reshape(*x.shape[:-1], w.shape[0])
+    else:
+        out = np.matmul(x, w.T)
     if b is not None:
         out += b  # the product is a fresh array: add the bias in place
     return out
@@ -49,7 +55,11 @@ def _linear_grads(g, out, needs, x, w, b=None):
     if b is not None and needs[2] is not None:
         # NOTE: on arrays the ufunc's own reduce: ndarray.sum goes through a Python wrapper
         db = _add_reduce(g2, axis=0) if type(g2) is _ndarray else g2.sum(axis=0)
-    dx = None if needs[0] is None else np.matmul(g, w)
+    dx = None
+    if needs[0] is not None:
+        dx = np.matmul(g2, w)  # 2-D, as the forward
+        if g.ndim != 2:
+            dx = dx.reshape(*g.shape[:-1], n_in)
     return (dx, dw) if b is None else (dx, dw, db)
 
 

@@ -20,6 +20,7 @@ from autograd import Function, Tensor
 from .. import init
 from ..functional import _checks
 from ..functional.dropout import dropout as _dropout
+from ..functional.linear import linear as _linear
 from ..module import Module, Parameter
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
@@ -385,10 +386,9 @@ class RNNBase(Module):
         w_hh = getattr(self, f"weight_hh_l{layer}{suffix}")
         b_ih = getattr(self, f"bias_ih_l{layer}{suffix}") if self.bias else None
         b_hh = getattr(self, f"bias_hh_l{layer}{suffix}") if self.bias else None
-        # NOTE: the input projection of every time step in one matmul
-        xw = x @ w_ih.T
-        if b_ih is not None:
-            xw = xw + b_ih
+        # NOTE: the input projection of every time step in one GEMM (linear flattens the
+        # leading dims; a 3-D matmul would run one small product per time step)
+        xw = _linear(x, w_ih, b_ih)
         if self.mode == "LSTM":
             h, c = state
             hs, c = _LSTMSequence.apply(xw, h, c, w_hh, b_hh, reverse)

@@ -70,3 +70,20 @@ def test_sigmoid_matches_torch_to_a_few_ulp_without_warnings(dtype):
     rel = np.abs(got[normal] - expected[normal]) / expected[normal]
     assert rel.max() < 8 * np.finfo(dtype).eps
     np.testing.assert_array_equal(got[~normal] == 0, expected[~normal] == 0)
+
+
+def test_linear_on_3d_input_is_one_2d_gemm_with_torch_values_and_second_order():
+    from autograd import gradgradcheck
+
+    rng = np.random.default_rng(3)
+    x, w, b = rng.standard_normal((2, 3, 5)), rng.standard_normal((4, 5)), rng.standard_normal(4)
+    leaves = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    out = F.linear(*leaves)
+    assert out.shape == (2, 3, 4)
+    np.testing.assert_allclose(out._data, x @ w.T + b, rtol=1e-12)
+    g = rng.standard_normal((2, 3, 4))
+    out.backward(Tensor(g))
+    np.testing.assert_allclose(leaves[0].grad._data, g @ w, rtol=1e-12)
+    np.testing.assert_allclose(leaves[1].grad._data, g.reshape(-1, 4).T @ x.reshape(-1, 5), rtol=1e-12)
+    assert gradgradcheck(lambda a, c, d: F.linear(a, c, d),
+                         [Tensor(a, requires_grad=True) for a in (x, w, b)])

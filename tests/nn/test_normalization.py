@@ -205,3 +205,23 @@ def test_layernorm_matches_pytorch():
     ya.sum().backward()
     yb.sum().backward()
     np.testing.assert_allclose(a.grad._data, t.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_normalize_vjp_all_equals_the_per_input_vjps(affine):
+    # a plain backward takes every gradient from one call (vjp_all); under create_graph the
+    # per-input VJPs run on Tensors: both must give the same gradients
+    rng = np.random.default_rng(11)
+    for layer, shape in ((nn.LayerNorm(5, elementwise_affine=affine), (3, 4, 5)),
+                         (nn.BatchNorm2d(3, affine=affine), (4, 3, 2, 2))):
+        layer = layer.double()
+        for p in layer.parameters():
+            p._data[...] = rng.standard_normal(p.shape)
+        x = Tensor(rng.standard_normal(shape), requires_grad=True)
+        g = Tensor(rng.standard_normal(shape))
+        leaves = [x, *layer.parameters()]
+        plain = autograd.grad(layer(x), leaves, g)
+        recorded = autograd.grad(layer(x), leaves, g, create_graph=True)
+        for a, b in zip(plain, recorded, strict=True):
+            assert a.shape == b.shape
+            np.testing.assert_allclose(a._data, b._data, rtol=1e-10, atol=1e-12)
