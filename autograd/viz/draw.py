@@ -354,50 +354,69 @@ class _Builder:
         )
 
     def side_rows(self) -> dict:
-        """Container -> rows ``(left ids, op id, right ids)``: an op's parameters and constants on
-        its own rank, beside it, so the forward chain runs straight down (with them above the op,
-        each module's cluster has to step aside from the previous one: a diagonal staircase).
-        Only inputs that feed this op alone, in its cluster, of ops that have a chain input."""
+        """Container -> rows of DOT ids that share a rank: an op with its parameters and constants
+        beside it, so the forward chain runs straight down (with them above the op, each module's
+        cluster has to step aside from the previous one: a diagonal staircase).
+
+        A side is an input that feeds this op alone, from its cluster: a parameter or constant,
+        or the output of an op fed only by such inputs (batch norm's ``weight.reshape``), drawn
+        as a short horizontal chain. Only ops that also have a chain input get a row."""
         container = {e[0]: c for c, entries in self.nodes.items() for e in entries}
         rows: dict = {}
-        self.sides: dict = {}  # (side id, op id) -> "left" or "right"
+        self.row_pos: dict = {}  # DOT id in a row -> (row number, place from the left)
         for op_id, ins in self.inputs_of.items():
-            if not any(i[0] in "tm" for i in ins) or op_id not in container:
+            where = container.get(op_id, False)
+            if where is False:
                 continue
-            where = container[op_id]
-            sides = [i for i in ins if i[0] in "vc" and self.degree.get(i) == 1
-                     and container.get(i) in (where, None)]
-            if not sides:
+            units = [u for u in (self.side_unit(i, where, container) for i in ins) if u]
+            chained = {u[-1] for u in units}
+            if not units or not any(i[0] in "tm" and i not in chained for i in ins):
                 continue
-            for i in sides:  # a top-level constant (a dropout mask) joins its one op's cluster
-                if container[i] != where:
-                    entry = next(e for e in self.nodes[None] if e[0] == i)
-                    self.nodes[None].remove(entry)
-                    self.nodes.setdefault(where, []).append(entry)
-            left, right = sides[::2], sides[1::2]  # weight left, bias right: the op stays centred
+            for unit in units:  # a top-level constant (a dropout mask) joins its one op's cluster
+                for i in unit:
+                    if container[i] != where:
+                        entry = next(e for e in self.nodes[None] if e[0] == i)
+                        self.nodes[None].remove(entry)
+                        self.nodes.setdefault(where, []).append(entry)
+                        container[i] = where
+            left, right = units[::2], units[1::2]  # weight left, bias right: the op stays centred
             if len(right) < len(left):
-                # an invisible twin of the last left box balances the row, else the op sits at
+                # an invisible twin of the last left side balances the row, else the op sits at
                 # the cluster's edge and the chain below shifts by half a box
-                _, label, attrs = next(e for e in self.nodes[where] if e[0] == left[-1])
-                pad = f"{op_id}_pad"
-                self.nodes[where].append((pad, label, {"shape": attrs.get("shape", "box"), "style": "invis"}))
-                self.edges[(op_id, pad)] = {"style": "invis"}
-                right.append(pad)
-            rows.setdefault(where, []).append((left, op_id, right))
-            self.sides.update({(i, op_id): "left" for i in left})
-            self.sides.update({(i, op_id): "right" for i in right})
+                twin = []
+                for i in left[-1]:
+                    _, label, attrs = next(e for e in self.nodes[where] if e[0] == i)
+                    twin.append(f"{op_id}_pad{len(twin)}")
+                    self.nodes[where].append((twin[-1], label, {"shape": attrs.get("shape", "box"), "style": "invis"}))
+                for a, b in zip([op_id, *twin], twin):
+                    self.edges[(a, b)] = {"style": "invis"}
+                right.append(twin[::-1])
+            row = [i for unit in left for i in unit] + [op_id] + [i for unit in right for i in unit[::-1]]
+            number = len(self.row_pos)
+            self.row_pos.update({i: (number, k) for k, i in enumerate(row)})
+            rows.setdefault(where, []).append(row)
         return rows
+
+    def side_unit(self, i: str, where, container) -> list:
+        """``[i]`` for a parameter or constant feeding one op; ``[its inputs..., producer, i]`` for
+        a tensor made from those alone; else []."""
+        def alone(j):
+            return j[0] in "vc" and self.degree.get(j) == 1 and container.get(j, False) in (where, None)
+
+        if alone(i):
+            return [i]
+        producer = "op" + i[1:]
+        if i[0] != "t" or "_" in i or self.degree.get(i) != 1 or container.get(producer) != where:
+            return []
+        ins = self.inputs_of.get(producer, [])
+        return [*ins, producer, i] if ins and all(alone(j) for j in ins) else []
 
     def edge_line(self, src: str, dst: str, attrs: dict) -> str:
         """One DOT edge; an edge inside a row is written left to right (dot orders a rank by its
         edges' tails and heads) and drawn with ``dir=back`` where that reverses it."""
-        side, other, op_id = self.sides.get((src, dst)), src, dst
-        if side is None:
-            side, other, op_id = self.sides.get((dst, src)), dst, src
-        if side is not None:
-            left, right = (other, op_id) if side == "left" else (op_id, other)
-            if (left, right) != (src, dst):
-                src, dst, attrs = left, right, {**attrs, "dir": "back"}
+        a, b = self.row_pos.get(src), self.row_pos.get(dst)
+        if a is not None and b is not None and a[0] == b[0] and a[1] > b[1]:
+            src, dst, attrs = dst, src, {**attrs, "dir": "back"}
         return f"\t{src} -> {dst}{_attr_text(attrs)}\n"
 
     def cluster_lines(self, rows: dict) -> list[str]:
@@ -444,9 +463,8 @@ def _attr_text(attrs: dict, bracket: bool = True) -> str:
     return f" [{inner}]" if bracket else " " + inner
 
 
-def _row_line(row: tuple, indent: str) -> str:
-    left, op_id, right = row
-    return f"{indent}{{rank=same; {'; '.join([*left, op_id, *right])}}}\n"
+def _row_line(row: list, indent: str) -> str:
+    return f"{indent}{{rank=same; {'; '.join(row)}}}\n"
 
 
 def _node_line(entry: tuple, indent: str) -> str:
