@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .fpwarnings import at_callers_line
 from .registry import Const, Primitive, Sample, register
 
 BINARY = [Sample((3, 4), (3, 4)), Sample((2, 3, 4), (4,)), Sample((3, 1), (1, 4)), Sample((), (3,))]
@@ -47,7 +48,7 @@ NEG = Primitive("neg", np.negative, [lambda g, out, x: -g], "d(-x)/dx = -1")
 ABS = Primitive("abs", np.abs, [lambda g, out, x: g * np.sign(x)], "d|x|/dx = sign(x)")
 SIGN = Primitive("sign", np.sign, [lambda g, out, x: g * 0], "d sign(x)/dx = 0")
 EXP = Primitive("exp", np.exp, [lambda g, out, x: g * out], "d exp(x)/dx = exp(x)")
-LOG = Primitive("log", np.log, [lambda g, out, x: g / x], "d log(x)/dx = 1 / x")
+LOG = Primitive("log", at_callers_line(np.log), [lambda g, out, x: g / x], "d log(x)/dx = 1 / x")
 LOG1P = Primitive("log1p", np.log1p, [lambda g, out, x: g / (1 + x)], "d log(1 + x)/dx = 1 / (1 + x)")
 SQRT = Primitive("sqrt", np.sqrt, [lambda g, out, x: g / (2 * out)], "d sqrt(x)/dx = 1 / (2 sqrt(x))")
 SIN = Primitive("sin", np.sin, [lambda g, out, x: g * np.cos(x)], "d sin(x)/dx = cos(x)")

@@ -16,9 +16,9 @@ from ..node import Node
 from ..tensor import Tensor
 from .grads import GradRecord, recorded_for, resolve_norms
 from .graph import FreedInput, GraphView, edge_tensor_key, tensor_key
+from .layout import Layout, node_line, quoted, row_line
 from .modules import ModuleTrace, infer_owners, module_of, named_modules, split_calls
 from .style import (
-    CLUSTER_STYLE,
     NO_GRAD_COLOR,
     STYLES,
     dot_text,
@@ -146,7 +146,7 @@ def _owners(view: GraphView, params, modules, cluster, collapse_depth):
     return infer_owners(view.order, view.param_names), types
 
 
-class _Builder:
+class _Builder(Layout):
     """Turns a `GraphView` into DOT statements, grouped by module cluster."""
 
     def __init__(self, view, norms, owner, types, use_clusters, collapse_depth, direction,
@@ -336,14 +336,14 @@ class _Builder:
             parent = path.rpartition(".")[0] if self.use_clusters else None
             self.nodes.setdefault(parent or None, []).append((box_id, "\\n".join(lines), dict(STYLES["module"])))
         rows = self.side_rows()
-        body = [_node_line(n, "\t") for n in self.nodes.get(None, ())]
-        body += [_row_line(row, "\t") for row in rows.get(None, ())]
+        body = [node_line(n, "\t") for n in self.nodes.get(None, ())]
+        body += [row_line(row, "\t") for row in rows.get(None, ())]
         body += self.cluster_lines(rows)
         if source is not None:
             # legend and caption first thing on screen: the picture is read from the top
             body.append(f"\tlegend [label={legend_label(*self.grad_range)} shape=plaintext]\n")
             body.append("\t{rank=min; legend}\n")
-            body.append(f'\tgraph [label="{_quoted(dot_text("gradient norms: " + source))}" labelloc=t fontsize=12]\n')
+            body.append(f'\tgraph [label="{quoted(dot_text("gradient norms: " + source))}" labelloc=t fontsize=12]\n')
         body += [self.edge_line(src, dst, attrs) for (src, dst), attrs in self.edges.items()]
         return Digraph(
             "autograd_graph",
@@ -352,103 +352,3 @@ class _Builder:
             edge_attr={"arrowsize": "0.7"},
             body=body,
         )
-
-    def side_rows(self) -> dict:
-        """Container -> rows ``(left ids, op id, right ids)``: an op's parameters and constants on
-        its own rank, beside it, so the forward chain runs straight down (with them above the op,
-        each module's cluster has to step aside from the previous one: a diagonal staircase).
-        Only inputs that feed this op alone, in its cluster, of ops that have a chain input."""
-        container = {e[0]: c for c, entries in self.nodes.items() for e in entries}
-        rows: dict = {}
-        self.sides: dict = {}  # (side id, op id) -> "left" or "right"
-        for op_id, ins in self.inputs_of.items():
-            if not any(i[0] in "tm" for i in ins) or op_id not in container:
-                continue
-            where = container[op_id]
-            sides = [i for i in ins if i[0] in "vc" and self.degree.get(i) == 1
-                     and container.get(i) in (where, None)]
-            if not sides:
-                continue
-            for i in sides:  # a top-level constant (a dropout mask) joins its one op's cluster
-                if container[i] != where:
-                    entry = next(e for e in self.nodes[None] if e[0] == i)
-                    self.nodes[None].remove(entry)
-                    self.nodes.setdefault(where, []).append(entry)
-            left, right = sides[::2], sides[1::2]  # weight left, bias right: the op stays centred
-            if len(right) < len(left):
-                # an invisible twin of the last left box balances the row, else the op sits at
-                # the cluster's edge and the chain below shifts by half a box
-                _, label, attrs = next(e for e in self.nodes[where] if e[0] == left[-1])
-                pad = f"{op_id}_pad"
-                self.nodes[where].append((pad, label, {"shape": attrs.get("shape", "box"), "style": "invis"}))
-                self.edges[(op_id, pad)] = {"style": "invis"}
-                right.append(pad)
-            rows.setdefault(where, []).append((left, op_id, right))
-            self.sides.update({(i, op_id): "left" for i in left})
-            self.sides.update({(i, op_id): "right" for i in right})
-        return rows
-
-    def edge_line(self, src: str, dst: str, attrs: dict) -> str:
-        """One DOT edge; an edge inside a row is written left to right (dot orders a rank by its
-        edges' tails and heads) and drawn with ``dir=back`` where that reverses it."""
-        side, other, op_id = self.sides.get((src, dst)), src, dst
-        if side is None:
-            side, other, op_id = self.sides.get((dst, src)), dst, src
-        if side is not None:
-            left, right = (other, op_id) if side == "left" else (op_id, other)
-            if (left, right) != (src, dst):
-                src, dst, attrs = left, right, {**attrs, "dir": "back"}
-        return f"\t{src} -> {dst}{_attr_text(attrs)}\n"
-
-    def cluster_lines(self, rows: dict) -> list[str]:
-        """Nested ``subgraph cluster_n { ... }`` blocks, one per module path that holds nodes."""
-        children: dict = {}
-        for path in list(self.nodes):
-            while path:
-                parent = path.rpartition(".")[0]
-                siblings = children.setdefault(parent, [])
-                if path in siblings:
-                    break
-                siblings.append(path)
-                path = parent
-        lines: list[str] = []
-        stack = [(p, 1, False) for p in reversed(sorted(children.get("", ())))]
-        number = 0
-        while stack:
-            path, depth, closing = stack.pop()
-            indent = "\t" * depth
-            if closing:
-                lines.append(f"{indent}}}\n")
-                continue
-            kind = self.types.get(path)
-            label = dot_text(path) + (f" ({kind})" if kind else "")
-            lines.append(f"{indent}subgraph cluster_{number} {{\n")
-            number += 1
-            lines.append(f'{indent}\tgraph [label="{_quoted(label)}"{_attr_text(CLUSTER_STYLE, bracket=False)}]\n')
-            lines += [_node_line(n, indent + "\t") for n in self.nodes.get(path, ())]
-            lines += [_row_line(row, indent + "\t") for row in rows.get(path, ())]
-            stack.append((path, depth, True))
-            stack += [(p, depth + 1, False) for p in reversed(sorted(children.get(path, ())))]
-        return lines
-
-
-def _quoted(text: str) -> str:
-    """Text for inside a DOT double-quoted string (escape sequences like \\n already in place)."""
-    return text.replace('"', '\\"')
-
-
-def _attr_text(attrs: dict, bracket: bool = True) -> str:
-    if not attrs:
-        return ""
-    inner = " ".join(f'{k}="{_quoted(str(v))}"' for k, v in attrs.items())
-    return f" [{inner}]" if bracket else " " + inner
-
-
-def _row_line(row: tuple, indent: str) -> str:
-    left, op_id, right = row
-    return f"{indent}{{rank=same; {'; '.join([*left, op_id, *right])}}}\n"
-
-
-def _node_line(entry: tuple, indent: str) -> str:
-    dot_id, label, attrs = entry
-    return f'{indent}{dot_id} [label="{_quoted(label)}"{_attr_text(attrs, bracket=False)}]\n'

@@ -84,3 +84,17 @@ def test_a_module_called_twice_gets_a_cluster_per_call():
     text = viz.draw(out, modules=trace).source
     assert 'label="act (ReLU)"' in text and 'label="act#2 (ReLU)"' in text
     assert "1 ops" not in viz.draw(out, modules=trace, collapse_depth=1).source
+
+
+def test_resnet18_is_a_column_too():
+    # batch norm's weight.reshape chains sit on the op's row, and BasicBlock's relu, used twice,
+    # gets a cluster per call (one cluster spanning both made a 10202 x 5362 pt staircase)
+    autograd.manual_seed(0)
+    model = nn.models.resnet18(num_classes=10)
+    with viz.trace_modules(model) as trace:
+        loss = F.cross_entropy(model(autograd.randn(2, 3, 32, 32)), autograd.tensor([3, 1]))
+    picture = viz.draw(loss, modules=trace)
+    text = picture.source
+    assert 'label="layer1.0.relu#2 (ReLU)"' in text
+    _, _, width, height = _layout(picture)["bb"]
+    assert height > 3 * width, (width, height)
