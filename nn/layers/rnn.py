@@ -165,44 +165,50 @@ class _LSTMSequence(Function):
         return d_xw, d_h0, d_c0, d_w, d_b, None
 
 
-def _previous(states: np.ndarray, initial: np.ndarray, reverse: bool) -> np.ndarray:
-    """The state each step started from, (L, N, H) in time order: the initial one, then the
-    outputs shifted by one step (against time when `reverse`)."""
-    if reverse:
-        return np.concatenate([states[1:], initial[None]])
-    return np.concatenate([initial[None], states[:-1]])
-
-
 def _lstm_sequence_backward(g_hs, g_c, gates, hs, cs, h0, c0, w_hh, reverse: bool):
     """Arrays d xw (L, N, 4H), d h0, d c0 (N, H) and d W_hh (4H, H) of `_LSTMSequence`."""
     steps, n, four_h = gates.shape
     hidden = four_h // 4
     order = range(steps) if reverse else range(steps - 1, -1, -1)
-    c_prev = _previous(cs, c0, reverse)
-    h_prev = _previous(hs, h0, reverse)
+    # step t started from state t - 1 (t + 1 when reverse): `later` holds the steps that follow
+    # another, `earlier` the steps they follow; the first step started from (h0, c0)
+    later, earlier, first = (slice(0, -1), slice(1, None), -1) if reverse else \
+        (slice(1, None), slice(0, -1), 0)
     i, f, g, o = (gates[..., k * hidden : (k + 1) * hidden] for k in range(4))
-    tc = np.tanh(cs)
-    # every local derivative at once (vectorised over all steps): the loop below only chains
-    # dc and dh through time; dgates = factor * (dc, dc, dc, dh)
-    factor = np.empty_like(gates)
-    np.multiply(g, i * (1 - i), out=factor[..., :hidden])
-    np.multiply(c_prev, f * (1 - f), out=factor[..., hidden : 2 * hidden])
-    np.multiply(i, 1 - g * g, out=factor[..., 2 * hidden : 3 * hidden])
-    np.multiply(tc, o * (1 - o), out=factor[..., 3 * hidden :])
-    dc_from_dh = o * (1 - tc * tc)
+    # every local derivative at once (vectorised over all steps), written into d_gates, which
+    # the loop below then scales by (dc, dc, dc, dh) as it chains dc and dh through time
     d_gates = np.empty_like(gates)
-    split_factor = factor.reshape(steps, n, 4, hidden)
+    d_i, d_f, d_g, d_o = (d_gates[..., k * hidden : (k + 1) * hidden] for k in range(4))
+    np.subtract(1, i, out=d_i)
+    d_i *= i
+    d_i *= g  # sigmoid'(i) g
+    np.subtract(1, f, out=d_f)
+    d_f *= f
+    d_f[later] *= cs[earlier]  # sigmoid'(f) c_{t-1}
+    d_f[first] *= c0
+    np.multiply(g, g, out=d_g)
+    np.subtract(1, d_g, out=d_g)
+    d_g *= i  # tanh'(g) i
+    tc = np.tanh(cs)
+    np.subtract(1, o, out=d_o)
+    d_o *= o
+    d_o *= tc  # sigmoid'(o) tanh(c)
+    np.multiply(tc, tc, out=tc)
+    np.subtract(1, tc, out=tc)
+    tc *= o  # d c_t / d h_t = o tanh'(c)
     split_d = d_gates.reshape(steps, n, 4, hidden)
     dh = np.zeros((n, hidden), gates.dtype)
     dc = g_c.astype(gates.dtype, copy=True)
     for t in order:
         dh += g_hs[t]
-        dc += dh * dc_from_dh[t]
-        np.multiply(split_factor[t, :, :3], dc[:, None, :], out=split_d[t, :, :3])
-        np.multiply(split_factor[t, :, 3], dh, out=split_d[t, :, 3])
+        dc += dh * tc[t]
+        split_d[t, :, :3] *= dc[:, None, :]
+        split_d[t, :, 3] *= dh
         dc *= f[t]
         np.matmul(d_gates[t], w_hh, out=dh)
-    d_w = d_gates.reshape(-1, four_h).T @ h_prev.reshape(-1, hidden)
+    # W_hh's gradient: sum_t dgates_tᵀ h_{t-1}, one GEMM over the steps that follow another
+    d_w = d_gates[later].reshape(-1, four_h).T @ hs[earlier].reshape(-1, hidden)
+    d_w += d_gates[first].T @ h0
     return d_gates, dh, dc, d_w
 
 
