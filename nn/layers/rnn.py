@@ -85,10 +85,10 @@ def _lstm_step(xw, h, c, w_hh_t, b_hh):
 
 
 def _sigmoid_(a: np.ndarray) -> np.ndarray:
-    """sigmoid(a) = 1 / (1 + exp(-a)) in place (exp overflowing to inf gives the limit 0)."""
+    """sigmoid(a) = 1 / (1 + exp(-a)) in place (exp overflowing to inf gives the limit 0: the
+    caller silences the overflow warning)."""
     np.negative(a, out=a)
-    with np.errstate(over="ignore"):
-        np.exp(a, out=a)
+    np.exp(a, out=a)
     a += 1
     return np.reciprocal(a, out=a)
 
@@ -119,30 +119,9 @@ class _LSTMSequence(Function):
     def forward(ctx, xw, h0, c0, w_hh, b_hh, reverse):
         ctx.save_for_backward(xw, h0, c0, w_hh, b_hh)
         ctx.reverse = reverse
-        x, w = xw._data, w_hh._data
-        steps, n, four_h = x.shape
-        hidden = four_h // 4
-        dtype = np.result_type(x, w)
-        gates = np.empty((steps, n, four_h), dtype)  # activated (i, f, g, o), kept for backward
-        hs = np.empty((steps, n, hidden), dtype)
-        cs = np.empty((steps, n, hidden), dtype)
-        h, c = h0._data, c0._data
-        # NOTE: a contiguous Wᵀ: BLAS runs these small GEMMs ~1.5x faster than on the transposed view
-        w_t = np.ascontiguousarray(w.T)
-        for t in range(steps - 1, -1, -1) if reverse else range(steps):
-            a = gates[t]
-            np.matmul(h, w_t, out=a)
-            a += x[t]
-            if b_hh is not None:
-                a += b_hh._data
-            _sigmoid_(a[:, : 2 * hidden])
-            np.tanh(a[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
-            _sigmoid_(a[:, 3 * hidden :])
-            i, f, g, o = a[:, :hidden], a[:, hidden : 2 * hidden], a[:, 2 * hidden : 3 * hidden], a[:, 3 * hidden :]
-            np.multiply(f, c, out=cs[t])
-            cs[t] += i * g
-            np.multiply(o, np.tanh(cs[t]), out=hs[t])
-            h, c = hs[t], cs[t]
+        gates, hs, cs = _lstm_sequence_forward(xw._data, h0._data, c0._data, w_hh._data,
+                                               None if b_hh is None else b_hh._data, reverse)
+        c = cs[0] if reverse else cs[-1]
         ctx.arrays = (gates, hs, cs)
         return autograd.from_numpy(hs), autograd.from_numpy(c.copy())
 
@@ -163,6 +142,35 @@ class _LSTMSequence(Function):
         d_xw, d_h0, d_c0, d_w = grads
         d_b = None if b_hh is None else d_xw.sum(axis=(0, 1))
         return d_xw, d_h0, d_c0, d_w, d_b, None
+
+
+def _lstm_sequence_forward(x, h0, c0, w_hh, b_hh, reverse: bool):
+    """Arrays (activated gates (L, N, 4H), h (L, N, H), c (L, N, H)) of `_LSTMSequence`."""
+    steps, n, four_h = x.shape
+    hidden = four_h // 4
+    dtype = np.result_type(x, w_hh)
+    # the gates buffer (kept for backward) starts as xw + b_hh for all steps in one pass
+    gates = np.add(x, b_hh, dtype=dtype) if b_hh is not None else x.astype(dtype, copy=True)
+    hs = np.empty((steps, n, hidden), dtype)
+    cs = np.empty((steps, n, hidden), dtype)
+    recurrent = np.empty((n, four_h), dtype)
+    tmp = np.empty((n, hidden), dtype)
+    # NOTE: a contiguous Wᵀ: BLAS runs these small GEMMs ~1.5x faster than on the transposed view
+    w_t = np.ascontiguousarray(w_hh.T)
+    h, c = h0, c0
+    with np.errstate(over="ignore"):  # sigmoid's exp(-a) may overflow to inf: its limit, 0
+        for t in range(steps - 1, -1, -1) if reverse else range(steps):
+            a = gates[t]
+            a += np.matmul(h, w_t, out=recurrent)
+            _sigmoid_(a[:, : 2 * hidden])
+            np.tanh(a[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
+            _sigmoid_(a[:, 3 * hidden :])
+            i, f, g, o = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
+            np.multiply(f, c, out=cs[t])
+            cs[t] += np.multiply(i, g, out=tmp)
+            np.multiply(o, np.tanh(cs[t], out=tmp), out=hs[t])
+            h, c = hs[t], cs[t]
+    return gates, hs, cs
 
 
 def _lstm_sequence_backward(g_hs, g_c, gates, hs, cs, h0, c0, w_hh, reverse: bool):
