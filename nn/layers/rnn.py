@@ -86,10 +86,10 @@ def _lstm_step(xw, h, c, w_hh_t, b_hh):
 
 
 def _sigmoid_(a: np.ndarray) -> np.ndarray:
-    """sigmoid(a) = 1 / (1 + exp(-a)) in place (exp overflowing to inf gives the limit 0)."""
+    """sigmoid(a) = 1 / (1 + exp(-a)) in place (exp overflowing to inf gives the limit 0: the
+    caller silences the overflow warning)."""
     np.negative(a, out=a)
-    with np.errstate(over="ignore"):
-        np.exp(a, out=a)
+    np.exp(a, out=a)
     a += 1
     return np.reciprocal(a, out=a)
 
@@ -120,30 +120,9 @@ class _LSTMSequence(Function):
     def forward(ctx, xw, h0, c0, w_hh, b_hh, reverse):
         ctx.save_for_backward(xw, h0, c0, w_hh, b_hh)
         ctx.reverse = reverse
-        x, w = xw._data, w_hh._data
-        steps, n, four_h = x.shape
-        hidden = four_h // 4
-        dtype = np.result_type(x, w)
-        gates = np.empty((steps, n, four_h), dtype)  # activated (i, f, g, o), kept for backward
-        hs = np.empty((steps, n, hidden), dtype)
-        cs = np.empty((steps, n, hidden), dtype)
-        h, c = h0._data, c0._data
-        # NOTE: a contiguous Wᵀ: BLAS runs these small GEMMs ~1.5x faster than on the transposed view
-        w_t = np.ascontiguousarray(w.T)
-        for t in range(steps - 1, -1, -1) if reverse else range(steps):
-            a = gates[t]
-            np.matmul(h, w_t, out=a)
-            a += x[t]
-            if b_hh is not None:
-                a += b_hh._data
-            _sigmoid_(a[:, : 2 * hidden])
-            np.tanh(a[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
-            _sigmoid_(a[:, 3 * hidden :])
-            i, f, g, o = a[:, :hidden], a[:, hidden : 2 * hidden], a[:, 2 * hidden : 3 * hidden], a[:, 3 * hidden :]
-            np.multiply(f, c, out=cs[t])
-            cs[t] += i * g
-            np.multiply(o, np.tanh(cs[t]), out=hs[t])
-            h, c = hs[t], cs[t]
+        gates, hs, cs = _lstm_sequence_forward(xw._data, h0._data, c0._data, w_hh._data,
+                                               None if b_hh is None else b_hh._data, reverse)
+        c = cs[0] if reverse else cs[-1]
         ctx.arrays = (gates, hs, cs)
         return autograd.from_numpy(hs), autograd.from_numpy(c.copy())
 
@@ -166,12 +145,33 @@ class _LSTMSequence(Function):
         return d_xw, d_h0, d_c0, d_w, d_b, None
 
 
-def _previous(states: np.ndarray, initial: np.ndarray, reverse: bool) -> np.ndarray:
-    """The state each step started from, (L, N, H) in time order: the initial one, then the
-    outputs shifted by one step (against time when `reverse`)."""
-    if reverse:
-        return np.concatenate([states[1:], initial[None]])
-    return np.concatenate([initial[None], states[:-1]])
+def _lstm_sequence_forward(x, h0, c0, w_hh, b_hh, reverse: bool):
+    """Arrays (activated gates (L, N, 4H), h (L, N, H), c (L, N, H)) of `_LSTMSequence`."""
+    steps, n, four_h = x.shape
+    hidden = four_h // 4
+    dtype = np.result_type(x, w_hh)
+    # the gates buffer (kept for backward) starts as xw + b_hh for all steps in one pass
+    gates = np.add(x, b_hh, dtype=dtype) if b_hh is not None else x.astype(dtype, copy=True)
+    hs = np.empty((steps, n, hidden), dtype)
+    cs = np.empty((steps, n, hidden), dtype)
+    recurrent = np.empty((n, four_h), dtype)
+    tmp = np.empty((n, hidden), dtype)
+    # NOTE: a contiguous Wᵀ: BLAS runs these small GEMMs ~1.5x faster than on the transposed view
+    w_t = np.ascontiguousarray(w_hh.T)
+    h, c = h0, c0
+    with np.errstate(over="ignore"):  # sigmoid's exp(-a) may overflow to inf: its limit, 0
+        for t in range(steps - 1, -1, -1) if reverse else range(steps):
+            a = gates[t]
+            a += np.matmul(h, w_t, out=recurrent)
+            _sigmoid_(a[:, : 2 * hidden])
+            np.tanh(a[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
+            _sigmoid_(a[:, 3 * hidden :])
+            i, f, g, o = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
+            np.multiply(f, c, out=cs[t])
+            cs[t] += np.multiply(i, g, out=tmp)
+            np.multiply(o, np.tanh(cs[t], out=tmp), out=hs[t])
+            h, c = hs[t], cs[t]
+    return gates, hs, cs
 
 
 def _lstm_sequence_backward(g_hs, g_c, gates, hs, cs, h0, c0, w_hh, reverse: bool):
@@ -179,31 +179,45 @@ def _lstm_sequence_backward(g_hs, g_c, gates, hs, cs, h0, c0, w_hh, reverse: boo
     steps, n, four_h = gates.shape
     hidden = four_h // 4
     order = range(steps) if reverse else range(steps - 1, -1, -1)
-    c_prev = _previous(cs, c0, reverse)
-    h_prev = _previous(hs, h0, reverse)
+    # step t started from state t - 1 (t + 1 when reverse): `later` holds the steps that follow
+    # another, `earlier` the steps they follow; the first step started from (h0, c0)
+    later, earlier, first = (slice(0, -1), slice(1, None), -1) if reverse else \
+        (slice(1, None), slice(0, -1), 0)
     i, f, g, o = (gates[..., k * hidden : (k + 1) * hidden] for k in range(4))
-    tc = np.tanh(cs)
-    # every local derivative at once (vectorised over all steps): the loop below only chains
-    # dc and dh through time; dgates = factor * (dc, dc, dc, dh)
-    factor = np.empty_like(gates)
-    np.multiply(g, i * (1 - i), out=factor[..., :hidden])
-    np.multiply(c_prev, f * (1 - f), out=factor[..., hidden : 2 * hidden])
-    np.multiply(i, 1 - g * g, out=factor[..., 2 * hidden : 3 * hidden])
-    np.multiply(tc, o * (1 - o), out=factor[..., 3 * hidden :])
-    dc_from_dh = o * (1 - tc * tc)
+    # every local derivative at once (vectorised over all steps), written into d_gates, which
+    # the loop below then scales by (dc, dc, dc, dh) as it chains dc and dh through time
     d_gates = np.empty_like(gates)
-    split_factor = factor.reshape(steps, n, 4, hidden)
+    d_i, d_f, d_g, d_o = (d_gates[..., k * hidden : (k + 1) * hidden] for k in range(4))
+    np.subtract(1, i, out=d_i)
+    d_i *= i
+    d_i *= g  # sigmoid'(i) g
+    np.subtract(1, f, out=d_f)
+    d_f *= f
+    d_f[later] *= cs[earlier]  # sigmoid'(f) c_{t-1}
+    d_f[first] *= c0
+    np.multiply(g, g, out=d_g)
+    np.subtract(1, d_g, out=d_g)
+    d_g *= i  # tanh'(g) i
+    tc = np.tanh(cs)
+    np.subtract(1, o, out=d_o)
+    d_o *= o
+    d_o *= tc  # sigmoid'(o) tanh(c)
+    np.multiply(tc, tc, out=tc)
+    np.subtract(1, tc, out=tc)
+    tc *= o  # d c_t / d h_t = o tanh'(c)
     split_d = d_gates.reshape(steps, n, 4, hidden)
     dh = np.zeros((n, hidden), gates.dtype)
     dc = g_c.astype(gates.dtype, copy=True)
     for t in order:
         dh += g_hs[t]
-        dc += dh * dc_from_dh[t]
-        np.multiply(split_factor[t, :, :3], dc[:, None, :], out=split_d[t, :, :3])
-        np.multiply(split_factor[t, :, 3], dh, out=split_d[t, :, 3])
+        dc += dh * tc[t]
+        split_d[t, :, :3] *= dc[:, None, :]
+        split_d[t, :, 3] *= dh
         dc *= f[t]
         np.matmul(d_gates[t], w_hh, out=dh)
-    d_w = d_gates.reshape(-1, four_h).T @ h_prev.reshape(-1, hidden)
+    # W_hh's gradient: sum_t dgates_tᵀ h_{t-1}, one GEMM over the steps that follow another
+    d_w = d_gates[later].reshape(-1, four_h).T @ hs[earlier].reshape(-1, hidden)
+    d_w += d_gates[first].T @ h0
     return d_gates, dh, dc, d_w
 
 

@@ -87,3 +87,11 @@ def test_linear_on_3d_input_is_one_2d_gemm_with_torch_values_and_second_order():
     np.testing.assert_allclose(leaves[1].grad._data, g.reshape(-1, 4).T @ x.reshape(-1, 5), rtol=1e-12)
     assert gradgradcheck(lambda a, c, d: F.linear(a, c, d),
                          [Tensor(a, requires_grad=True) for a in (x, w, b)])
+
+
+def test_sigmoid_float16_keeps_its_small_values():
+    torch = pytest.importorskip("torch")
+    x = np.linspace(-16, 16, 129).astype(np.float16)
+    got = Tensor(x).sigmoid()._data
+    assert got.dtype == np.float16
+    np.testing.assert_allclose(got, torch.sigmoid(torch.from_numpy(x)).numpy(), rtol=2e-3, atol=0)
