@@ -35,7 +35,8 @@ class AlexNet(Module):
             classifier starts from 256 * 4 features.
         width_mult: scales every conv's channels and the hidden Linears (0.25 gives 16, 48, 96,
             64, 64 channels and 1024 hidden units); 1.0 is the published network.
-        lrn: insert the original paper's LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2) after
+        lrn: insert the paper's local response normalization (n=5, alpha=1e-4, beta=0.75, k=2;
+            PyTorch divides alpha by size, so LocalResponseNorm(5, alpha=5e-4, k=2)) after
             the first two ReLUs (torchvision leaves it out; it shifts the `features` indices).
 
     Shapes: (N, in_channels, 224, 224) (or 28x28 with small_input) -> (N, num_classes).
@@ -48,11 +49,11 @@ class AlexNet(Module):
         hidden = _scaled(4096, width_mult)
         first = Conv2d(in_channels, c1, 5, stride=1, padding=2) if small_input else \
             Conv2d(in_channels, c1, 11, stride=4, padding=2)
-        norm = [LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)] if lrn else []
+        norm = [LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)] if lrn else []
         self.features = Sequential(
             first, ReLU(inplace=True), *norm, MaxPool2d(kernel_size=3, stride=2),
             Conv2d(c1, c2, 5, padding=2), ReLU(inplace=True),
-            *[LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0) for _ in norm],
+            *[LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0) for _ in norm],
             MaxPool2d(kernel_size=3, stride=2),
             Conv2d(c2, c3, 3, padding=1), ReLU(inplace=True),
             Conv2d(c3, c4, 3, padding=1), ReLU(inplace=True),

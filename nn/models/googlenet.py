@@ -145,8 +145,10 @@ class GoogLeNet(Module):
             elif name == "4e":
                 self.maxpool4 = MaxPool2d(2, stride=2, ceil_mode=True)
         if aux_logits:
-            self.aux1 = aux_block(w(512), num_classes, dropout=dropout_aux, hidden=w(1024), width=w(128))
-            self.aux2 = aux_block(w(528), num_classes, dropout=dropout_aux, hidden=w(1024), width=w(128))
+            # NOTE: torchvision's aux-block signature (in, classes, dropout=); sizes only when scaled
+            sizes = {} if width_mult == 1.0 else {"hidden": w(1024), "width": w(128)}
+            self.aux1 = aux_block(w(512), num_classes, dropout=dropout_aux, **sizes)
+            self.aux2 = aux_block(w(528), num_classes, dropout=dropout_aux, **sizes)
         else:
             self.aux1 = None
             self.aux2 = None

@@ -20,8 +20,8 @@ def _ids(paths: list[Path]) -> list[str]:
     return [p.stem for p in paths]
 
 
-def test_there_are_ten_notebooks():
-    assert [p.name[:3] for p in NOTEBOOKS] == [f"{k:02d}_" for k in range(1, 11)]
+def test_there_are_eighteen_notebooks():
+    assert [p.name[:3] for p in NOTEBOOKS] == [f"{k:02d}_" for k in range(1, 19)]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

@@ -41,6 +41,7 @@ def test_alexnet_small_input_and_lrn():
     with_lrn = models.AlexNet(lrn=True)
     assert isinstance(with_lrn.features[2], nn.LocalResponseNorm)
     assert isinstance(with_lrn.features[6], nn.LocalResponseNorm)
+    assert (with_lrn.features[2].alpha, with_lrn.features[2].k) == (5e-4, 2.0)  # the paper: 1e-4 * n
     assert count(with_lrn) == 61_100_840
 
 
