@@ -40,6 +40,8 @@ def _missing(spec: Spec) -> bool:
         "autograd.tril": lambda: hasattr(autograd, "tril"),
         "autograd.save / autograd.load (torch.save / torch.load)":
             lambda: hasattr(autograd, "save") and hasattr(autograd, "load"),
+        "PyTorch's type promotion (an int tensor times a float is float32)":
+            lambda: (autograd.arange(3) * 1.7).dtype == autograd.float32,
     }
     return spec.needs is not None and not checks[spec.needs]()
 
@@ -57,7 +59,8 @@ SPECS = {
     "p09_inference_mode": Spec(0.01, 0.01),
     "p10_transformer_encoder": Spec(0.4, 0.3),
     "p11_rnn_cells": Spec(0.01, 0.005),
-    "p12_mlp_classic_loop": Spec(0.02, 0.015),
+    "p12_mlp_classic_loop": Spec(0.02, 0.015,
+                                 "PyTorch's type promotion (an int tensor times a float is float32)"),
     "p13_seq2seq_transformer": Spec(1.6, 0.3),
     "p14_manual_sgd_data": Spec(0.001, 0.001),
 }
