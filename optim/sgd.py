@@ -103,20 +103,12 @@ class SGD(Optimizer):
     def _update_group(self, group, params) -> None:
         momentum = float(group["momentum"])  # (as `hyper`, inline: this runs every step)
         datas, grads = arrays_of(params)
+        buffers = [None] * len(params)  # a None buffer: `sgd` makes it from the first gradient
         if momentum:
-            state = self.state
-            buffers = []
-            fresh = False  # a first step: `sgd` makes the missing buffers, stored below
-            for p in params:
-                b = state[p].get("momentum_buffer")
-                if b is None:
-                    fresh = True
-                else:
-                    b = b._data
-                buffers.append(b)
-        else:
-            buffers = [None] * len(params)
-            fresh = False
+            states = self._param_states(group, params)
+            for i, state in enumerate(states):
+                if "momentum_buffer" in state:
+                    buffers[i] = state["momentum_buffer"]._data
         sgd(
             datas,
             grads,
@@ -128,8 +120,7 @@ class SGD(Optimizer):
             nesterov=bool(group["nesterov"]),
             maximize=bool(group["maximize"]),
         )
-        if fresh:
-            for p, buf in zip(params, buffers):
-                st = state[p]
-                if st.get("momentum_buffer") is None:
-                    st["momentum_buffer"] = state_tensor(buf)
+        if momentum:
+            for state, buf in zip(states, buffers):
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = state_tensor(buf)

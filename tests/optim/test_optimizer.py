@@ -231,6 +231,26 @@ def test_params_without_grad_are_skipped():
     assert b not in opt.state and opt.state[a]["step"] == 1
 
 
+@pytest.mark.parametrize("name", list(ALL))
+def test_state_is_made_on_the_first_step_only_for_parameters_with_a_gradient(name):
+    """Every optimizer (Adagrad too) starts with no state; one step makes PyTorch's keys."""
+    a = Tensor(np.ones(3), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    opt = ALL[name]([a, b])
+    assert len(opt.state) == 0
+    a.grad = Tensor(np.full(3, 0.5))
+    opt.step()
+    assert b not in opt.state
+    torch = pytest.importorskip("torch")
+    ta, tb = (torch.ones(3, dtype=torch.float64, requires_grad=True) for _ in range(2))
+    kwargs = {k: v for k, v in opt.defaults.items() if k != "decoupled_weight_decay"}
+    topt = getattr(torch.optim, type(opt).__name__)([ta, tb], **kwargs)
+    ta.grad = torch.full((3,), 0.5, dtype=torch.float64)
+    topt.step()
+    assert set(opt.state[a]) == set(topt.state[ta])
+    np.testing.assert_allclose(a._data, ta.detach().numpy(), rtol=1e-12)
+
+
 @pytest.mark.parametrize("set_to_none", [True, False])
 def test_zero_grad(set_to_none):
     a = Tensor(np.ones(3), requires_grad=True)
