@@ -276,11 +276,19 @@ class Module:
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str):
+        # NOTE: Python calls this only when the plain lookup fails, i.e. for every parameter,
+        # buffer and submodule a forward reads (`self.weight`): the registries are read unrolled
         d = self.__dict__
-        for store in ("_parameters", "_buffers", "_modules"):
-            items = d.get(store)
-            if items is not None and name in items:
-                return items[name]
+        parameters = d.get("_parameters")
+        if parameters is not None:  # (None before Module.__init__ ran)
+            if name in parameters:
+                return parameters[name]
+            buffers = d["_buffers"]
+            if name in buffers:
+                return buffers[name]
+            modules = d["_modules"]
+            if name in modules:
+                return modules[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.ops.arithmetic import RELU
 from autograd.ops.registry import Primitive
 from autograd.ops.special import ERF, ERF32_BLOCK, _erf32_block, erf_forward
 
@@ -152,7 +153,7 @@ def _check_tensor(name: str, input) -> None:
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise (gradient 0 at x = 0)."""
     _check_tensor("relu", input)
-    return autograd.relu(input)
+    return RELU(input)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

@@ -8,9 +8,9 @@ import numpy as np
 
 from autograd import Tensor
 
+from .. import functional as F
 from .. import init
 from ..functional import _checks
-from ..functional.linear import LINEAR, LINEAR_NO_BIAS, embedding, linear
 from ..module import Module, Parameter
 
 __all__ = ["Embedding", "Flatten", "Identity", "Linear", "Unflatten"]
@@ -82,24 +82,7 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """(*, in_features) -> (*, out_features)."""
-        if not isinstance(input, Tensor):
-            _checks.tensor_input("Linear", input)
-        shape = input._data.shape
-        if not shape or shape[-1] != self.in_features:
-            raise _checks.ShapeError(
-                f"{self!r} expected input with last dimension {self.in_features}, got shape {shape}"
-            )
-        params = self._parameters
-        try:  # NOTE: one dict instead of two Module.__getattr__ lookups (this runs every step)
-            weight, bias = params["weight"], params["bias"]
-        except KeyError:  # re-bound outside the parameter registry (del + plain attribute)
-            weight, bias = self.weight, self.bias
-        if input._data.dtype != weight._data.dtype:
-            _checks.same_dtype("Linear", input, weight)
-        if type(weight) is not Parameter or len(weight._data.shape) != 2:
-            return linear(input, weight, bias)  # F.linear's checks and messages
-        # the input was checked above; a misshaped weight or bias fails inside the op, naming it
-        return LINEAR(input, weight, bias) if bias is not None else LINEAR_NO_BIAS(input, weight)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -220,7 +203,7 @@ class Embedding(Module):
                 f"{self!r}: index out of range: indices span [{idx.min()}, {idx.max()}], "
                 f"valid indices are 0..{self.num_embeddings - 1}"
             )
-        return embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"

@@ -148,11 +148,7 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def forward(self, input: Tensor, target) -> Tensor:
         """The reduced loss."""
-        try:  # NOTE: one dict read: `self.weight` fails the plain lookup, then Module.__getattr__
-            weight = self._buffers["weight"]
-        except KeyError:  # re-bound outside the buffer registry
-            weight = self.weight
-        return F.cross_entropy(input, target, weight, self.ignore_index, self.reduction,
+        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
                                self.label_smoothing)
 
 
