@@ -12,6 +12,7 @@ from autograd import Tensor
 
 from ..functional import activation as F
 from ..module import Module, Parameter
+from . import _args
 
 __all__ = [
     "ELU", "GELU", "SELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "ReLU", "ReLU6",
@@ -303,11 +304,9 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
         super().__init__()
-        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
-            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
-        self.num_parameters = num_parameters
+        self.num_parameters = _args.size("PReLU", "num_parameters", num_parameters)
         self.init = init
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        dtype = _args.param_dtype("PReLU", dtype)
         self.weight = Parameter(np.full((num_parameters,), init, dtype=dtype))
 
     def reset_parameters(self) -> None:

@@ -12,21 +12,9 @@ from .. import functional as F
 from .. import init
 from ..functional import _checks
 from ..module import Module, Parameter
+from . import _args
 
 __all__ = ["Embedding", "Flatten", "Identity", "Linear", "Unflatten"]
-
-
-def _float_dtype(dtype):
-    dtype = np.dtype(np.float32 if dtype is None else dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"parameters need a floating point dtype, got {dtype}")
-    return dtype
-
-
-def _positive_int(layer: str, name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{layer}: {name} must be a non-negative int, got {value!r}")
-    return int(value)
 
 
 class Identity(Module):
@@ -58,9 +46,10 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None) -> None:
         super().__init__()
-        self.in_features = _positive_int("Linear", "in_features", in_features)
-        self.out_features = _positive_int("Linear", "out_features", out_features)
-        dtype = _float_dtype(dtype)
+        # (0 is allowed, as PyTorch: a layer of empty width)
+        self.in_features = _args.size("Linear", "in_features", in_features, minimum=0)
+        self.out_features = _args.size("Linear", "out_features", out_features, minimum=0)
+        dtype = _args.param_dtype("Linear", dtype)
         # NOTE: stored column-major, i.e. as the transpose of a C-contiguous (in, out) array: the
         # forward x @ weight.T is then a plain GEMM on contiguous operands, which BLAS runs ~15%
         # faster than the transposed-operand GEMM a row-major weight needs. Shape and values are
@@ -150,8 +139,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  _weight=None, _freeze: bool = False, device=None, dtype=None) -> None:
         super().__init__()
-        self.num_embeddings = _positive_int("Embedding", "num_embeddings", num_embeddings)
-        self.embedding_dim = _positive_int("Embedding", "embedding_dim", embedding_dim)
+        self.num_embeddings = _args.size("Embedding", "num_embeddings", num_embeddings, minimum=0)
+        self.embedding_dim = _args.size("Embedding", "embedding_dim", embedding_dim, minimum=0)
         if padding_idx is not None:
             if not -self.num_embeddings <= padding_idx < self.num_embeddings:
                 raise ValueError(
@@ -161,8 +150,9 @@ class Embedding(Module):
             padding_idx %= self.num_embeddings
         self.padding_idx = padding_idx
         if _weight is None:
+            dtype = _args.param_dtype("Embedding", dtype)
             self.weight = Parameter(
-                np.empty((self.num_embeddings, self.embedding_dim), dtype=_float_dtype(dtype)),
+                np.empty((self.num_embeddings, self.embedding_dim), dtype=dtype),
                 requires_grad=not _freeze,
             )
             self.reset_parameters()

@@ -320,3 +320,26 @@ def test_dropout2d_drops_whole_channels():
     per_channel = y._data.reshape(8, 16, 9)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert 0 < (per_channel[..., 0] == 0).mean() < 1
+
+
+@pytest.mark.parametrize("make, error, words", [
+    (lambda: nn.Linear(2, 3, dtype=np.int64), TypeError, "Linear: parameters need a floating point"),
+    (lambda: nn.Embedding(True, 3), ValueError, "Embedding: num_embeddings must be a non-negative int"),
+    (lambda: nn.Conv2d(0, 3, 3), ValueError, "Conv2d: in_channels must be a positive int, got 0"),
+    (lambda: nn.BatchNorm1d(4, dtype=np.int32), TypeError, "BatchNorm1d: parameters need a floating"),
+    (lambda: nn.LayerNorm(4, dtype=np.int32), TypeError, "LayerNorm: parameters need a floating"),
+    (lambda: nn.LSTM(3, 2.5), ValueError, "LSTM: hidden_size must be a positive int, got 2.5"),
+    (lambda: nn.GRUCell(3, 4, dtype=np.int64), TypeError, "GRUCell: parameters need a floating"),
+    (lambda: nn.PReLU(0), ValueError, "PReLU: num_parameters must be a positive int, got 0"),
+    (lambda: nn.PReLU(dtype=np.int64), TypeError, "PReLU: parameters need a floating point"),
+    (lambda: nn.MultiheadAttention(8, -2), ValueError, "MultiheadAttention: num_heads must be a "
+     "positive int"),
+])
+def test_layer_arguments_are_checked_alike(make, error, words):
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_linear_and_embedding_accept_empty_sizes_as_pytorch():
+    assert nn.Linear(0, 3)(autograd.zeros(2, 0)).shape == (2, 3)
+    assert nn.Embedding(0, 4).weight.shape == (0, 4)
