@@ -10,14 +10,13 @@ import numpy as np
 from autograd import Tensor
 
 from ..functional import loss as F
+from ..functional.loss import _REDUCTIONS
 from ..module import Module
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "GaussianNLLLoss", "HuberLoss",
     "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss",
 ]
-
-_REDUCTIONS = ("mean", "sum", "none")
 
 
 def _tensor_or_none(value):
