@@ -493,25 +493,27 @@ class Module:
         """
         if destination is None:
             destination = OrderedDict()
-        for name, p in self._parameters.items():
-            if p is not None:
-                destination[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = b if keep_vars else b.detach()
+        for key, tensor in self._local_state(prefix):
+            destination[key] = tensor if keep_vars else tensor.detach()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None:  # (the child's own state_dict: an override of it counts)
                 module.state_dict(destination, prefix + name + ".", keep_vars)
         return destination
 
-    def _state_slots(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        """Yield (key, tensor) for everything state_dict saves (shared tensors under each name)."""
+    def _local_state(self, prefix: str) -> Iterator[tuple[str, Tensor]]:
+        """Yield (key, tensor) for this module's own saved state: its parameters, then its
+        persistent buffers (not its children's)."""
         for name, p in self._parameters.items():
             if p is not None:
                 yield prefix + name, p
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
                 yield prefix + name, b
+
+    def _state_slots(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """Yield (key, tensor) for every slot load_state_dict fills: the local state of this
+        module and of each descendant (shared tensors under each name)."""
+        yield from self._local_state(prefix)
         for name, module in self._modules.items():
             if module is not None:
                 yield from module._state_slots(prefix + name + ".")
