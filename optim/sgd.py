@@ -107,8 +107,9 @@ class SGD(Optimizer):
         if momentum:
             states = self._param_states(group, params)
             for i, state in enumerate(states):
-                if "momentum_buffer" in state:
-                    buffers[i] = state["momentum_buffer"]._data
+                buffer = state.get("momentum_buffer")  # (None in a state saved without momentum)
+                if buffer is not None:
+                    buffers[i] = buffer._data
         sgd(
             datas,
             grads,
@@ -122,5 +123,5 @@ class SGD(Optimizer):
         )
         if momentum:
             for state, buf in zip(states, buffers):
-                if "momentum_buffer" not in state:
+                if state.get("momentum_buffer") is None:
                     state["momentum_buffer"] = state_tensor(buf)

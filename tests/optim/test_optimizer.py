@@ -394,3 +394,15 @@ def test_deepcopy_of_state_dict_is_plain_data():
     train(opt, params, targets, 2)
     sd = copy.deepcopy(opt.state_dict())
     assert set(sd["state"][0]) == {"step", "square_avg", "momentum_buffer", "grad_avg"}
+
+
+def test_sgd_makes_its_momentum_buffer_where_a_loaded_state_holds_none():
+    # PyTorch's SGD saves {"momentum_buffer": None} for a parameter stepped without momentum
+    a = Tensor(np.ones(2), requires_grad=True)
+    opt = optim.SGD([a], lr=0.1, momentum=0.9)
+    opt.load_state_dict({"state": {0: {"momentum_buffer": None}},
+                         "param_groups": [{**opt.param_groups[0], "params": [0]}]})
+    a.grad = Tensor(np.array([1.0, 2.0]))
+    opt.step()
+    np.testing.assert_allclose(opt.state[a]["momentum_buffer"]._data, [1.0, 2.0])
+    np.testing.assert_allclose(a._data, [0.9, 0.8])
