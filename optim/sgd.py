@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, arrays_of, check_at_least_zero, state_tensor
+from .optimizer import Optimizer, arrays_of, check_at_least_zero, hyper, state_tensor
 
 __all__ = ["SGD", "sgd"]
 
@@ -101,7 +101,7 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _update_group(self, group, params) -> None:
-        momentum = float(group["momentum"])  # (as `hyper`, inline: this runs every step)
+        momentum = hyper(group, "momentum")
         datas, grads = arrays_of(params)
         buffers = [None] * len(params)  # a None buffer: `sgd` makes it from the first gradient
         if momentum:
@@ -114,10 +114,10 @@ class SGD(Optimizer):
             datas,
             grads,
             buffers,
-            lr=float(group["lr"]),  # (as `hyper`, inline: this runs every step)
+            lr=hyper(group, "lr"),
             momentum=momentum,
-            dampening=float(group["dampening"]),
-            weight_decay=float(group["weight_decay"]),
+            dampening=hyper(group, "dampening"),
+            weight_decay=hyper(group, "weight_decay"),
             nesterov=bool(group["nesterov"]),
             maximize=bool(group["maximize"]),
         )
