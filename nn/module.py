@@ -2,21 +2,23 @@
 
 `Module.__setattr__` files each assignment under parameters, buffers or submodules (as PyTorch),
 so `parameters()`, `state_dict()`, `train()` and `print(model)` walk the tree without any
-bookkeeping in the layers themselves.
+bookkeeping in the layers themselves. Two concepts of Module live beside this file:
+`state_dict.py` (state_dict, load_state_dict) and `conversion.py` (to, float, double, ...).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
-import autograd
-from autograd import Tensor, no_grad
-from autograd.device import check_device
+from autograd import Tensor
 from autograd.tensor import _to_array, format_tensor
+
+from .conversion import ConversionMixin
+from .hooks import RemovableHandle
+from .state_dict import StateDictMixin
 
 __all__ = ["Module", "Parameter", "RemovableHandle"]
 
@@ -62,39 +64,6 @@ class Parameter(Tensor):
         return result
 
 
-class RemovableHandle:
-    """Returned by `register_forward_hook` and friends; `.remove()` unregisters the hook."""
-
-    _ids = itertools.count()
-
-    def __init__(self, hooks: OrderedDict) -> None:
-        self._hooks = hooks
-        self.id = next(RemovableHandle._ids)
-
-    def remove(self) -> None:
-        """Unregister the hook (a second call does nothing)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """`(missing_keys, unexpected_keys)` returned by `load_state_dict(strict=False)`."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
 def _addindent(text: str, spaces: int) -> str:
     lines = text.split("\n")
     if len(lines) == 1:
@@ -103,19 +72,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
 
 
-def _as_array(value, key: str):
-    """The array behind a state_dict value (Tensor, ndarray or number), or an error string."""
-    array = value._data if isinstance(value, Tensor) else value
-    try:
-        array = np.asarray(array)
-    except (TypeError, ValueError) as exc:
-        return None, f"value for {key!r} is not array-like ({type(value).__name__}: {exc})"
-    if array.dtype.kind not in "biuf":
-        return None, f"value for {key!r} has non-numeric dtype {array.dtype}"
-    return array, None
-
-
-class Module:
+class Module(StateDictMixin, ConversionMixin):
     """Base class of every layer and model: subclass it, assign layers in `__init__`, write `forward`.
 
     Attributes assigned as `Parameter`, `Module`, or through `register_buffer` are registered and
@@ -276,11 +233,19 @@ class Module:
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str):
+        # NOTE: Python calls this only when the plain lookup fails, i.e. for every parameter,
+        # buffer and submodule a forward reads (`self.weight`): the registries are read unrolled
         d = self.__dict__
-        for store in ("_parameters", "_buffers", "_modules"):
-            items = d.get(store)
-            if items is not None and name in items:
-                return items[name]
+        parameters = d.get("_parameters")
+        if parameters is not None:  # (None before Module.__init__ ran)
+            if name in parameters:
+                return parameters[name]
+            buffers = d["_buffers"]
+            if name in buffers:
+                return buffers[name]
+            modules = d["_modules"]
+            if name in modules:
+                return modules[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
@@ -375,7 +340,7 @@ class Module:
             module = child
         return module
 
-    # ----------------------------------------------------------------- modes and grads
+    # ----------------------------------------------------------------- modes, grads, apply
     def train(self, mode: bool = True) -> Module:
         """Set training mode (True) or evaluation mode (False) on self and all descendants."""
         if not isinstance(mode, bool):
@@ -412,148 +377,6 @@ class Module:
             module.apply(fn)
         fn(self)
         return self
-
-    def _apply_to_arrays(self, convert: Callable[[np.ndarray], np.ndarray]) -> Module:
-        """Replace each parameter's and buffer's array by ``convert(array)``, keeping the objects."""
-        for module in self.modules():
-            for p in module._parameters.values():
-                if p is not None:
-                    p._data = convert(p._data)
-                    if p.grad is not None:
-                        p.grad = Tensor(convert(p.grad._data))
-            for b in module._buffers.values():
-                if b is not None:
-                    b._data = convert(b._data)
-        return self
-
-    def to(self, *args, device=None, dtype=None, non_blocking: bool = False,
-           memory_format=None) -> Module:
-        """Cast floating parameters and buffers to a dtype, in place; returns self.
-
-        Forms as PyTorch: `to(device)`, `to(dtype)`, `to(device, dtype)`, `to(tensor)` (its
-        dtype), `to(device=..., dtype=...)`. Only the CPU exists: another device raises, as a
-        CPU-only PyTorch build does.
-        """
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (str, autograd.device)) or (isinstance(a, int)
-                                                            and not isinstance(a, bool)):
-                device = a
-            elif a is not None:
-                dtype = a
-        check_device(device, f"{type(self).__name__}.to")
-        if dtype is None:
-            return self
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(
-                f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                f"dtype={dtype}"
-            )
-        return self._apply_to_arrays(lambda a: a.astype(dtype) if a.dtype.kind == "f" else a)
-
-    def cuda(self, device=None) -> Module:
-        """Raises: tapegrad runs on the CPU (as a CPU-only PyTorch build, AssertionError)."""
-        check_device("cuda" if device is None else autograd.device("cuda", device)
-                     if isinstance(device, int) else device, f"{type(self).__name__}.cuda")
-        return self
-
-    def float(self) -> Module:
-        """Cast floating parameters and buffers to float32."""
-        return self.to(np.float32)
-
-    def double(self) -> Module:
-        """Cast floating parameters and buffers to float64 (e.g. for gradcheck)."""
-        return self.to(np.float64)
-
-    def half(self) -> Module:
-        """Cast floating parameters and buffers to float16."""
-        return self.to(np.float16)
-
-    def cpu(self) -> Module:
-        """Return self (tapegrad runs on the CPU), so PyTorch code ports unchanged."""
-        return self
-
-    # ----------------------------------------------------------------- state_dict
-    def state_dict(self, destination: OrderedDict | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> OrderedDict:
-        """OrderedDict of name -> Tensor for every parameter and persistent buffer.
-
-        Keys follow PyTorch (``"0.weight"``, ``"bn.num_batches_tracked"``); values share memory
-        with the module and are detached unless `keep_vars`.
-        """
-        if destination is None:
-            destination = OrderedDict()
-        for name, p in self._parameters.items():
-            if p is not None:
-                destination[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = b if keep_vars else b.detach()
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination, prefix + name + ".", keep_vars)
-        return destination
-
-    def _state_slots(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        """Yield (key, tensor) for everything state_dict saves (shared tensors under each name)."""
-        for name, p in self._parameters.items():
-            if p is not None:
-                yield prefix + name, p
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                yield prefix + name, b
-        for name, module in self._modules.items():
-            if module is not None:
-                yield from module._state_slots(prefix + name + ".")
-
-    def load_state_dict(self, state_dict, strict: bool = True) -> _IncompatibleKeys:
-        """Copy values from `state_dict` into the parameters and buffers (their dtypes are kept).
-
-        Everything is validated before anything is copied: missing keys, unexpected keys and
-        shape mismatches are reported together in one RuntimeError. Shape mismatches always
-        raise; missing/unexpected keys raise only when `strict`.
-
-        Returns:
-            ``(missing_keys, unexpected_keys)`` (a namedtuple, as PyTorch's).
-        """
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}")
-        slots = list(self._state_slots())
-        expected = {key for key, _ in slots}
-        missing = [key for key, _ in slots if key not in state_dict]
-        unexpected = [key for key in state_dict if key not in expected]
-        errors, copies = [], []
-        for key, target in slots:
-            if key not in state_dict:
-                continue
-            array, problem = _as_array(state_dict[key], key)
-            if problem is not None:
-                errors.append(problem)
-            elif array.shape != target.shape:
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} "
-                    f"from checkpoint, the shape in current model is {tuple(target.shape)}."
-                )
-            else:
-                copies.append((target, array))
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ".")
-        if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__} (nothing was loaded):\n\t"
-                + "\n\t".join(errors)
-            )
-        with no_grad():
-            for target, array in copies:
-                target.copy_(array)
-        return _IncompatibleKeys(missing, unexpected)
 
     # ----------------------------------------------------------------- printing
     def extra_repr(self) -> str:

@@ -1,6 +1,15 @@
 """tapegrad's optimizers and learning-rate schedules (PyTorch's names and update rules)."""
 
-from nn._backend import require_tapegrad
+try:  # (optim needs autograd only: the check that it is tapegrad's is autograd/_backend.py)
+    from autograd._backend import require_tapegrad
+except ModuleNotFoundError as error:  # an `autograd` without tapegrad's files: name what it is
+    import autograd
+
+    raise ImportError(
+        f"`import autograd` found a different package at {autograd.__file__}, not tapegrad's "
+        "engine (PyPI's HIPS `autograd` uses the same import name). Fix: `pip uninstall "
+        "autograd`, then reinstall tapegrad; or use a separate virtual environment for tapegrad."
+    ) from error
 
 require_tapegrad()
 

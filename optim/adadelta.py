@@ -10,7 +10,6 @@ from .optimizer import (
     check_at_least_zero,
     check_number,
     hyper,
-    param_state,
     zeros_like_param,
 )
 
@@ -103,20 +102,13 @@ class Adadelta(Optimizer):
             f"Invalid weight_decay value: {hp['weight_decay']}",
         )
 
+    def _init_state(self, p, group) -> dict:
+        return {"step": 0, "square_avg": zeros_like_param(p), "acc_delta": zeros_like_param(p)}
+
     def _update_group(self, group, params) -> None:
-        states = []
-        for p in params:
-            state = param_state(
-                self,
-                p,
-                lambda p=p: {
-                    "step": 0,
-                    "square_avg": zeros_like_param(p),
-                    "acc_delta": zeros_like_param(p),
-                },
-            )
+        states = self._param_states(group, params)
+        for state in states:
             state["step"] += 1
-            states.append(state)
         adadelta(
             *arrays_of(params),
             [s["square_avg"]._data for s in states],

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import from_numpy
-
-from .optimizer import Optimizer, arrays_of, check_at_least_zero, hyper, param_state
+from .optimizer import Optimizer, arrays_of, check_at_least_zero, hyper, state_tensor
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -60,7 +58,7 @@ class Adagrad(Optimizer):
         eps: added to sqrt(s) for stability (default 1e-10).
         maximize: maximize the objective instead of minimizing it.
 
-    State per parameter (created in the constructor, as PyTorch): "step" and "sum".
+    State per parameter: "step" and "sum".
     """
 
     def __init__(
@@ -83,9 +81,6 @@ class Adagrad(Optimizer):
             "maximize": maximize,
         }
         super().__init__(params, defaults)
-        for group in self.param_groups:
-            for p in group["params"]:
-                self._state_of(p, group)
 
     def _validate(self, hp) -> None:
         """PyTorch's checks and messages for lr, lr_decay, weight_decay, accumulator and eps."""
@@ -98,15 +93,12 @@ class Adagrad(Optimizer):
         ):
             check_at_least_zero("Adagrad", key, hp[key], message.format(hp[key]))
 
-    def _state_of(self, p, group) -> dict:
-        """The parameter's state, created as {step: 0, sum: full(initial_accumulator_value)}."""
+    def _init_state(self, p, group) -> dict:
         init = hyper(group, "initial_accumulator_value")
-        return param_state(
-            self, p, lambda: {"step": 0, "sum": from_numpy(np.full_like(p._data, init))}
-        )
+        return {"step": 0, "sum": state_tensor(np.full_like(p._data, init))}
 
     def _update_group(self, group, params) -> None:
-        states = [self._state_of(p, group) for p in params]
+        states = self._param_states(group, params)
         for state in states:
             state["step"] += 1
         adagrad(

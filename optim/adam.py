@@ -11,7 +11,6 @@ from .optimizer import (
     check_number,
     hyper,
     lerp_,
-    param_state,
     zeros_like_param,
 )
 
@@ -134,23 +133,17 @@ class Adam(Optimizer):
             f"Invalid weight_decay value: {hp['weight_decay']}",
         )
 
+    def _init_state(self, p, group) -> dict:
+        state = {"step": 0, "exp_avg": zeros_like_param(p), "exp_avg_sq": zeros_like_param(p)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = zeros_like_param(p)
+        return state
+
     def _update_group(self, group, params) -> None:
         amsgrad = bool(group["amsgrad"])
-        states = []
-        for p in params:
-            state = param_state(
-                self,
-                p,
-                lambda p=p: {
-                    "step": 0,
-                    "exp_avg": zeros_like_param(p),
-                    "exp_avg_sq": zeros_like_param(p),
-                },
-            )
-            if amsgrad and "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = zeros_like_param(p)
+        states = self._param_states(group, params)
+        for state in states:
             state["step"] += 1
-            states.append(state)
         beta1, beta2 = group["betas"]
         adam(
             *arrays_of(params),

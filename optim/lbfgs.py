@@ -153,6 +153,10 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
 
+    def _init_state(self, p, group) -> dict:
+        # one state for the whole problem, kept under the first parameter (as PyTorch)
+        return {"func_evals": 0, "n_iter": 0}
+
     def _cast_state(self, p, index, key: str, value):
         # the history is over all parameters flattened together, not shaped like the first one
         if key in _FLAT_STATE:
@@ -162,11 +166,11 @@ class LBFGS(Optimizer):
     def _gather_flat_grad(self) -> np.ndarray:
         views = []
         for p in self._params:
-            g = p._grad
+            g = p.grad
             if g is None:
                 views.append(np.zeros(p._data.size, dtype=p._data.dtype))
             else:
-                views.append((g if isinstance(g, np.ndarray) else g._data).reshape(-1))
+                views.append(g._data.reshape(-1))
         return np.concatenate(views)
 
     def _add_grad(self, step_size, update: np.ndarray) -> None:
@@ -206,9 +210,7 @@ class LBFGS(Optimizer):
         lr, max_iter, max_eval = float(group["lr"]), group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]
-        state = self.state[self._params[0]]
-        state.setdefault("func_evals", 0)
-        state.setdefault("n_iter", 0)
+        state = self._param_states(group, self._params[:1])[0]
 
         orig_loss = closure_grad()
         loss = float(orig_loss)

@@ -11,7 +11,6 @@ from .optimizer import (
     check_at_least_zero,
     hyper,
     lerp_,
-    param_state,
     state_tensor,
     zeros_like_param,
 )
@@ -123,21 +122,18 @@ class NAdam(Optimizer):
             f"Invalid momentum_decay value: {hp['momentum_decay']}",
         )
 
+    def _init_state(self, p, group) -> dict:
+        return {
+            "step": 0,
+            "mu_product": state_tensor(np.ones((), dtype=np.float32)),
+            "exp_avg": zeros_like_param(p),
+            "exp_avg_sq": zeros_like_param(p),
+        }
+
     def _update_group(self, group, params) -> None:
-        states = []
-        for p in params:
-            state = param_state(
-                self,
-                p,
-                lambda p=p: {
-                    "step": 0,
-                    "mu_product": state_tensor(np.ones((), dtype=np.float32)),
-                    "exp_avg": zeros_like_param(p),
-                    "exp_avg_sq": zeros_like_param(p),
-                },
-            )
+        states = self._param_states(group, params)
+        for state in states:
             state["step"] += 1
-            states.append(state)
         beta1, beta2 = group["betas"]
         nadam(
             *arrays_of(params),

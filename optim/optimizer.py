@@ -67,7 +67,8 @@ class Optimizer:
         defaults: the dict passed in.
 
     Subclasses implement `_update_group(group, params)` (the bookkeeping around a pure update
-    function) and may override `_validate(hyperparameters)`.
+    function), and may override `_init_state(p, group)` (a parameter's state before its first
+    update) and `_validate(hyperparameters)`.
     """
 
     def __init__(self, params, defaults: dict[str, Any]) -> None:
@@ -103,6 +104,22 @@ class Optimizer:
         raise NotImplementedError(
             f"{type(self).__name__} must implement step() or _update_group(group, params)"
         )
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """The state of parameter `p` before its first update; the base class keeps none."""
+        return {}
+
+    def _param_states(self, group: dict[str, Any], params: list[Tensor]) -> list[dict[str, Any]]:
+        """The state dict of each of `params`, made by `_init_state` on the parameter's first
+        update (PyTorch's lazy initialization: a parameter that never gets a gradient has none)."""
+        all_states = self.state
+        states = []
+        for p in params:
+            state = all_states[p]
+            if not state:
+                state.update(self._init_state(p, group))
+            states.append(state)
+        return states
 
     # ----------------------------------------------------------------- groups
     def add_param_group(self, param_group: dict[str, Any]) -> None:
@@ -161,7 +178,7 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            params = [p for p in group["params"] if p._grad is not None]
+            params = [p for p in group["params"] if p.grad is not None]
             if params:
                 self._update_group(group, params)
                 # NOTE: the update writes p._data in place; bumping the version makes a backward
@@ -174,7 +191,7 @@ class Optimizer:
         for group in self.param_groups:
             if set_to_none:
                 for p in group["params"]:
-                    p._grad = None
+                    p.grad = None
                 continue
             for p in group["params"]:
                 g = p.grad
@@ -282,14 +299,6 @@ class Optimizer:
         return "\n".join(lines)
 
 
-def param_state(optimizer: Optimizer, p: Tensor, init: Callable[[], dict[str, Any]]):
-    """The state dict of parameter `p`, created with `init()` on first use."""
-    state = optimizer.state[p]
-    if not state:
-        state.update(init())
-    return state
-
-
 def zeros_like_param(p: Tensor) -> Tensor:
     """A zero buffer with the parameter's shape and dtype (state is kept as Tensors)."""
     return from_numpy(np.zeros_like(p._data))
@@ -306,17 +315,13 @@ def hyper(group: dict[str, Any], key: str) -> float:
 
 
 def arrays_of(params: Iterable[Tensor]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The parameters' arrays and their gradient arrays, each cast to its parameter's dtype.
-
-    NOTE: a float64 grad on a float32 parameter would otherwise upcast the state buffers.
-    """
+    """The parameters' arrays and their gradients' arrays (`p.grad`), each gradient cast to its
+    parameter's dtype (a float64 grad on a float32 parameter would upcast the state buffers)."""
     datas = []
     grads = []
     for p in params:
         data = p._data
-        g = p._grad
-        if type(g) is not np.ndarray:  # (`_grad` holds the bare array until `.grad` is read)
-            g = g._data
+        g = p.grad._data
         datas.append(data)
         grads.append(g if g.dtype == data.dtype else g.astype(data.dtype))
     return datas, grads

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .adam import Adam
-from .optimizer import Optimizer, arrays_of, hyper, lerp_, param_state, zeros_like_param
+from .optimizer import Optimizer, arrays_of, hyper, lerp_, zeros_like_param
 
 __all__ = ["RAdam", "radam"]
 
@@ -104,15 +104,13 @@ class RAdam(Optimizer):
 
     _validate = Adam._validate
 
+    def _init_state(self, p, group) -> dict:
+        return {"step": 0, "exp_avg": zeros_like_param(p), "exp_avg_sq": zeros_like_param(p)}
+
     def _update_group(self, group, params) -> None:
-        states = []
-        for p in params:
-            state = param_state(
-                self, p,
-                lambda p=p: {"step": 0, "exp_avg": zeros_like_param(p), "exp_avg_sq": zeros_like_param(p)},
-            )
+        states = self._param_states(group, params)
+        for state in states:
             state["step"] += 1
-            states.append(state)
         beta1, beta2 = group["betas"]
         radam(
             *arrays_of(params),

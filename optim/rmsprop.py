@@ -10,7 +10,6 @@ from .optimizer import (
     check_at_least_zero,
     hyper,
     lerp_,
-    param_state,
     zeros_like_param,
 )
 
@@ -121,20 +120,20 @@ class RMSprop(Optimizer):
         ):
             check_at_least_zero("RMSprop", key, hp[key], message.format(hp[key]))
 
+    def _init_state(self, p, group) -> dict:
+        state = {"step": 0, "square_avg": zeros_like_param(p)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = zeros_like_param(p)
+        if group["centered"]:
+            state["grad_avg"] = zeros_like_param(p)
+        return state
+
     def _update_group(self, group, params) -> None:
         momentum = hyper(group, "momentum")
         centered = bool(group["centered"])
-        states = []
-        for p in params:
-            state = param_state(
-                self, p, lambda p=p: {"step": 0, "square_avg": zeros_like_param(p)}
-            )
-            if momentum > 0 and "momentum_buffer" not in state:
-                state["momentum_buffer"] = zeros_like_param(p)
-            if centered and "grad_avg" not in state:
-                state["grad_avg"] = zeros_like_param(p)
+        states = self._param_states(group, params)
+        for state in states:
             state["step"] += 1
-            states.append(state)
         rmsprop(
             *arrays_of(params),
             [s["square_avg"]._data for s in states],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, arrays_of, check_at_least_zero, state_tensor
+from .optimizer import Optimizer, arrays_of, check_at_least_zero, hyper, state_tensor
 
 __all__ = ["SGD", "sgd"]
 
@@ -101,35 +101,27 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _update_group(self, group, params) -> None:
-        momentum = float(group["momentum"])  # (as `hyper`, inline: this runs every step)
+        momentum = hyper(group, "momentum")
         datas, grads = arrays_of(params)
+        buffers = [None] * len(params)  # a None buffer: `sgd` makes it from the first gradient
         if momentum:
-            state = self.state
-            buffers = []
-            fresh = False  # a first step: `sgd` makes the missing buffers, stored below
-            for p in params:
-                b = state[p].get("momentum_buffer")
-                if b is None:
-                    fresh = True
-                else:
-                    b = b._data
-                buffers.append(b)
-        else:
-            buffers = [None] * len(params)
-            fresh = False
+            states = self._param_states(group, params)
+            for i, state in enumerate(states):
+                buffer = state.get("momentum_buffer")  # (None in a state saved without momentum)
+                if buffer is not None:
+                    buffers[i] = buffer._data
         sgd(
             datas,
             grads,
             buffers,
-            lr=float(group["lr"]),  # (as `hyper`, inline: this runs every step)
+            lr=hyper(group, "lr"),
             momentum=momentum,
-            dampening=float(group["dampening"]),
-            weight_decay=float(group["weight_decay"]),
+            dampening=hyper(group, "dampening"),
+            weight_decay=hyper(group, "weight_decay"),
             nesterov=bool(group["nesterov"]),
             maximize=bool(group["maximize"]),
         )
-        if fresh:
-            for p, buf in zip(params, buffers):
-                st = state[p]
-                if st.get("momentum_buffer") is None:
-                    st["momentum_buffer"] = state_tensor(buf)
+        if momentum:
+            for state, buf in zip(states, buffers):
+                if state.get("momentum_buffer") is None:
+                    state["momentum_buffer"] = state_tensor(buf)

@@ -36,7 +36,8 @@ _ERFC_TAIL = (
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def _float_dtype(x: np.ndarray):
+def _result_dtype(x: np.ndarray):
+    """The dtype of a float function of `x` (erf, gelu): x's own when floating, else float32."""
     return x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
 
 
@@ -100,7 +101,7 @@ def erf_forward(x: np.ndarray) -> np.ndarray:
     t = ax[tail]
     out[tail] = 1.0 - np.exp(-t * t) * chebval((2.0 * t - 9.5) / 2.5, _ERFC_TAIL)
     out[np.isnan(ax)] = np.nan
-    return (np.sign(x) * out).astype(_float_dtype(np.asarray(x)), copy=False)
+    return (np.sign(x) * out).astype(_result_dtype(np.asarray(x)), copy=False)
 
 
 ERF = Primitive(

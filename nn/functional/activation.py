@@ -15,8 +15,9 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.ops.arithmetic import RELU
 from autograd.ops.registry import Primitive
-from autograd.ops.special import ERF, ERF32_BLOCK, _erf32_block, erf_forward
+from autograd.ops.special import ERF, ERF32_BLOCK, _erf32_block, _result_dtype, erf_forward
 
 from . import _checks
 
@@ -31,10 +32,6 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _float_dtype(x: np.ndarray):
-    return x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
-
-
 def _erf(z):
     """erf on an ndarray (forward) or a Tensor (recorded, for double backward)."""
     return ERF(z) if isinstance(z, Tensor) else erf_forward(z)
@@ -43,7 +40,7 @@ def _erf(z):
 def _gelu_forward(x):
     if x.dtype == np.float32:
         return _gelu_float32(x)
-    return (x * (0.5 * (1.0 + erf_forward(x * _SQRT_HALF)))).astype(_float_dtype(x), copy=False)
+    return (x * (0.5 * (1.0 + erf_forward(x * _SQRT_HALF)))).astype(_result_dtype(x), copy=False)
 
 
 def _gelu_float32(x: np.ndarray) -> np.ndarray:
@@ -152,7 +149,7 @@ def _check_tensor(name: str, input) -> None:
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise (gradient 0 at x = 0)."""
     _check_tensor("relu", input)
-    return autograd.relu(input)
+    return RELU(input)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

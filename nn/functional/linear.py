@@ -8,6 +8,8 @@ import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
+from . import _checks
+
 __all__ = ["embedding", "linear"]
 
 _ndarray = np.ndarray
@@ -87,30 +89,34 @@ LINEAR_NO_BIAS = Primitive(
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """Affine map ``input @ weight.T + bias``.
+    """Affine map ``input @ weight.T + bias`` (nn.Linear's forward).
 
     Args:
-        input: (*, in_features).
+        input: (*, in_features), of the weight's dtype.
         weight: (out_features, in_features).
         bias: (out_features,) or None.
     Returns:
         (*, out_features).
     """
-    w_shape = weight.shape
-    if len(w_shape) != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {tuple(w_shape)}")
     if not isinstance(input, Tensor):
-        input = Tensor(input)
-    x_shape = input.shape
+        _checks.tensor_input("linear", input)
+    if not isinstance(weight, Tensor):
+        _checks.tensor_input("linear", weight, "weight")
+    x_shape = input._data.shape  # (the arrays' shapes: the .shape property is a call per read)
+    w_shape = weight._data.shape
+    if len(w_shape) != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {w_shape}")
     if not x_shape or x_shape[-1] != w_shape[1]:
-        raise ValueError(
-            f"linear: input's last dimension must equal in_features={w_shape[1]} "
-            f"(weight shape {tuple(w_shape)}), got input shape {tuple(x_shape)}"
+        raise _checks.ShapeError(
+            f"linear: expected input with last dimension in_features={w_shape[1]} (weight shape "
+            f"{w_shape}), got input shape {x_shape}"
         )
-    if bias is not None and tuple(bias.shape) != (w_shape[0],):
-        raise ValueError(f"linear: bias must have shape ({w_shape[0]},), got {tuple(bias.shape)}")
+    if input._data.dtype != weight._data.dtype:
+        _checks.same_dtype("linear", input, weight)
     if bias is None:
         return LINEAR_NO_BIAS(input, weight)
+    if bias._data.shape != (w_shape[0],):
+        raise ValueError(f"linear: bias must have shape ({w_shape[0]},), got {tuple(bias.shape)}")
     return LINEAR(input, weight, bias)
 
 

@@ -139,12 +139,12 @@ def _window_sum_t(g: np.ndarray, geom: Geometry) -> np.ndarray:
 
 
 WINDOW_GATHER = Primitive(
-    "window_gather", _gather,
+    "max_pool2d", _gather,
     [lambda g, out, x, idx, geom, value, values=None: WINDOW_SCATTER.apply_in_vjp(g, idx=idx, geom=geom, value=0.0)],
     "d out/dx = 1 at the selected pixel of each window (summed where windows overlap)",
 )
 WINDOW_SCATTER = Primitive(
-    "window_scatter", _scatter,
+    "max_pool2d_backward", _scatter,
     [lambda g, out, y, idx, geom, value, values=None: WINDOW_GATHER.apply_in_vjp(g, idx=idx, geom=geom, value=0.0)],
     "scatter is linear; its VJP gathers",
 )

@@ -9,11 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
-from autograd.ops.arithmetic import RELU
 
-from ..functional import _checks
 from ..functional import activation as F
 from ..module import Module, Parameter
+from . import _args
 
 __all__ = [
     "ELU", "GELU", "SELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "ReLU", "ReLU6",
@@ -34,9 +33,7 @@ class ReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise ReLU."""
-        if not isinstance(input, Tensor):
-            _checks.tensor_input("ReLU", input)
-        return RELU(input)  # NOTE: F.relu's own op, without its two wrapper calls (a hot path)
+        return F.relu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -307,11 +304,9 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
         super().__init__()
-        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
-            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
-        self.num_parameters = num_parameters
+        self.num_parameters = _args.size("PReLU", "num_parameters", num_parameters)
         self.init = init
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        dtype = _args.param_dtype("PReLU", dtype)
         self.weight = Parameter(np.full((num_parameters,), init, dtype=dtype))
 
     def reset_parameters(self) -> None:

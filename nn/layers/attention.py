@@ -10,6 +10,7 @@ from .. import init
 from ..functional import _checks
 from ..functional.attention import multi_head_attention_forward
 from ..module import Module, Parameter
+from . import _args
 from .linear import Linear
 
 __all__ = ["MultiheadAttention"]
@@ -55,9 +56,8 @@ class MultiheadAttention(Module):
         super().__init__()
         for name, value in (("embed_dim", embed_dim), ("num_heads", num_heads), ("kdim", kdim),
                             ("vdim", vdim)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-                                      or value <= 0):
-                raise ValueError(f"MultiheadAttention: {name} must be a positive int, got {value!r}")
+            if value is not None:
+                _args.size("MultiheadAttention", name, value)
         if embed_dim % num_heads:
             raise ValueError(
                 f"MultiheadAttention: embed_dim must be divisible by num_heads, got embed_dim="
@@ -65,9 +65,7 @@ class MultiheadAttention(Module):
             )
         if isinstance(dropout, bool) or not 0.0 <= dropout <= 1.0:
             raise ValueError(f"MultiheadAttention: dropout should be in [0, 1], got {dropout!r}")
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"MultiheadAttention: parameters need a floating point dtype, got {dtype}")
+        dtype = _args.param_dtype("MultiheadAttention", dtype)
         E = int(embed_dim)
         self.embed_dim = E
         self.kdim = E if kdim is None else int(kdim)

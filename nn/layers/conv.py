@@ -13,16 +13,11 @@ from .. import init
 from ..functional import _checks
 from ..functional.conv import conv2d, pair
 from ..module import Module, Parameter
+from . import _args
 
 __all__ = ["Conv2d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _channels(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Conv2d: {name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 class Conv2d(Module):
@@ -51,9 +46,9 @@ class Conv2d(Module):
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None) -> None:
         super().__init__()
-        self.in_channels = _channels("in_channels", in_channels)
-        self.out_channels = _channels("out_channels", out_channels)
-        self.groups = _channels("groups", groups)
+        self.in_channels = _args.size("Conv2d", "in_channels", in_channels)
+        self.out_channels = _args.size("Conv2d", "out_channels", out_channels)
+        self.groups = _args.size("Conv2d", "groups", groups)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(
                 f"Conv2d: in_channels={in_channels} and out_channels={out_channels} must both be "
@@ -73,9 +68,7 @@ class Conv2d(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"Conv2d: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
         self.padding_mode = padding_mode
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Conv2d: parameters need a floating point dtype, got {dtype}")
+        dtype = _args.param_dtype("Conv2d", dtype)
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         if bias:

@@ -12,32 +12,25 @@ from autograd import Tensor
 from .. import init
 from ..functional.conv_extra import _ints, conv1d, conv_transpose1d, conv_transpose2d
 from ..module import Module, Parameter
+from . import _args
 
 __all__ = ["Conv1d", "ConvTranspose1d", "ConvTranspose2d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _positive(owner: str, name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive int, got {value!r}")
-    return int(value)
-
-
 class _ConvBase(Module):
     """Channels, groups, parameters and PyTorch's default init, shared by the conv layers."""
 
     def _setup(self, owner, in_channels, out_channels, kernel_size, groups, bias, dtype, transposed):
-        self.in_channels = _positive(owner, "in_channels", in_channels)
-        self.out_channels = _positive(owner, "out_channels", out_channels)
-        self.groups = _positive(owner, "groups", groups)
+        self.in_channels = _args.size(owner, "in_channels", in_channels)
+        self.out_channels = _args.size(owner, "out_channels", out_channels)
+        self.groups = _args.size(owner, "groups", groups)
         if self.in_channels % self.groups:
             raise ValueError("in_channels must be divisible by groups")
         if self.out_channels % self.groups:
             raise ValueError("out_channels must be divisible by groups")
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"{owner}: parameters need a floating point dtype, got {dtype}")
+        dtype = _args.param_dtype(owner, dtype)
         if transposed:
             shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
         else:

@@ -10,14 +10,13 @@ import numpy as np
 from autograd import Tensor
 
 from ..functional import loss as F
+from ..functional.loss import _REDUCTIONS
 from ..module import Module
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "GaussianNLLLoss", "HuberLoss",
     "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss",
 ]
-
-_REDUCTIONS = ("mean", "sum", "none")
 
 
 def _tensor_or_none(value):
@@ -148,11 +147,7 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def forward(self, input: Tensor, target) -> Tensor:
         """The reduced loss."""
-        try:  # NOTE: one dict read: `self.weight` fails the plain lookup, then Module.__getattr__
-            weight = self._buffers["weight"]
-        except KeyError:  # re-bound outside the buffer registry
-            weight = self.weight
-        return F.cross_entropy(input, target, weight, self.ignore_index, self.reduction,
+        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
                                self.label_smoothing)
 
 

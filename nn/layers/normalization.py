@@ -10,15 +10,9 @@ from .. import init
 from ..functional import _checks
 from ..functional.normalization import batch_norm, layer_norm
 from ..module import Module, Parameter
+from . import _args
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
-
-
-def _float_dtype(dtype):
-    dtype = np.dtype(np.float32 if dtype is None else dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"normalization layers need a floating point dtype, got {dtype}")
-    return dtype
 
 
 class _BatchNorm(Module):
@@ -32,14 +26,12 @@ class _BatchNorm(Module):
                  dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) or num_features <= 0:
-            raise ValueError(f"{name}: num_features must be a positive int, got {num_features!r}")
-        self.num_features = int(num_features)
+        self.num_features = _args.size(name, "num_features", num_features)
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        dtype = _float_dtype(dtype)
+        dtype = _args.param_dtype(name, dtype)
         if affine:
             self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
             if bias:
@@ -154,7 +146,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dtype = _float_dtype(dtype)
+        dtype = _args.param_dtype("LayerNorm", dtype)
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
             if bias:

@@ -22,6 +22,7 @@ from ..functional import _checks
 from ..functional.dropout import dropout as _dropout
 from ..functional.linear import linear as _linear
 from ..module import Module, Parameter
+from . import _args
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
@@ -237,19 +238,6 @@ def _gru_step(xw, h, w_hh_t, b_hh):
     return n + z * (h - n)
 
 
-def _check_float_dtype(dtype):
-    dtype = np.dtype(np.float32 if dtype is None else dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"parameters need a floating point dtype, got {dtype}")
-    return dtype
-
-
-def _check_size(layer: str, name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
-    return int(value)
-
-
 def _uniform_init(module: Module, hidden_size: int) -> None:
     """PyTorch's RNN init: every weight and bias ~ U(-1/sqrt(hidden), 1/sqrt(hidden))."""
     bound = 1.0 / math.sqrt(hidden_size)
@@ -266,9 +254,9 @@ class RNNBase(Module):
         super().__init__()
         name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(mode, mode)
         self.mode = mode
-        self.input_size = _check_size(name, "input_size", input_size)
-        self.hidden_size = _check_size(name, "hidden_size", hidden_size)
-        self.num_layers = _check_size(name, "num_layers", num_layers)
+        self.input_size = _args.size(name, "input_size", input_size)
+        self.hidden_size = _args.size(name, "hidden_size", hidden_size)
+        self.num_layers = _args.size(name, "num_layers", num_layers)
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         if isinstance(dropout, bool) or not 0 <= dropout <= 1:
@@ -280,7 +268,7 @@ class RNNBase(Module):
             )
         self.dropout = float(dropout)
         self.bidirectional = bool(bidirectional)
-        dtype = _check_float_dtype(dtype)
+        dtype = _args.param_dtype(name, dtype)
         gate_size = _GATES[mode] * self.hidden_size
         directions = 2 if self.bidirectional else 1
         self._flat_weights_names = []
@@ -529,10 +517,10 @@ class RNNCellBase(Module):
                  device=None, dtype=None) -> None:
         super().__init__()
         name = type(self).__name__
-        self.input_size = _check_size(name, "input_size", input_size)
-        self.hidden_size = _check_size(name, "hidden_size", hidden_size)
+        self.input_size = _args.size(name, "input_size", input_size)
+        self.hidden_size = _args.size(name, "hidden_size", hidden_size)
         self.bias = bool(bias)
-        dtype = _check_float_dtype(dtype)
+        dtype = _args.param_dtype(name, dtype)
         gate_size = num_chunks * self.hidden_size
         self.weight_ih = Parameter(np.empty((gate_size, self.input_size), dtype=dtype))
         self.weight_hh = Parameter(np.empty((gate_size, self.hidden_size), dtype=dtype))

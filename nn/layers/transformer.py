@@ -14,6 +14,7 @@ from autograd.device import check_device
 from .. import init
 from ..functional.activation import gelu, relu
 from ..module import Module
+from . import _args
 from .attention import MultiheadAttention
 from .dropout import Dropout
 from .linear import Linear
@@ -45,8 +46,7 @@ def _feed_forward(d_model, dim_feedforward, dropout, bias, dtype, layer) -> None
 def _check_sizes(where: str, d_model, nhead, dim_feedforward) -> None:
     for name, value in (("d_model", d_model), ("nhead", nhead),
                         ("dim_feedforward", dim_feedforward)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
+        _args.size(where, name, value)
 
 
 class TransformerEncoderLayer(Module):

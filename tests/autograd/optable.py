@@ -38,10 +38,8 @@ def materialize(info, sample, rng, dtype=np.float64):
         elif isinstance(arg, list) and arg and all(is_shape(a) for a in arg):
             layout.append(("list", list(range(len(arrays), len(arrays) + len(arg)))))
             arrays.extend(draw_array(a, info.domain, rng, dtype) for a in arg)
-        elif isinstance(arg, Const):
-            layout.append(("const", arg.value))
-        else:
-            layout.append(("raw", arg))
+        else:  # a constant: Const(value) or a plain argument, passed as it is
+            layout.append(("const", arg.value if isinstance(arg, Const) else arg))
 
     def build(values, wrap):
         args = []
@@ -50,8 +48,6 @@ def materialize(info, sample, rng, dtype=np.float64):
                 args.append(wrap(values[item]))
             elif kind == "list":
                 args.append([wrap(values[i]) for i in item])
-            elif kind == "const":
-                args.append(item)
             else:
                 args.append(item)
         return args
@@ -59,11 +55,9 @@ def materialize(info, sample, rng, dtype=np.float64):
     return arrays, build
 
 
-def _identity(x):
+def identity(x):
+    """`wrap` for the numpy reference: the value itself."""
     return x
-
-
-identity = _identity
 
 
 def flat_outputs(result) -> list:

@@ -100,3 +100,12 @@ def test_hips_files_beside_our_working_init_warn(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
     assert "HIPS `autograd` package is installed into tapegrad's folder" in result.stderr
+
+
+def test_optim_needs_autograd_only():
+    # optimizers take any tensors, as PyTorch's: importing optim must not import nn
+    code = "import sys, optim; print(sorted(m for m in sys.modules if m.split('.')[0] == 'nn'))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -100,20 +100,24 @@ def test_linear_default_init_is_pytorchs_kaiming_uniform_a_sqrt5():
     assert np.abs(lin.bias._data).max() <= bound and abs(lin.bias._data.std() / (bound / math.sqrt(3)) - 1) < 0.15
 
 
-def test_linear_errors_name_the_layer_and_shapes():
+def test_linear_errors_name_the_op_and_shapes():
     lin = nn.Linear(4, 3)
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError) as info:  # (a ShapeError: RuntimeError, as PyTorch's, too)
         lin(autograd.randn(2, 5))
-    assert str(info.value) == ("Linear(in_features=4, out_features=3, bias=True) expected input "
-                               "with last dimension 4, got shape (2, 5)")
+    assert isinstance(info.value, RuntimeError)
+    assert str(info.value) == ("linear: expected input with last dimension in_features=4 (weight "
+                               "shape (3, 4)), got input shape (2, 5)")
     with pytest.raises(ValueError, match="in_features=4"):
         F.linear(autograd.randn(2, 5), lin.weight)
     with pytest.raises(ValueError, match="non-negative int"):
         nn.Linear(-1, 2)
-    lin.weight = nn.Parameter(autograd.randn(5, 5))  # replaced by a misshaped weight
-    with pytest.raises(ValueError) as info:
+    lin.weight = nn.Parameter(autograd.randn(5, 4))  # replaced by a weight the bias does not fit
+    with pytest.raises(ValueError, match=r"linear: bias must have shape \(5,\), got \(3,\)"):
         lin(autograd.randn(2, 4))
-    assert str(info.value).startswith("linear:") and "(2, 4) and (5, 5) and (3,)" in str(info.value)
+    with pytest.raises(RuntimeError, match="linear: input dtype float64 does not match"):
+        lin(autograd.randn(2, 4, dtype=autograd.float64))
+    with pytest.raises(TypeError, match="linear: expected a Tensor input, got ndarray"):
+        F.linear(np.ones((2, 4), np.float32), lin.weight)
 
 
 def test_linear_dtype_argument_and_double():
@@ -316,3 +320,26 @@ def test_dropout2d_drops_whole_channels():
     per_channel = y._data.reshape(8, 16, 9)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert 0 < (per_channel[..., 0] == 0).mean() < 1
+
+
+@pytest.mark.parametrize("make, error, words", [
+    (lambda: nn.Linear(2, 3, dtype=np.int64), TypeError, "Linear: parameters need a floating point"),
+    (lambda: nn.Embedding(True, 3), ValueError, "Embedding: num_embeddings must be a non-negative int"),
+    (lambda: nn.Conv2d(0, 3, 3), ValueError, "Conv2d: in_channels must be a positive int, got 0"),
+    (lambda: nn.BatchNorm1d(4, dtype=np.int32), TypeError, "BatchNorm1d: parameters need a floating"),
+    (lambda: nn.LayerNorm(4, dtype=np.int32), TypeError, "LayerNorm: parameters need a floating"),
+    (lambda: nn.LSTM(3, 2.5), ValueError, "LSTM: hidden_size must be a positive int, got 2.5"),
+    (lambda: nn.GRUCell(3, 4, dtype=np.int64), TypeError, "GRUCell: parameters need a floating"),
+    (lambda: nn.PReLU(0), ValueError, "PReLU: num_parameters must be a positive int, got 0"),
+    (lambda: nn.PReLU(dtype=np.int64), TypeError, "PReLU: parameters need a floating point"),
+    (lambda: nn.MultiheadAttention(8, -2), ValueError, "MultiheadAttention: num_heads must be a "
+     "positive int"),
+])
+def test_layer_arguments_are_checked_alike(make, error, words):
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_linear_and_embedding_accept_empty_sizes_as_pytorch():
+    assert nn.Linear(0, 3)(autograd.zeros(2, 0)).shape == (2, 3)
+    assert nn.Embedding(0, 4).weight.shape == (0, 4)

@@ -394,3 +394,14 @@ def test_state_dict_keys_and_shapes_match_pytorch_for_the_same_architecture():
     assert list(ours) == list(theirs)
     assert ours == theirs
     assert repr(build(nn)) == repr(build(torch.nn))
+
+
+def test_state_dict_calls_each_childs_state_dict_as_pytorch():
+    class Tagged(nn.Linear):
+        def state_dict(self, destination=None, prefix="", keep_vars=False):
+            destination = super().state_dict(destination, prefix, keep_vars)
+            destination[prefix + "tag"] = autograd.tensor(1.0)
+            return destination
+
+    model = nn.Sequential(Tagged(2, 2), nn.ReLU())
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "0.tag"]

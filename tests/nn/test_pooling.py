@@ -262,3 +262,8 @@ def test_adaptive_pools_match_torch(size):
     theirs, theirs_idx = tf.adaptive_max_pool2d(torch.tensor(x), size, return_indices=True)
     np.testing.assert_array_equal(ours._data, theirs.numpy())
     np.testing.assert_array_equal(ours_idx._data, theirs_idx.numpy())
+
+
+def test_max_pooling_is_named_max_pool2d_in_the_graph():
+    x = autograd.randn(1, 1, 4, 4, requires_grad=True)
+    assert F.max_pool2d(x, 2).grad_fn.name() == "MaxPool2dBackward"  # (was WindowGatherBackward)

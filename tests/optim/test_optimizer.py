@@ -231,6 +231,26 @@ def test_params_without_grad_are_skipped():
     assert b not in opt.state and opt.state[a]["step"] == 1
 
 
+@pytest.mark.parametrize("name", list(ALL))
+def test_state_is_made_on_the_first_step_only_for_parameters_with_a_gradient(name):
+    """Every optimizer (Adagrad too) starts with no state; one step makes PyTorch's keys."""
+    a = Tensor(np.ones(3), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    opt = ALL[name]([a, b])
+    assert len(opt.state) == 0
+    a.grad = Tensor(np.full(3, 0.5))
+    opt.step()
+    assert b not in opt.state
+    torch = pytest.importorskip("torch")
+    ta, tb = (torch.ones(3, dtype=torch.float64, requires_grad=True) for _ in range(2))
+    kwargs = {k: v for k, v in opt.defaults.items() if k != "decoupled_weight_decay"}
+    topt = getattr(torch.optim, type(opt).__name__)([ta, tb], **kwargs)
+    ta.grad = torch.full((3,), 0.5, dtype=torch.float64)
+    topt.step()
+    assert set(opt.state[a]) == set(topt.state[ta])
+    np.testing.assert_allclose(a._data, ta.detach().numpy(), rtol=1e-12)
+
+
 @pytest.mark.parametrize("set_to_none", [True, False])
 def test_zero_grad(set_to_none):
     a = Tensor(np.ones(3), requires_grad=True)
@@ -374,3 +394,15 @@ def test_deepcopy_of_state_dict_is_plain_data():
     train(opt, params, targets, 2)
     sd = copy.deepcopy(opt.state_dict())
     assert set(sd["state"][0]) == {"step", "square_avg", "momentum_buffer", "grad_avg"}
+
+
+def test_sgd_makes_its_momentum_buffer_where_a_loaded_state_holds_none():
+    # PyTorch's SGD saves {"momentum_buffer": None} for a parameter stepped without momentum
+    a = Tensor(np.ones(2), requires_grad=True)
+    opt = optim.SGD([a], lr=0.1, momentum=0.9)
+    opt.load_state_dict({"state": {0: {"momentum_buffer": None}},
+                         "param_groups": [{**opt.param_groups[0], "params": [0]}]})
+    a.grad = Tensor(np.array([1.0, 2.0]))
+    opt.step()
+    np.testing.assert_allclose(opt.state[a]["momentum_buffer"]._data, [1.0, 2.0])
+    np.testing.assert_allclose(a._data, [0.9, 0.8])
