@@ -51,7 +51,7 @@ SPECS = {
     "p04_gru_language_model": Spec(0.1, 0.05),
     "p05_small_gpt": Spec(0.5, 0.25, "autograd.tril"),
     "p06_lstm_lbfgs": Spec(0.005, 0.003),
-    "p07_checkpoint_resume": Spec(0.01, 0.01,
+    "p07_checkpoint_resume": Spec(0.06, 0.03,
                                   "autograd.save / autograd.load (torch.save / torch.load)"),
     "p08_cnn_device": Spec(0.15, 0.12),
     "p09_inference_mode": Spec(0.01, 0.01),
