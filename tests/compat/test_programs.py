@@ -55,10 +55,10 @@ SPECS = {
                                   "autograd.save / autograd.load (torch.save / torch.load)"),
     "p08_cnn_device": Spec(0.15, 0.12),
     "p09_inference_mode": Spec(0.01, 0.01),
-    "p10_transformer_encoder": Spec(0.4, 0.3),
+    "p10_transformer_encoder": Spec(0.2, 0.15),
     "p11_rnn_cells": Spec(0.01, 0.005),
     "p12_mlp_classic_loop": Spec(0.02, 0.015),
-    "p13_seq2seq_transformer": Spec(1.6, 0.3),
+    "p13_seq2seq_transformer": Spec(0.05, 0.03),
     "p14_manual_sgd_data": Spec(0.001, 0.001),
 }
 _ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
