@@ -60,6 +60,7 @@ SPECS = {
     "p12_mlp_classic_loop": Spec(0.02, 0.015),
     "p13_seq2seq_transformer": Spec(0.05, 0.03),
     "p14_manual_sgd_data": Spec(0.001, 0.001),
+    "p15_nn_optim_tutorial": Spec(10.0, 0.3),
 }
 _ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
         "PYTHONWARNINGS": "ignore"}
