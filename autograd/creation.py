@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .device import check_device
+from .ops.registry import _new_tensor
 from .tensor import Tensor, _to_array
 
 _DEFAULT_FLOAT = np.float32
@@ -40,13 +41,7 @@ def _not_int(value, where: str):
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
-    t = Tensor.__new__(Tensor)
-    t._data = array
-    t.grad_fn = None
-    t._grad = None
-    t._version = 0
-    t._hooks = None
-    t.requires_grad = False
+    t = _new_tensor(array)
     if requires_grad:
         t.requires_grad_(True)
     return t

@@ -18,7 +18,8 @@ class device:
     `device("cuda", 0)`, `device(0)` (cuda:0), or a copy of another device.
 
     Attributes: `type` ("cpu", "cuda", ...) and `index` (int or None). Two devices are equal
-    when type and index are; `str(device("cuda", 0))` is "cuda:0".
+    when type and index are; `str(device("cuda", 0))` is "cuda:0". As a context manager it sets
+    the default device, which can only be the CPU.
     """
 
     __slots__ = ("_index", "_type")
@@ -78,6 +79,14 @@ class device:
 
     def __reduce__(self):
         return (device, (self._type, self._index))
+
+    def __enter__(self):
+        """`with torch.device(d):` makes `d` the factories' default device: only the CPU here."""
+        check_device(self, "with device(...)")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
 
 
 CPU = device("cpu")

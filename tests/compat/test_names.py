@@ -39,6 +39,13 @@ def test_device_builds_compares_and_prints_as_pytorch():
         d("cuda:x")
 
 
+def test_device_as_a_context_manager():
+    with autograd.device("cpu") as d:
+        assert d == autograd.device("cpu") and autograd.zeros(1).device == d
+    with pytest.raises(AssertionError, match="CPU"), autograd.device("cuda"):
+        pass
+
+
 def test_device_errors_match_torch_types():
     torch = pytest.importorskip("torch")
     for bad in ("gpu", "cuda:x"):

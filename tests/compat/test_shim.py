@@ -134,3 +134,10 @@ def test_runner_runs_a_module_and_explains_usage(tmp_path):
     assert usage.returncode == 2 and "usage" in usage.stderr
     missing = _run(["no_such_file.py"], cwd=tmp_path)
     assert missing.returncode == 2 and "no_such_file.py" in missing.stderr
+
+
+def test_the_shim_packages_are_installed_with_tapegrad():
+    tomllib = pytest.importorskip("tomllib")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = set(config["tool"]["setuptools"]["packages"])
+    assert {"autograd.compat", "autograd.compat.backends"} <= packages

@@ -1,5 +1,5 @@
 # A small GPT (nanoGPT's layout): causal self-attention with a tril mask buffer, GELU MLP,
-# pre-LayerNorm blocks, weight-decayed AdamW with parameter groups, sampling with multinomial.
+# pre-LayerNorm blocks, weight-decayed AdamW with parameter groups, top-k sampling with multinomial.
 import math
 
 import torch
@@ -81,10 +81,14 @@ class GPT(nn.Module):
         return logits, loss
 
     @torch.no_grad()
-    def generate(self, idx, max_new_tokens, generator=None):
+    def generate(self, idx, max_new_tokens, top_k=None, generator=None):
         for _ in range(max_new_tokens):
             logits, _ = self(idx[:, -block_size:])
-            probs = F.softmax(logits[:, -1, :], dim=-1)
+            logits = logits[:, -1, :] / 0.8
+            if top_k is not None:
+                v, _ = torch.topk(logits, min(top_k, logits.size(-1)))
+                logits[logits < v[:, [-1]]] = -float("Inf")
+            probs = F.softmax(logits, dim=-1)
             idx = torch.cat((idx, torch.multinomial(probs, 1, generator=generator)), dim=1)
         return idx
 
@@ -117,6 +121,7 @@ with torch.no_grad():
     x = torch.stack([data[i:i + block_size] for i in starts])
     y = torch.stack([data[i + 1:i + 1 + block_size] for i in starts])
     _, final = model(x, y)
-out = model.generate(torch.zeros((1, 1), dtype=torch.long), 40, torch.Generator().manual_seed(0))
+out = model.generate(torch.zeros((1, 1), dtype=torch.long), 40, top_k=5,
+                     generator=torch.Generator().manual_seed(0))
 print("".join(chars[i] for i in out[0].tolist()))
 print(f"final loss {final.item():.6f}")

@@ -33,7 +33,7 @@ torch.save({"epoch": 150, "model_state_dict": model.state_dict(),
             "optimizer_state_dict": optimizer.state_dict(), "loss": loss}, path)
 
 model2, optimizer2 = make()
-checkpoint = torch.load(path)
+checkpoint = torch.load(path, map_location=torch.device("cpu"), weights_only=True)
 model2.load_state_dict(checkpoint["model_state_dict"])
 optimizer2.load_state_dict(checkpoint["optimizer_state_dict"])
 epoch = checkpoint["epoch"]

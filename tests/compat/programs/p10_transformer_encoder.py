@@ -32,7 +32,7 @@ class Classifier(nn.Module):
 model = Classifier()
 optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
 criterion = nn.CrossEntropyLoss()
-for _step in range(150):
+for _step in range(300):
     idx = torch.randint(0, N, (32,))
     optimizer.zero_grad()
     loss = criterion(model(tokens[idx], pad[idx]), labels[idx])

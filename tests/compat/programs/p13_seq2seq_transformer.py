@@ -13,7 +13,7 @@ class Seq2Seq(nn.Module):
     def __init__(self):
         super().__init__()
         self.embed = nn.Embedding(V, d_model)
-        self.pos = nn.Parameter(torch.randn(L + 1, 1, d_model) * 0.02)
+        self.pos = nn.Parameter(torch.randn(L + 1, 1, d_model))
         self.transformer = nn.Transformer(d_model=d_model, nhead=4, num_encoder_layers=1,
                                           num_decoder_layers=1, dim_feedforward=64, dropout=0.0)
         self.out = nn.Linear(d_model, V)
@@ -35,7 +35,7 @@ def batch(n):
 model = Seq2Seq()
 optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
 criterion = nn.CrossEntropyLoss()
-for _step in range(200):
+for _step in range(300):
     src, tgt_in, tgt = batch(32)
     optimizer.zero_grad()
     loss = criterion(model(src, tgt_in).reshape(-1, V), tgt.reshape(-1))
