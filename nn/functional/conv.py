@@ -172,7 +172,7 @@ def _unfold(x: np.ndarray, geom: Geometry) -> np.ndarray:
 
 
 def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry) -> None:
-    """col2im, the adjoint of `_unfold`: (n * Ho * Wo, G, kh * kw * C/G) -> `out` (n, C, H, W),
+    """col2im, the adjoint of `_unfold`: (n * Ho * Wo, G, kh * kw * C/G) -> `out` (n, H, W, C),
     overlapping windows summed."""
     n = out.shape[0]
     per_group = geom.c // geom.groups
@@ -188,7 +188,7 @@ def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry) -> None:
                        left : left + geom.sw * (geom.wo - 1) + 1 : geom.sw]
             np.add(view, cols[:, :, :, :, i, j], out=view)
     inner = buf[:, geom.pt : geom.pt + geom.h, geom.pl : geom.pl + geom.w]
-    out[...] = inner.reshape(n, geom.h, geom.w, geom.c).transpose(0, 3, 1, 2)
+    out[...] = inner.reshape(n, geom.h, geom.w, geom.c)
 
 
 def _weight_columns(w: np.ndarray, groups: int) -> np.ndarray:
@@ -224,18 +224,55 @@ def _conv_rows(x, w_cols, b, geom: Geometry) -> np.ndarray:
     groups, _, per_group = w_cols.shape
     out_channels = groups * per_group
     dtype = np.result_type(x, w_cols)
-    out = np.empty((geom.n, out_channels, geom.ho, geom.wo), dtype=dtype)
+    out = np.empty((geom.n, geom.ho, geom.wo, out_channels), dtype=dtype)
     for part in _chunks(geom):
         cols = _unfold(x[part], geom)
-        y = scratch("gemm", (cols.shape[0], groups, per_group), dtype)
-        _grouped_matmul(cols, w_cols, y)
-        # the GEMM writes channels last; the bias add is fused into the copy to NCHW
-        y = y.reshape(-1, geom.ho, geom.wo, out_channels).transpose(0, 3, 1, 2)
-        if b is None:
-            out[part] = y
-        else:
-            np.add(y, b.reshape(-1, 1, 1), out=out[part])
-    return out
+        _grouped_matmul(cols, w_cols, out[part].reshape(cols.shape[0], groups, per_group))
+    if b is not None:
+        out += b
+    return channels_last(out)
+
+
+def channels_last(a: np.ndarray) -> np.ndarray:
+    """The (N, C, H, W) view of an (N, H, W, C) array.
+
+    Convolutions return their results in this layout (values and shape are NCHW; only the
+    memory order differs, which numpy code cannot tell apart except by speed): the GEMM writes
+    it directly, elementwise ops and pooling keep it (numpy's ufuncs follow their input's
+    memory order), and the next convolution's padded copy and the weight gradient read it
+    without transposing.
+    """
+    return a.transpose(0, 3, 1, 2)
+
+
+def is_channels_last(a: np.ndarray) -> bool:
+    """Whether a 4-D array's channels (axis 1) vary fastest in memory."""
+    return a.strides[1] < a.strides[3]
+
+
+def same_order(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """`a` (N, C, H, W), copied into channels-last memory order if `like` is in it and `a` is not."""
+    if is_channels_last(like) and not is_channels_last(a):
+        return channels_last(np.ascontiguousarray(a.transpose(0, 2, 3, 1)))
+    return a
+
+
+def _bias_grad(g):
+    """Sum of g (N, O, Ho, Wo) over N, Ho, Wo."""
+    if isinstance(g, np.ndarray) and is_channels_last(g):
+        # NOTE: numpy reduces over the strided axes of a channels-last array ~10x slower than
+        # this GEMV over its (pixels, channels) rows
+        rows = g.transpose(0, 2, 3, 1).reshape(-1, g.shape[1])
+        return np.ones(rows.shape[0], dtype=g.dtype) @ rows
+    return np.sum(g, axis=(0, 2, 3))
+
+
+def empty_as(shape: tuple, like: np.ndarray, dtype) -> np.ndarray:
+    """An uninitialized (N, C, H, W) array, channels last in memory when `like` (4-D) is."""
+    if is_channels_last(like):
+        n, c, h, w = shape
+        return channels_last(np.empty((n, h, w, c), dtype=dtype))
+    return np.empty(shape, dtype=dtype)
 
 
 def _transposed_geometry(geom: Geometry, out_channels: int) -> Geometry | None:
@@ -272,15 +309,13 @@ def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
         return _conv_rows(g, w_cols.reshape(groups, -1, cg), None, transposed)
     w_rows = _weight_columns(w, groups).transpose(0, 2, 1)  # (G, O/G, kh*kw*C/G)
     dtype = np.result_type(g, w)
-    out = np.empty((geom.n, geom.c, geom.h, geom.w), dtype=dtype)
+    out = np.empty((geom.n, geom.h, geom.w, geom.c), dtype=dtype)
     for part in _chunks(geom):
         part_g = g[part]
-        rows = scratch("rows", (part_g.shape[0], geom.ho, geom.wo, out_channels), dtype)
-        rows[...] = part_g.transpose(0, 2, 3, 1)
-        rows = rows.reshape(-1, groups, og)
+        rows = part_g.transpose(0, 2, 3, 1).reshape(-1, groups, og)  # a view if g is channels last
         cols = scratch("gemm", (rows.shape[0], groups, w_rows.shape[2]), dtype)
         _fold_into(out[part], _grouped_matmul(rows, w_rows, cols), geom)
-    return out
+    return channels_last(out)
 
 
 def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
@@ -294,9 +329,7 @@ def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
     for part in _chunks(geom):
         cols = _unfold(x[part], geom)
         part_g = g[part]
-        rows = scratch("rows", (out_channels, part_g.shape[0], geom.ho, geom.wo), dtype)
-        rows[...] = part_g.transpose(1, 0, 2, 3)
-        rows = rows.reshape(groups, og, -1)
+        rows = part_g.transpose(1, 0, 2, 3).reshape(groups, og, -1)  # a view if g is channels last
         for k in range(groups):
             np.matmul(rows[k], cols[:, k], out=part_sum)
             total[k] += part_sum
@@ -310,7 +343,7 @@ CONV2D = Primitive(
     [
         lambda g, out, x, w, b, geom: CONV2D_INPUT_GRAD.apply_in_vjp(g, w, geom=geom),
         lambda g, out, x, w, b, geom: CONV2D_WEIGHT_GRAD.apply_in_vjp(x, g, geom=geom),
-        lambda g, out, x, w, b, geom: np.sum(g, axis=(0, 2, 3)),
+        lambda g, out, x, w, b, geom: _bias_grad(g),
     ],
     "d conv/dx = conv_transpose(g, w), d conv/dw = g ⋆ x, d conv/db = sum of g over N, H, W",
 )
