@@ -151,8 +151,18 @@ def _padded_scratch(slot: str, x: np.ndarray, geom: Geometry) -> np.ndarray:
     return buf
 
 
-def _unfold(x: np.ndarray, geom: Geometry) -> np.ndarray:
-    """im2col into scratch: (n, C, H, W) -> (n * Ho * Wo, G, kh * kw * C/G), columns (i, j, c).
+def _weight_order(geom: Geometry, out_channels: int) -> bool:
+    """Whether im2col orders each row's columns (c, i, j), as the weight is stored, rather than
+    (i, j, c): when the weight has more entries than the columns (deep layers on small images:
+    ResNet's 512x512x3x3 kernels at 2x2 pixels), so the GEMMs read the weight in place and the
+    columns take the slower, short-run copy; else the columns copy in long runs and the weight
+    is copied into their order once per call."""
+    return out_channels // geom.groups > geom.n * geom.ho * geom.wo
+
+
+def _unfold(x: np.ndarray, geom: Geometry, weight_order: bool = False) -> np.ndarray:
+    """im2col into scratch: (n, C, H, W) -> (n * Ho * Wo, G, kh * kw * C/G), columns (i, j, c)
+    (or (c, i, j) with `weight_order`).
 
     One row per output pixel, so the forward GEMM (rows @ Wᵀ) and the weight gradient's
     (gᵀ @ rows) read it with unit stride along their contraction: numpy's BLAS runs the
@@ -161,22 +171,30 @@ def _unfold(x: np.ndarray, geom: Geometry) -> np.ndarray:
     n = x.shape[0]
     buf = _padded_scratch("pad", x, geom)
     per_group = geom.c // geom.groups
-    shape = (n, geom.ho, geom.wo, geom.groups, geom.kh, geom.kw, per_group)
-    # all windows as one strided view of the buffer, so im2col is a single numpy copy whose
-    # inner runs are kw * C/G pixels long (kernel columns and channels are adjacent in memory)
+    # all windows as one strided view of the buffer, so im2col is a single numpy copy; in (i, j, c)
+    # order its inner runs are kw * C/G pixels long (kernel columns and channels are adjacent)
     sn, sh, sw, sc = buf.strides
-    strides = (sn, geom.sh * sh, geom.sw * sw, per_group * sc, geom.dh * sh, geom.dw * sw, sc)
+    if weight_order:
+        shape = (n, geom.ho, geom.wo, geom.groups, per_group, geom.kh, geom.kw)
+        strides = (sn, geom.sh * sh, geom.sw * sw, per_group * sc, sc, geom.dh * sh, geom.dw * sw)
+    else:
+        shape = (n, geom.ho, geom.wo, geom.groups, geom.kh, geom.kw, per_group)
+        strides = (sn, geom.sh * sh, geom.sw * sw, per_group * sc, geom.dh * sh, geom.dw * sw, sc)
     cols = scratch("cols", shape, x.dtype)
     np.copyto(cols, as_strided(buf, shape, strides, writeable=False))
     return cols.reshape(n * geom.ho * geom.wo, geom.groups, -1)
 
 
-def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry) -> None:
+def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry, weight_order: bool) -> None:
     """col2im, the adjoint of `_unfold`: (n * Ho * Wo, G, kh * kw * C/G) -> `out` (n, H, W, C),
     overlapping windows summed."""
     n = out.shape[0]
     per_group = geom.c // geom.groups
-    cols = cols.reshape(n, geom.ho, geom.wo, geom.groups, geom.kh, geom.kw, per_group)
+    if weight_order:
+        cols = cols.reshape(n, geom.ho, geom.wo, geom.groups, per_group, geom.kh, geom.kw)
+        cols = cols.transpose(0, 1, 2, 3, 5, 6, 4)
+    else:
+        cols = cols.reshape(n, geom.ho, geom.wo, geom.groups, geom.kh, geom.kw, per_group)
     buf = scratch("fold", (n, geom.hp, geom.wp, geom.groups, per_group), cols.dtype)
     buf.fill(0)
     for i in range(geom.kh):
@@ -191,11 +209,15 @@ def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry) -> None:
     out[...] = inner.reshape(n, geom.h, geom.w, geom.c)
 
 
-def _weight_columns(w: np.ndarray, groups: int) -> np.ndarray:
-    """(O, C/G, kh, kw) -> (G, kh * kw * C/G, O/G): each group's weight as the right GEMM operand."""
+def _weight_columns(w: np.ndarray, groups: int, weight_order: bool) -> np.ndarray:
+    """(O, C/G, kh, kw) -> (G, K, O/G): each group's weight as the right GEMM operand, its K
+    entries in the columns' order ((c, i, j): a view; (i, j, c): a copy)."""
     out_channels, per_group, kh, kw = w.shape
-    w = w.reshape(groups, out_channels // groups, per_group, kh, kw).transpose(0, 3, 4, 2, 1)
-    return np.ascontiguousarray(w).reshape(groups, kh * kw * per_group, out_channels // groups)
+    w = w.reshape(groups, out_channels // groups, per_group, kh, kw)
+    if weight_order:
+        return w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)
+    w = np.ascontiguousarray(w.transpose(0, 3, 4, 2, 1))
+    return w.reshape(groups, kh * kw * per_group, out_channels // groups)
 
 
 def _grouped_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -216,17 +238,18 @@ def _chunks(geom: Geometry):
 
 def _conv_forward(x, w, b, geom: Geometry) -> np.ndarray:
     """y = conv(x, w) + b: per batch chunk, im2col then one GEMM per group, written as NCHW."""
-    return _conv_rows(x, _weight_columns(w, geom.groups), b, geom)
+    order = _weight_order(geom, w.shape[0])
+    return _conv_rows(x, _weight_columns(w, geom.groups, order), b, geom, order)
 
 
-def _conv_rows(x, w_cols, b, geom: Geometry) -> np.ndarray:
-    """conv with the weight already in `_weight_columns` layout (G, kh * kw * C/G, O/G)."""
+def _conv_rows(x, w_cols, b, geom: Geometry, weight_order: bool) -> np.ndarray:
+    """conv with the weight already in `_weight_columns` layout (G, K, O/G)."""
     groups, _, per_group = w_cols.shape
     out_channels = groups * per_group
     dtype = np.result_type(x, w_cols)
     out = np.empty((geom.n, geom.ho, geom.wo, out_channels), dtype=dtype)
     for part in _chunks(geom):
-        cols = _unfold(x[part], geom)
+        cols = _unfold(x[part], geom, weight_order)
         _grouped_matmul(cols, w_cols, out[part].reshape(cols.shape[0], groups, per_group))
     if b is not None:
         out += b
@@ -306,15 +329,16 @@ def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
         # the flipped kernel with channels swapped, straight into the (G, kh*kw*O/G, C/G) layout
         flipped = w.reshape(groups, og, cg, geom.kh, geom.kw)[:, :, :, ::-1, ::-1]
         w_cols = np.ascontiguousarray(flipped.transpose(0, 3, 4, 1, 2))
-        return _conv_rows(g, w_cols.reshape(groups, -1, cg), None, transposed)
-    w_rows = _weight_columns(w, groups).transpose(0, 2, 1)  # (G, O/G, kh*kw*C/G)
+        return _conv_rows(g, w_cols.reshape(groups, -1, cg), None, transposed, False)
+    order = _weight_order(geom, out_channels)
+    w_rows = _weight_columns(w, groups, order).transpose(0, 2, 1)  # (G, O/G, K)
     dtype = np.result_type(g, w)
     out = np.empty((geom.n, geom.h, geom.w, geom.c), dtype=dtype)
     for part in _chunks(geom):
         part_g = g[part]
         rows = part_g.transpose(0, 2, 3, 1).reshape(-1, groups, og)  # a view if g is channels last
         cols = scratch("gemm", (rows.shape[0], groups, w_rows.shape[2]), dtype)
-        _fold_into(out[part], _grouped_matmul(rows, w_rows, cols), geom)
+        _fold_into(out[part], _grouped_matmul(rows, w_rows, cols), geom, order)
     return channels_last(out)
 
 
@@ -323,16 +347,21 @@ def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
     out_channels = g.shape[1]
     groups = geom.groups
     og, cg = out_channels // groups, geom.c // groups
+    order = _weight_order(geom, out_channels)
     dtype = np.result_type(x, g)
-    total = np.zeros((groups, og, geom.kh * geom.kw * cg), dtype=dtype)
-    part_sum = np.empty_like(total[0])
+    total = np.empty((groups, og, geom.kh * geom.kw * cg), dtype=dtype)
+    part_sum = None
     for part in _chunks(geom):
-        cols = _unfold(x[part], geom)
-        part_g = g[part]
-        rows = part_g.transpose(1, 0, 2, 3).reshape(groups, og, -1)  # a view if g is channels last
+        cols = _unfold(x[part], geom, order)
+        rows = g[part].transpose(1, 0, 2, 3).reshape(groups, og, -1)  # a view if g is channels last
         for k in range(groups):
-            np.matmul(rows[k], cols[:, k], out=part_sum)
-            total[k] += part_sum
+            if part.start == 0:  # the first chunk writes the total, the others add to it
+                np.matmul(rows[k], cols[:, k], out=total[k])
+            else:
+                part_sum = np.matmul(rows[k], cols[:, k], out=part_sum)
+                total[k] += part_sum
+    if order:
+        return total.reshape(out_channels, cg, geom.kh, geom.kw)
     total = total.reshape(groups, og, geom.kh, geom.kw, cg).transpose(0, 1, 4, 2, 3)
     return np.ascontiguousarray(total).reshape(out_channels, cg, geom.kh, geom.kw)
 

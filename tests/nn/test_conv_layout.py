@@ -93,3 +93,37 @@ def test_max_pool_gradient_in_either_memory_order():
     np.put_along_axis(expected, first[..., None], g[..., None], axis=-1)
     expected = expected.reshape(2, 3, 3, 2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(2, 3, 6, 4)
     np.testing.assert_array_equal(grads[0], expected)
+
+
+# weights with more entries than the columns (O/G > N * Ho * Wo) take the columns in the
+# weight's (c, i, j) order: forward, both gradients (correlation and fold paths) and second order
+WEIGHT_ORDER_CASES = [
+    ((1, 4, 3, 3), (12, 4, 3, 3), {"stride": 2, "padding": 1}),
+    ((2, 4, 2, 2), (24, 2, 3, 3), {"padding": 1, "groups": 2}),
+    ((1, 3, 2, 3), (12, 3, 2, 2), {"dilation": (1, 2), "padding": (1, 1)}),
+]
+
+
+@pytest.mark.parametrize(("xshape", "wshape", "kwargs"), WEIGHT_ORDER_CASES)
+def test_weight_order_matches_torch(xshape, wshape, kwargs):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in (xshape, wshape, wshape[:1]))
+    ours = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    out = F.conv2d(*ours, **kwargs)
+    ref = torch.nn.functional.conv2d(*theirs, **kwargs)
+    g = rng.standard_normal(tuple(ref.shape)).astype(np.float32)
+    out.backward(Tensor(g))
+    ref.backward(torch.tensor(g))
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=1e-4, atol=1e-4)
+    for p, t in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad._data, t.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(("xshape", "wshape", "kwargs"), WEIGHT_ORDER_CASES)
+def test_weight_order_gradcheck_and_second_order(xshape, wshape, kwargs):
+    rng = np.random.default_rng(5)
+    args = [Tensor(rng.standard_normal(s), requires_grad=True) for s in (xshape, wshape, wshape[:1])]
+    assert autograd.gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kwargs), args)
+    assert autograd.gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, **kwargs), args)
