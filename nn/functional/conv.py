@@ -13,8 +13,9 @@ Layout: each chunk of the input is copied once, zero-padded and channels last, i
 kernel columns and channels adjacent, so each window's kw * C values are one contiguous run of
 the buffer and both GEMMs that read the columns (the forward's and the weight gradient's) read
 them along their contraction with unit stride (a transposed operand ran the weight gradient 4x
-slower in numpy's OpenBLAS at W3's shapes). The GEMM writes channels last; the copy to NCHW is
-where the bias is added. No Python loop runs over batch items, pixels or kernel offsets except
+slower in numpy's OpenBLAS at W3's shapes). The GEMM writes channels last; the copy to
+contiguous NCHW is where the bias is added. Where the weight is larger than the columns, the
+columns take the weight's (c, i, j) order instead (`_weight_order`). No Python loop runs over batch items, pixels or kernel offsets except
 col2im's kh * kw strided adds. The batch is processed in chunks whose columns fit in cache
 (`CHUNK_BYTES`), in reused scratch buffers, so the GEMM reads the columns before they are
 evicted and the backward recomputes them instead of keeping them alive between forward and
@@ -186,7 +187,7 @@ def _unfold(x: np.ndarray, geom: Geometry, weight_order: bool = False) -> np.nda
 
 
 def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry, weight_order: bool) -> None:
-    """col2im, the adjoint of `_unfold`: (n * Ho * Wo, G, kh * kw * C/G) -> `out` (n, H, W, C),
+    """col2im, the adjoint of `_unfold`: (n * Ho * Wo, G, kh * kw * C/G) -> `out` (n, C, H, W),
     overlapping windows summed."""
     n = out.shape[0]
     per_group = geom.c // geom.groups
@@ -206,7 +207,7 @@ def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry, weight_order: 
                        left : left + geom.sw * (geom.wo - 1) + 1 : geom.sw]
             np.add(view, cols[:, :, :, :, i, j], out=view)
     inner = buf[:, geom.pt : geom.pt + geom.h, geom.pl : geom.pl + geom.w]
-    out[...] = inner.reshape(n, geom.h, geom.w, geom.c)
+    out[...] = inner.reshape(n, geom.h, geom.w, geom.c).transpose(0, 3, 1, 2)
 
 
 def _weight_columns(w: np.ndarray, groups: int, weight_order: bool) -> np.ndarray:
@@ -247,55 +248,29 @@ def _conv_rows(x, w_cols, b, geom: Geometry, weight_order: bool) -> np.ndarray:
     groups, _, per_group = w_cols.shape
     out_channels = groups * per_group
     dtype = np.result_type(x, w_cols)
-    out = np.empty((geom.n, geom.ho, geom.wo, out_channels), dtype=dtype)
+    out = np.empty((geom.n, out_channels, geom.ho, geom.wo), dtype=dtype)
     for part in _chunks(geom):
         cols = _unfold(x[part], geom, weight_order)
-        _grouped_matmul(cols, w_cols, out[part].reshape(cols.shape[0], groups, per_group))
-    if b is not None:
-        out += b
-    return channels_last(out)
+        y = scratch("gemm", (cols.shape[0], groups, per_group), dtype)
+        _grouped_matmul(cols, w_cols, y)
+        # NOTE: the GEMM writes channels last; the result is copied to contiguous NCHW (with the
+        # bias added in that pass) because numpy reduces over the strided axes of a channels-last
+        # array by plain float32 accumulation (25x the rounding error of its pairwise sums, which
+        # a BatchNorm's statistics would inherit)
+        y = y.reshape(-1, geom.ho, geom.wo, out_channels).transpose(0, 3, 1, 2)
+        if b is None:
+            out[part] = y
+        else:
+            np.add(y, b.reshape(-1, 1, 1), out=out[part])
+    return out
 
 
-def channels_last(a: np.ndarray) -> np.ndarray:
-    """The (N, C, H, W) view of an (N, H, W, C) array.
-
-    Convolutions return their results in this layout (values and shape are NCHW; only the
-    memory order differs, which numpy code cannot tell apart except by speed): the GEMM writes
-    it directly, elementwise ops and pooling keep it (numpy's ufuncs follow their input's
-    memory order), and the next convolution's padded copy and the weight gradient read it
-    without transposing.
-    """
-    return a.transpose(0, 3, 1, 2)
-
-
-def is_channels_last(a: np.ndarray) -> bool:
-    """Whether a 4-D array's channels (axis 1) vary fastest in memory."""
-    return a.strides[1] < a.strides[3]
-
-
-def same_order(a: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """`a` (N, C, H, W), copied into channels-last memory order if `like` is in it and `a` is not."""
-    if is_channels_last(like) and not is_channels_last(a):
-        return channels_last(np.ascontiguousarray(a.transpose(0, 2, 3, 1)))
-    return a
-
-
-def _bias_grad(g):
-    """Sum of g (N, O, Ho, Wo) over N, Ho, Wo."""
-    if isinstance(g, np.ndarray) and is_channels_last(g):
-        # NOTE: numpy reduces over the strided axes of a channels-last array ~10x slower than
-        # this GEMV over its (pixels, channels) rows
-        rows = g.transpose(0, 2, 3, 1).reshape(-1, g.shape[1])
-        return np.ones(rows.shape[0], dtype=g.dtype) @ rows
-    return np.sum(g, axis=(0, 2, 3))
-
-
-def empty_as(shape: tuple, like: np.ndarray, dtype) -> np.ndarray:
-    """An uninitialized (N, C, H, W) array, channels last in memory when `like` (4-D) is."""
-    if is_channels_last(like):
-        n, c, h, w = shape
-        return channels_last(np.empty((n, h, w, c), dtype=dtype))
-    return np.empty(shape, dtype=dtype)
+def _rows(g: np.ndarray, axes: tuple, shape: tuple) -> np.ndarray:
+    """g (n, O, Ho, Wo) transposed by `axes` and reshaped to `shape`, copied into scratch."""
+    t = g.transpose(axes)
+    rows = scratch("rows", t.shape, g.dtype)
+    rows[...] = t
+    return rows.reshape(shape)
 
 
 def _transposed_geometry(geom: Geometry, out_channels: int) -> Geometry | None:
@@ -333,13 +308,12 @@ def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
     order = _weight_order(geom, out_channels)
     w_rows = _weight_columns(w, groups, order).transpose(0, 2, 1)  # (G, O/G, K)
     dtype = np.result_type(g, w)
-    out = np.empty((geom.n, geom.h, geom.w, geom.c), dtype=dtype)
+    out = np.empty((geom.n, geom.c, geom.h, geom.w), dtype=dtype)
     for part in _chunks(geom):
-        part_g = g[part]
-        rows = part_g.transpose(0, 2, 3, 1).reshape(-1, groups, og)  # a view if g is channels last
+        rows = _rows(g[part], (0, 2, 3, 1), (-1, groups, og))
         cols = scratch("gemm", (rows.shape[0], groups, w_rows.shape[2]), dtype)
         _fold_into(out[part], _grouped_matmul(rows, w_rows, cols), geom, order)
-    return channels_last(out)
+    return out
 
 
 def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
@@ -353,7 +327,7 @@ def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
     part_sum = None
     for part in _chunks(geom):
         cols = _unfold(x[part], geom, order)
-        rows = g[part].transpose(1, 0, 2, 3).reshape(groups, og, -1)  # a view if g is channels last
+        rows = _rows(g[part], (1, 0, 2, 3), (groups, og, -1))
         for k in range(groups):
             if part.start == 0:  # the first chunk writes the total, the others add to it
                 np.matmul(rows[k], cols[:, k], out=total[k])
@@ -372,7 +346,7 @@ CONV2D = Primitive(
     [
         lambda g, out, x, w, b, geom: CONV2D_INPUT_GRAD.apply_in_vjp(g, w, geom=geom),
         lambda g, out, x, w, b, geom: CONV2D_WEIGHT_GRAD.apply_in_vjp(x, g, geom=geom),
-        lambda g, out, x, w, b, geom: _bias_grad(g),
+        lambda g, out, x, w, b, geom: np.sum(g, axis=(0, 2, 3)),
     ],
     "d conv/dx = conv_transpose(g, w), d conv/dw = g ⋆ x, d conv/db = sum of g over N, H, W",
 )

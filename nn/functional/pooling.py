@@ -18,7 +18,7 @@ import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
-from .conv import Geometry, as_tensor, batched, empty_as, interior, pair, same_order, window
+from .conv import Geometry, as_tensor, batched, interior, pair, window
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "max_pool2d"]
 
@@ -57,19 +57,18 @@ def _windows(x: np.ndarray, geom: Geometry, value) -> list:
     return [(k, window(buf, geom, i, j)[:, :, :, : geom.wo]) for k, i, j in _offsets(geom)]
 
 
-def _tiled_output(geom: Geometry, like: np.ndarray, dtype) -> np.ndarray:
-    """The (N, C, H, W) gradient array of tiled windows, in the memory order of `like` (so a
-    channels-last convolution's gradient stays channels last); zeros where no tile reaches."""
-    out = empty_as((geom.n, geom.c, geom.h, geom.w), like, dtype)
+def _tiled_output(geom: Geometry, dtype) -> np.ndarray:
+    """The (N, C, H, W) gradient array of tiled windows: zeros where no tile reaches."""
+    shape = (geom.n, geom.c, geom.h, geom.w)
     if geom.ho * geom.kh != geom.h or geom.wo * geom.kw != geom.w:
-        out.fill(0)
-    return out
+        return np.zeros(shape, dtype=dtype)
+    return np.empty(shape, dtype=dtype)
 
 
-def _scatter_windows(parts, geom: Geometry, dtype, like: np.ndarray) -> np.ndarray:
+def _scatter_windows(parts, geom: Geometry, dtype) -> np.ndarray:
     """Adjoint of `_windows`: (N, C, H, W) with each (k, values) part added at offset k."""
     if _tiled(geom):
-        out = _tiled_output(geom, like, dtype)
+        out = _tiled_output(geom, dtype)
         t = _tiles(out, geom)
         for k, values in parts:
             i, j = divmod(k, geom.kw)
@@ -91,8 +90,8 @@ def _lowest(dtype):
 def _argmax_windows(x: np.ndarray, geom: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """(offset of the first maximum of each window, the maxima), both (N, C, Ho, Wo)."""
     views = _windows(x, geom, _lowest(x.dtype))
-    best = views[0][1].copy(order="K")  # keeps a channels-last input's memory order
-    idx = np.zeros_like(best, dtype=np.int8 if len(views) < 128 else np.int64)
+    best = views[0][1].copy()
+    idx = np.zeros(best.shape, dtype=np.int8 if len(views) < 128 else np.int64)
     for k, cand in views[1:]:
         better = cand > best  # strict: ties keep the first maximum
         np.maximum(best, cand, out=best)
@@ -114,7 +113,7 @@ def _gather(x: np.ndarray, idx: np.ndarray, geom: Geometry, value, values=None) 
     if values is not None:
         return values
     views = _windows(x, geom, value)
-    out = views[0][1].copy(order="K")
+    out = views[0][1].copy()
     for k, v in views[1:]:
         np.copyto(out, v, where=idx == k)
     return out
@@ -125,10 +124,7 @@ def _scatter(g: np.ndarray, idx: np.ndarray, geom: Geometry, value, values=None)
     if np.isfinite(g).all():
         # multiplying by the 0/1 mask is exact for finite g and much faster than np.where
         if _tiled(geom):  # straight into each tile: no temporary per offset
-            out = _tiled_output(geom, idx, g.dtype)
-            # NOTE: four passes over g in idx's memory order are faster after one copy of g
-            # into that order (a flatten's gradient arrives NCHW at a channels-last pool)
-            g = same_order(g, idx)
+            out = _tiled_output(geom, g.dtype)
             t = _tiles(out, geom)
             for k, i, j in _offsets(geom):
                 np.multiply(g, idx == k, out=t[:, :, :, i, :, j])
@@ -137,13 +133,13 @@ def _scatter(g: np.ndarray, idx: np.ndarray, geom: Geometry, value, values=None)
     else:
         zero = np.zeros((), dtype=g.dtype)
         parts = ((k, np.where(idx == k, g, zero)) for k, _, _ in _offsets(geom))
-    return _scatter_windows(parts, geom, g.dtype, idx)
+    return _scatter_windows(parts, geom, g.dtype)
 
 
 def _window_sum(x: np.ndarray, geom: Geometry) -> np.ndarray:
     """(N, C, H, W) -> (N, C, Ho, Wo): sum of each zero-padded window."""
     views = _windows(x, geom, 0.0)
-    out = views[0][1].copy(order="K")
+    out = views[0][1].copy()
     for _, v in views[1:]:
         out += v
     return out
@@ -151,7 +147,7 @@ def _window_sum(x: np.ndarray, geom: Geometry) -> np.ndarray:
 
 def _window_sum_t(g: np.ndarray, geom: Geometry) -> np.ndarray:
     """Adjoint of `_window_sum`: each output's gradient added to every pixel of its window."""
-    return _scatter_windows(((k, g) for k, _, _ in _offsets(geom)), geom, g.dtype, g)
+    return _scatter_windows(((k, g) for k, _, _ in _offsets(geom)), geom, g.dtype)
 
 
 WINDOW_GATHER = Primitive(

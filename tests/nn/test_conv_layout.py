@@ -1,13 +1,14 @@
-"""Convolutions return channels-last memory (NCHW values and shape): networks of convs, ReLUs and
-pools give PyTorch's values and gradients whatever the memory order of their inputs and of the
-gradients arriving at each layer, to first and second order."""
+"""Convolutions compute channels last inside (im2col rows per output pixel) and return contiguous
+NCHW: networks of convs, ReLUs and pools give PyTorch's values and gradients whatever the memory
+order of their inputs and of the gradients arriving at each layer, to first and second order;
+reductions over a conv's output (a BatchNorm's statistics) keep PyTorch's accuracy."""
 
 import numpy as np
 import pytest
 
 import autograd
+import nn
 import nn.functional as F
-import nn.functional.conv as conv_module
 from autograd import Tensor
 
 
@@ -29,15 +30,38 @@ def _params(rng, dtype, groups, flat):
     return [rng.standard_normal(s).astype(dtype) for s in shapes]
 
 
-def test_conv_output_is_channels_last_with_nchw_values():
+def test_conv_output_is_contiguous_nchw_whatever_the_input_order():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 5, 6)).astype(np.float32)
     w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
-    out = F.conv2d(Tensor(x), Tensor(w), padding=1)._data
-    assert out.shape == (2, 4, 5, 6) and conv_module.is_channels_last(out)
-    # the same values from an input in either memory order, to the last bit
-    again = F.conv2d(Tensor(_channels_last(x)), Tensor(w), padding=1)._data
-    np.testing.assert_array_equal(out, again)
+    g = rng.standard_normal((2, 4, 5, 6)).astype(np.float32)
+    results = []
+    for xx, gg in ((x, g), (_channels_last(x), _channels_last(g))):
+        xt, wt = Tensor(xx, requires_grad=True), Tensor(w, requires_grad=True)
+        out = F.conv2d(xt, wt, padding=1)
+        out.backward(Tensor(gg))
+        for a in (out._data, xt.grad._data, wt.grad._data):
+            assert a.flags["C_CONTIGUOUS"]
+        results.append((out._data, xt.grad._data, wt.grad._data))
+    # the same values from inputs in either memory order, to the last bit
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_batch_norm_statistics_of_a_conv_output_keep_torch_accuracy():
+    # float32 means over (N, H, W) of a conv's output: within a few float32 ulps of float64
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((8, 3, 32, 32)).astype(np.float32)
+    w = (rng.standard_normal((16, 3, 3, 3)) + 1.0).astype(np.float32)
+    out = F.conv2d(Tensor(x), Tensor(w), padding=1)
+    bn = nn.BatchNorm2d(16)
+    bn(out)
+    exact = out._data.astype(np.float64).mean(axis=(0, 2, 3))
+    theirs = torch.from_numpy(out._data).mean((0, 2, 3)).numpy()
+    ours = bn.running_mean._data / bn.momentum  # running mean from zeros after one step
+    bound = 4 * max(np.abs(theirs - exact).max(), np.finfo(np.float32).eps * np.abs(exact).max())
+    assert np.abs(ours - exact).max() <= bound
 
 
 @pytest.mark.parametrize(("stride", "groups"), [(1, 1), (2, 2)])
