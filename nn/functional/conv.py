@@ -1,21 +1,25 @@
 """conv2d: im2col + GEMM in cache-sized batch chunks, with hand-written, differentiable backward.
 
 Three Primitives are the three faces of the trilinear form <conv(x, w), g>:
-- `CONV2D(x, w, b)`: per batch chunk, cols = im2col(x) then y = W @ cols (+ b), written as NCHW;
+- `CONV2D(x, w, b)`: per batch chunk, cols = im2col(x) then y = cols @ Wᵀ (+ b), written as NCHW;
 - `CONV2D_INPUT_GRAD(g, w)`: grad input, the transposed convolution; with stride 1 it is a
-  correlation of g with the flipped kernel (the same im2col + GEMM), else col2im(Wᵀ @ g);
-- `CONV2D_WEIGHT_GRAD(x, g)` = sum over chunks of g @ im2col(x)ᵀ (grad weight).
+  correlation of g with the flipped kernel (the same im2col + GEMM), else col2im(g_rows @ W);
+- `CONV2D_WEIGHT_GRAD(x, g)` = sum over chunks of g_rowsᵀ @ im2col(x) (grad weight).
 Each one's VJPs are the other two, so gradients of any order are exact.
 
-Layout: the zero-padded input is stored channel-major as `xp[c, n, h * Wp + w]`, and im2col is
-one strided copy, `cols[c, i, j, n, ho, wo] = xp[c, n, (ho*s + i*d) * Wp + wo*s + j*d]`, so no
-Python loop runs over batch items, pixels or kernel offsets. With stride 1 each output row is
-computed over the full padded width Wp (the last Wp - Wo columns wrap into the next row and are
-dropped when writing NCHW): that costs (Wp - Wo) / Wo more GEMM work but makes every window a
-contiguous run of the flattened image, which numpy copies fast. The batch is processed in chunks
-whose columns fit in cache (`CHUNK_BYTES`), in reused scratch buffers, so the GEMM reads the
-columns before they are evicted and the backward recomputes them cheaply instead of keeping them
-alive between forward and backward.
+Layout: each chunk of the input is copied once, zero-padded and channels last, into
+`xp[n, h, w, c]`, and im2col is one strided copy of all its windows,
+`cols[n, ho, wo, i, j, c] = xp[n, ho*s + i*d, wo*s + j*d, c]`: one row per output pixel, its
+kernel columns and channels adjacent, so each window's kw * C values are one contiguous run of
+the buffer and both GEMMs that read the columns (the forward's and the weight gradient's) read
+them along their contraction with unit stride (a transposed operand ran the weight gradient 4x
+slower in numpy's OpenBLAS at W3's shapes). The GEMM writes channels last; the copy to
+contiguous NCHW is where the bias is added. Where the weight is larger than the columns, the
+columns take the weight's (c, i, j) order instead (`_weight_order`). No Python loop runs over batch items, pixels or kernel offsets except
+col2im's kh * kw strided adds. The batch is processed in chunks whose columns fit in cache
+(`CHUNK_BYTES`), in reused scratch buffers, so the GEMM reads the columns before they are
+evicted and the backward recomputes them instead of keeping them alive between forward and
+backward.
 """
 
 from __future__ import annotations
@@ -140,64 +144,94 @@ def scratch(slot: str, shape: tuple, dtype) -> np.ndarray:
 
 
 def _padded_scratch(slot: str, x: np.ndarray, geom: Geometry) -> np.ndarray:
-    """Scratch (C, n, Hp*Wp + tail) buffer holding the zero-padded, channel-major `x` (n, C, H, W)."""
-    buf = scratch(slot, (geom.c, x.shape[0], geom.hp * geom.wp + geom.tail), x.dtype)
-    buf.fill(0)
-    interior(buf, geom)[...] = x.transpose(1, 0, 2, 3)
+    """Scratch (n, Hp, Wp, C) buffer holding the zero-padded `x` (n, C, H, W), channels last."""
+    buf = scratch(slot, (x.shape[0], geom.hp, geom.wp, geom.c), x.dtype)
+    if geom.pt or geom.pb or geom.pl or geom.pr:
+        buf.fill(0)
+    buf[:, geom.pt : geom.pt + geom.h, geom.pl : geom.pl + geom.w] = x.transpose(0, 2, 3, 1)
     return buf
 
 
-def _unfold(x: np.ndarray, geom: Geometry) -> np.ndarray:
-    """im2col into scratch: (n, C, H, W) -> (G, C/G * kh * kw, n * Ho * Wrow), rows ordered (c, i, j)."""
+def _weight_order(geom: Geometry, out_channels: int) -> bool:
+    """Whether im2col orders each row's columns (c, i, j), as the weight is stored, rather than
+    (i, j, c): when the weight has more entries than the columns (deep layers on small images:
+    ResNet's 512x512x3x3 kernels at 2x2 pixels), so the GEMMs read the weight in place and the
+    columns take the slower, short-run copy; else the columns copy in long runs and the weight
+    is copied into their order once per call."""
+    return out_channels // geom.groups > geom.n * geom.ho * geom.wo
+
+
+def _unfold(x: np.ndarray, geom: Geometry, weight_order: bool = False) -> np.ndarray:
+    """im2col into scratch: (n, C, H, W) -> (n * Ho * Wo, G, kh * kw * C/G), columns (i, j, c)
+    (or (c, i, j) with `weight_order`).
+
+    One row per output pixel, so the forward GEMM (rows @ Wᵀ) and the weight gradient's
+    (gᵀ @ rows) read it with unit stride along their contraction: numpy's BLAS runs the
+    weight gradient 4x slower on a transposed operand of these shapes.
+    """
     n = x.shape[0]
     buf = _padded_scratch("pad", x, geom)
-    shape = (geom.c, geom.kh, geom.kw, n, geom.ho, geom.wrow)
+    per_group = geom.c // geom.groups
+    # all windows as one strided view of the buffer, so im2col is a single numpy copy; in (i, j, c)
+    # order its inner runs are kw * C/G pixels long (kernel columns and channels are adjacent)
+    sn, sh, sw, sc = buf.strides
+    if weight_order:
+        shape = (n, geom.ho, geom.wo, geom.groups, per_group, geom.kh, geom.kw)
+        strides = (sn, geom.sh * sh, geom.sw * sw, per_group * sc, sc, geom.dh * sh, geom.dw * sw)
+    else:
+        shape = (n, geom.ho, geom.wo, geom.groups, geom.kh, geom.kw, per_group)
+        strides = (sn, geom.sh * sh, geom.sw * sw, per_group * sc, geom.dh * sh, geom.dw * sw, sc)
     cols = scratch("cols", shape, x.dtype)
-    # all kernel offsets as one strided view of the buffer, so im2col is a single numpy copy;
-    # entry [c, i, j, n, ho, wo] sits at flat position (ho*s + i*d) * Wp + wo*s + j*d
-    sc, sn, e = buf.strides
-    wp = geom.wp * e
-    strides = (sc, geom.dh * wp, geom.dw * e, sn, geom.sh * wp, geom.sw * e)
     np.copyto(cols, as_strided(buf, shape, strides, writeable=False))
-    return cols.reshape(geom.groups, -1, n * geom.ho * geom.wrow)
+    return cols.reshape(n * geom.ho * geom.wo, geom.groups, -1)
 
 
-def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry) -> None:
-    """col2im, the adjoint of `_unfold`: (G, Kg, n * Ho * Wrow) -> `out` (n, C, H, W), overlaps summed."""
+def _fold_into(out: np.ndarray, cols: np.ndarray, geom: Geometry, weight_order: bool) -> None:
+    """col2im, the adjoint of `_unfold`: (n * Ho * Wo, G, kh * kw * C/G) -> `out` (n, C, H, W),
+    overlapping windows summed."""
     n = out.shape[0]
-    cols = cols.reshape(geom.c, geom.kh, geom.kw, n, geom.ho, geom.wrow)
-    buf = scratch("fold", (geom.c, n, geom.hp * geom.wp + geom.tail), cols.dtype)
+    per_group = geom.c // geom.groups
+    if weight_order:
+        cols = cols.reshape(n, geom.ho, geom.wo, geom.groups, per_group, geom.kh, geom.kw)
+        cols = cols.transpose(0, 1, 2, 3, 5, 6, 4)
+    else:
+        cols = cols.reshape(n, geom.ho, geom.wo, geom.groups, geom.kh, geom.kw, per_group)
+    buf = scratch("fold", (n, geom.hp, geom.wp, geom.groups, per_group), cols.dtype)
     buf.fill(0)
     for i in range(geom.kh):
         for j in range(geom.kw):
-            # NOTE: one vectorized add per offset; within one offset no two columns hit the same
-            # pixel, so overlaps between offsets accumulate correctly without np.add.at
-            view = window(buf, geom, i, j)
-            np.add(view, cols[:, i, j], out=view)
-    out[...] = interior(buf, geom).transpose(1, 0, 2, 3)
+            # NOTE: one vectorized add per kernel offset; within one offset no two windows hit
+            # the same pixel, so overlaps between offsets accumulate without np.add.at
+            top, left = i * geom.dh, j * geom.dw
+            view = buf[:, top : top + geom.sh * (geom.ho - 1) + 1 : geom.sh,
+                       left : left + geom.sw * (geom.wo - 1) + 1 : geom.sw]
+            np.add(view, cols[:, :, :, :, i, j], out=view)
+    inner = buf[:, geom.pt : geom.pt + geom.h, geom.pl : geom.pl + geom.w]
+    out[...] = inner.reshape(n, geom.h, geom.w, geom.c).transpose(0, 3, 1, 2)
 
 
-def _to_rows(g: np.ndarray, geom: Geometry) -> np.ndarray:
-    """Scratch (G, O/G, n * Ho * Wrow) GEMM layout of g (n, O, Ho, Wo), zeros in wrapped columns."""
-    n, out_channels = g.shape[:2]
-    rows = scratch("rows", (out_channels, n, geom.ho, geom.wrow), g.dtype)
-    rows[:, :, :, geom.wo :] = 0
-    rows[:, :, :, : geom.wo] = g.transpose(1, 0, 2, 3)
-    return rows.reshape(geom.groups, out_channels // geom.groups, -1)
+def _weight_columns(w: np.ndarray, groups: int, weight_order: bool) -> np.ndarray:
+    """(O, C/G, kh, kw) -> (G, K, O/G): each group's weight as the right GEMM operand, its K
+    entries in the columns' order ((c, i, j): a view; (i, j, c): a copy)."""
+    out_channels, per_group, kh, kw = w.shape
+    w = w.reshape(groups, out_channels // groups, per_group, kh, kw)
+    if weight_order:
+        return w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)
+    w = np.ascontiguousarray(w.transpose(0, 3, 4, 2, 1))
+    return w.reshape(groups, kh * kw * per_group, out_channels // groups)
 
 
 def _grouped_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """(G, M, K) @ (G, K, P) -> `out` (G, M, P), one 2-D GEMM per group."""
-    # NOTE: numpy's stacked matmul skips BLAS for a transposed operand (the weight gradient
-    # passes one), so each group is its own 2-D product: BLAS takes a transpose flag, no copy
-    for k in range(a.shape[0]):
-        np.matmul(a[k], b[k], out=out[k])
+    """Per group k: out[:, k] = a[:, k] @ b[k], with a (P, G, K), b (G, K, M), out (P, G, M)."""
+    # NOTE: one 2-D GEMM per group on strided rows (BLAS takes a leading dimension, no copy)
+    for k in range(b.shape[0]):
+        np.matmul(a[:, k], b[k], out=out[:, k])
     return out
 
 
 def _chunks(geom: Geometry):
     """Slices of the batch whose im2col columns fit in about CHUNK_BYTES (at least one image)."""
-    per_image = geom.c * geom.kh * geom.kw * geom.ho * geom.wrow * 4
+    per_image = geom.c * geom.kh * geom.kw * geom.ho * geom.wo * 4
     step = max(1, CHUNK_BYTES // max(per_image, 1))
     for start in range(0, geom.n, step):
         yield slice(start, min(start + step, geom.n))
@@ -205,22 +239,38 @@ def _chunks(geom: Geometry):
 
 def _conv_forward(x, w, b, geom: Geometry) -> np.ndarray:
     """y = conv(x, w) + b: per batch chunk, im2col then one GEMM per group, written as NCHW."""
-    out_channels = w.shape[0]
-    groups = geom.groups
-    w_rows = w.reshape(groups, out_channels // groups, -1)
-    dtype = np.result_type(x, w)
+    order = _weight_order(geom, w.shape[0])
+    return _conv_rows(x, _weight_columns(w, geom.groups, order), b, geom, order)
+
+
+def _conv_rows(x, w_cols, b, geom: Geometry, weight_order: bool) -> np.ndarray:
+    """conv with the weight already in `_weight_columns` layout (G, K, O/G)."""
+    groups, _, per_group = w_cols.shape
+    out_channels = groups * per_group
+    dtype = np.result_type(x, w_cols)
     out = np.empty((geom.n, out_channels, geom.ho, geom.wo), dtype=dtype)
-    bias = None if b is None else b.reshape(-1, 1, 1)
     for part in _chunks(geom):
-        cols = _unfold(x[part], geom)
-        y = scratch("gemm", (groups, out_channels // groups, cols.shape[2]), dtype)
-        _grouped_matmul(w_rows, cols, y)
-        y = y.reshape(out_channels, -1, geom.ho, geom.wrow)[:, :, :, : geom.wo].transpose(1, 0, 2, 3)
-        if bias is None:
+        cols = _unfold(x[part], geom, weight_order)
+        y = scratch("gemm", (cols.shape[0], groups, per_group), dtype)
+        _grouped_matmul(cols, w_cols, y)
+        # NOTE: the GEMM writes channels last; the result is copied to contiguous NCHW (with the
+        # bias added in that pass) because numpy reduces over the strided axes of a channels-last
+        # array by plain float32 accumulation (25x the rounding error of its pairwise sums, which
+        # a BatchNorm's statistics would inherit)
+        y = y.reshape(-1, geom.ho, geom.wo, out_channels).transpose(0, 3, 1, 2)
+        if b is None:
             out[part] = y
         else:
-            np.add(y, bias, out=out[part])
+            np.add(y, b.reshape(-1, 1, 1), out=out[part])
     return out
+
+
+def _rows(g: np.ndarray, axes: tuple, shape: tuple) -> np.ndarray:
+    """g (n, O, Ho, Wo) transposed by `axes` and reshaped to `shape`, copied into scratch."""
+    t = g.transpose(axes)
+    rows = scratch("rows", t.shape, g.dtype)
+    rows[...] = t
+    return rows.reshape(shape)
 
 
 def _transposed_geometry(geom: Geometry, out_channels: int) -> Geometry | None:
@@ -241,43 +291,53 @@ def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
 
     Stride 1: a correlation of g with the flipped kernel, channels in/out swapped per group:
     gx[n, c] = sum_{o, i, j} w[o, c, kh-1-i, kw-1-j] * gp[n, o, h + d*i, w + d*j] (one unfold and
-    one GEMM with K = O*kh*kw per chunk). Otherwise fold(Wᵀ @ g), per batch chunk.
+    one GEMM with K = O*kh*kw per chunk). Otherwise fold(g_rows @ Wᵀ), per batch chunk.
     """
     out_channels = w.shape[0]
-    transposed = _transposed_geometry(geom, out_channels)
-    # NOTE: the correlation needs a flipped, transposed copy of w; where w is larger than the
-    # columns fold() would sum (deep layers on small images: ResNet's 512x512x3x3 kernels at
-    # 2x2 pixels), the fold path is cheaper, its GEMM reads w in place
-    columns = geom.c * geom.kh * geom.kw * geom.n * geom.ho * geom.wrow
-    if transposed is not None and w.size <= columns:
-        groups = geom.groups
-        w_t = w.reshape(groups, out_channels // groups, geom.c // groups, geom.kh, geom.kw)
-        w_t = np.ascontiguousarray(w_t.transpose(0, 2, 1, 3, 4)[:, :, :, ::-1, ::-1])
-        return _conv_forward(g, w_t.reshape(geom.c, out_channels // groups, geom.kh, geom.kw), None, transposed)
     groups = geom.groups
-    w_t = np.swapaxes(w.reshape(groups, out_channels // groups, -1), 1, 2)
+    og, cg = out_channels // groups, geom.c // groups
+    transposed = _transposed_geometry(geom, out_channels)
+    # NOTE: where w is larger than the columns fold() would sum (deep layers on small images:
+    # ResNet's 512x512x3x3 kernels at 2x2 pixels), the fold path is cheaper than the correlation
+    columns = geom.c * geom.kh * geom.kw * geom.n * geom.ho * geom.wo
+    if transposed is not None and w.size <= columns:
+        # the flipped kernel with channels swapped, straight into the (G, kh*kw*O/G, C/G) layout
+        flipped = w.reshape(groups, og, cg, geom.kh, geom.kw)[:, :, :, ::-1, ::-1]
+        w_cols = np.ascontiguousarray(flipped.transpose(0, 3, 4, 1, 2))
+        return _conv_rows(g, w_cols.reshape(groups, -1, cg), None, transposed, False)
+    order = _weight_order(geom, out_channels)
+    w_rows = _weight_columns(w, groups, order).transpose(0, 2, 1)  # (G, O/G, K)
     dtype = np.result_type(g, w)
     out = np.empty((geom.n, geom.c, geom.h, geom.w), dtype=dtype)
     for part in _chunks(geom):
-        rows = _to_rows(g[part], geom)
-        cols = scratch("gemm", (groups, w_t.shape[1], rows.shape[2]), dtype)
-        _fold_into(out[part], _grouped_matmul(w_t, rows, cols), geom)
+        rows = _rows(g[part], (0, 2, 3, 1), (-1, groups, og))
+        cols = scratch("gemm", (rows.shape[0], groups, w_rows.shape[2]), dtype)
+        _fold_into(out[part], _grouped_matmul(rows, w_rows, cols), geom, order)
     return out
 
 
 def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
-    """Gradient of conv with respect to its weight: sum over chunks of g @ im2col(x)ᵀ."""
+    """Gradient of conv with respect to its weight: sum over chunks of g_rowsᵀ @ im2col(x)."""
     out_channels = g.shape[1]
     groups = geom.groups
-    per_group = geom.c // groups * geom.kh * geom.kw
+    og, cg = out_channels // groups, geom.c // groups
+    order = _weight_order(geom, out_channels)
     dtype = np.result_type(x, g)
-    total = np.zeros((groups, out_channels // groups, per_group), dtype=dtype)
-    part_sum = np.empty_like(total)
+    total = np.empty((groups, og, geom.kh * geom.kw * cg), dtype=dtype)
+    part_sum = None
     for part in _chunks(geom):
-        cols = _unfold(x[part], geom)
-        _grouped_matmul(_to_rows(g[part], geom), np.swapaxes(cols, 1, 2), part_sum)
-        total += part_sum
-    return total.reshape(out_channels, geom.c // groups, geom.kh, geom.kw)
+        cols = _unfold(x[part], geom, order)
+        rows = _rows(g[part], (1, 0, 2, 3), (groups, og, -1))
+        for k in range(groups):
+            if part.start == 0:  # the first chunk writes the total, the others add to it
+                np.matmul(rows[k], cols[:, k], out=total[k])
+            else:
+                part_sum = np.matmul(rows[k], cols[:, k], out=part_sum)
+                total[k] += part_sum
+    if order:
+        return total.reshape(out_channels, cg, geom.kh, geom.kw)
+    total = total.reshape(groups, og, geom.kh, geom.kw, cg).transpose(0, 1, 4, 2, 3)
+    return np.ascontiguousarray(total).reshape(out_channels, cg, geom.kh, geom.kw)
 
 
 # The three faces of the trilinear form <conv(x, w), g>; each one's VJPs are the other two.

@@ -57,12 +57,18 @@ def _windows(x: np.ndarray, geom: Geometry, value) -> list:
     return [(k, window(buf, geom, i, j)[:, :, :, : geom.wo]) for k, i, j in _offsets(geom)]
 
 
+def _tiled_output(geom: Geometry, dtype) -> np.ndarray:
+    """The (N, C, H, W) gradient array of tiled windows: zeros where no tile reaches."""
+    shape = (geom.n, geom.c, geom.h, geom.w)
+    if geom.ho * geom.kh != geom.h or geom.wo * geom.kw != geom.w:
+        return np.zeros(shape, dtype=dtype)
+    return np.empty(shape, dtype=dtype)
+
+
 def _scatter_windows(parts, geom: Geometry, dtype) -> np.ndarray:
     """Adjoint of `_windows`: (N, C, H, W) with each (k, values) part added at offset k."""
-    shape = (geom.n, geom.c, geom.h, geom.w)
     if _tiled(geom):
-        covered = geom.ho * geom.kh == geom.h and geom.wo * geom.kw == geom.w
-        out = np.empty(shape, dtype=dtype) if covered else np.zeros(shape, dtype=dtype)
+        out = _tiled_output(geom, dtype)
         t = _tiles(out, geom)
         for k, values in parts:
             i, j = divmod(k, geom.kw)
@@ -117,6 +123,12 @@ def _scatter(g: np.ndarray, idx: np.ndarray, geom: Geometry, value, values=None)
     """Adjoint of `_gather`: g (N, C, Ho, Wo) to the selected pixels, summed where windows overlap."""
     if np.isfinite(g).all():
         # multiplying by the 0/1 mask is exact for finite g and much faster than np.where
+        if _tiled(geom):  # straight into each tile: no temporary per offset
+            out = _tiled_output(geom, g.dtype)
+            t = _tiles(out, geom)
+            for k, i, j in _offsets(geom):
+                np.multiply(g, idx == k, out=t[:, :, :, i, :, j])
+            return out
         parts = ((k, g * (idx == k)) for k, _, _ in _offsets(geom))
     else:
         zero = np.zeros((), dtype=g.dtype)
