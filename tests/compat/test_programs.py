@@ -63,7 +63,8 @@ SPECS = {
                                  "PyTorch's type promotion (an int tensor times a float is float32)"),
     "p13_seq2seq_transformer": Spec(0.05, 0.03),
     "p14_manual_sgd_data": Spec(0.001, 0.001),
-    "p15_nn_optim_tutorial": Spec(10.0, 0.3),
+    "p15_nn_optim_tutorial": Spec(10.0, 0.3,
+                                  "PyTorch's type promotion (an int tensor times a float is float32)"),
 }
 _ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
         "PYTHONWARNINGS": "ignore"}
