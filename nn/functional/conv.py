@@ -12,11 +12,14 @@ Layout: each chunk of the input is copied once, zero-padded and channels last, i
 `cols[n, ho, wo, i, j, c] = xp[n, ho*s + i*d, wo*s + j*d, c]`: one row per output pixel, its
 kernel columns and channels adjacent, so each window's kw * C values are one contiguous run of
 the buffer and both GEMMs that read the columns (the forward's and the weight gradient's) read
-them along their contraction with unit stride (a transposed operand ran the weight gradient 4x
-slower in numpy's OpenBLAS at W3's shapes). The GEMM writes channels last; the copy to
-contiguous NCHW is where the bias is added. Where the weight is larger than the columns, the
-columns take the weight's (c, i, j) order instead (`_weight_order`). No Python loop runs over batch items, pixels or kernel offsets except
-col2im's kh * kw strided adds. The batch is processed in chunks whose columns fit in cache
+them along their contraction with unit stride (a transposed operand ran the weight gradient
+1.6-4x slower in numpy's OpenBLAS at W3's shapes). The GEMM writes channels last; the copy to
+contiguous NCHW is where the bias is added (results stay contiguous NCHW: numpy sums over the
+strided axes of channels-last arrays with plain float32 accumulation, which a following
+BatchNorm's statistics would inherit). Where the weight is larger than the columns, the columns
+take the weight's (c, i, j) order instead (`_weight_order`). No Python loop runs over batch
+items, pixels or kernel offsets except col2im's kh * kw strided adds. The batch is processed in
+chunks whose columns fit in cache
 (`CHUNK_BYTES`), in reused scratch buffers, so the GEMM reads the columns before they are
 evicted and the backward recomputes them instead of keeping them alive between forward and
 backward.
