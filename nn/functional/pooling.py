@@ -2,7 +2,7 @@
 
 Windows are strided views, one per kernel offset (i, j): of the input itself when the windows
 tile it (kernel == stride, no padding: the usual 2x2/2), else of a padded copy (see
-`conv.window`). Every pass is one vectorized numpy op over all windows at once, so overlapping
+`windows.window`). Every pass is one vectorized numpy op over all windows at once, so overlapping
 windows, padding, dilation and ceil_mode need no special case. Max pooling finds the first maximum
 of each window (a NaN always wins, as PyTorch) and moves values with a gather/scatter pair of
 Primitives whose VJPs are each other; average pooling is a window sum and its adjoint. All
@@ -18,7 +18,8 @@ import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
-from .conv import Geometry, as_tensor, batched, interior, pair, window
+from .conv import as_tensor, batched, pair
+from .windows import Geometry, interior, window
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "max_pool2d"]
 
