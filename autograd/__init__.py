@@ -99,3 +99,7 @@ __all__ = [
     "float16", "float32", "float64", "double", "half", "int32", "int64", "long", "uint8", "bool",
     *_OP_NAMES,
 ]
+
+from .promotion import get_default_dtype, promote_types, result_type, set_default_dtype  # noqa: E402
+
+__all__ += ["get_default_dtype", "promote_types", "result_type", "set_default_dtype"]

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .promotion import get_default_dtype
 from .random import default_generator
-from .tensor import Tensor, _to_array
-
-_DEFAULT_FLOAT = np.float32
+from .tensor import Tensor, _to_array, make_tensor
 
 
 def _shape(size) -> tuple:
@@ -18,15 +17,7 @@ def _shape(size) -> tuple:
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
-    t = Tensor.__new__(Tensor)
-    t._data = array
-    t.grad_fn = None
-    t._grad = None
-    t._version = 0
-    t.requires_grad = False
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return make_tensor(array, requires_grad)
 
 
 def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -52,17 +43,17 @@ def as_tensor(data, dtype=None) -> Tensor:
 
 def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Tensor of zeros of the given size (float32 by default)."""
-    return _make(np.zeros(_shape(size), dtype=dtype or _DEFAULT_FLOAT), requires_grad)
+    return _make(np.zeros(_shape(size), dtype=dtype or get_default_dtype()), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Tensor of ones of the given size (float32 by default)."""
-    return _make(np.ones(_shape(size), dtype=dtype or _DEFAULT_FLOAT), requires_grad)
+    return _make(np.ones(_shape(size), dtype=dtype or get_default_dtype()), requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uninitialized tensor of the given size (float32 by default)."""
-    return _make(np.empty(_shape(size), dtype=dtype or _DEFAULT_FLOAT), requires_grad)
+    return _make(np.empty(_shape(size), dtype=dtype or get_default_dtype()), requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -78,30 +69,30 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
         start, end = 0, start
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if is_int else _DEFAULT_FLOAT
+        dtype = np.int64 if is_int else get_default_dtype()
     return _make(np.arange(start, end, step).astype(dtype), requires_grad)
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from `start` to `end` inclusive (float32 by default)."""
-    return _make(np.linspace(start, end, steps).astype(dtype or _DEFAULT_FLOAT), requires_grad)
+    return _make(np.linspace(start, end, steps).astype(dtype or get_default_dtype()), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
     """Identity matrix of shape (n, m) (m defaults to n)."""
-    return _make(np.eye(n, m, dtype=dtype or _DEFAULT_FLOAT), requires_grad)
+    return _make(np.eye(n, m, dtype=dtype or get_default_dtype()), requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Samples from N(0, 1) (float32 by default)."""
     rng = generator or default_generator()
-    return _make(rng.standard_normal(_shape(size)).astype(dtype or _DEFAULT_FLOAT), requires_grad)
+    return _make(rng.standard_normal(_shape(size)).astype(dtype or get_default_dtype()), requires_grad)
 
 
 def rand(*size, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Samples from U[0, 1) (float32 by default)."""
     rng = generator or default_generator()
-    return _make(rng.random(_shape(size)).astype(dtype or _DEFAULT_FLOAT), requires_grad)
+    return _make(rng.random(_shape(size)).astype(dtype or get_default_dtype()), requires_grad)
 
 
 def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:

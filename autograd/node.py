@@ -99,7 +99,7 @@ class Node:
         if edges is None:
             from .ops.registry import input_edges
 
-            edges = self._edges = input_edges(self.args, self.op)
+            edges = self._edges = input_edges(self.args, self.op, self.clock)
         return edges
 
     @property

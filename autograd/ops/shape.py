@@ -6,7 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .registry import NUMPY_DISPATCH, Const, Primitive, Sample, normalize_dim, pick, register
+from .registry import (
+    NUMPY_DISPATCH,
+    Const,
+    Primitive,
+    Sample,
+    ViewPrimitive,
+    mark_view,
+    normalize_dim,
+    pick,
+    register,
+)
 
 
 class VariadicVJPs:
@@ -47,16 +57,16 @@ def _repeat_vjp(g, out, x, reps):
     return np.reshape(summed, x.shape)
 
 
-RESHAPE = Primitive(
+RESHAPE = ViewPrimitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     [lambda g, out, x, shape: np.reshape(g, x.shape)], "reshape moves values; gradient reshaped back",
 )
-PERMUTE = Primitive(
+PERMUTE = ViewPrimitive(
     "permute", lambda x, axes: np.transpose(x, axes),
     [lambda g, out, x, axes: np.transpose(g, tuple(np.argsort(axes)))],
     "permute moves values; gradient permuted back",
 )
-EXPAND = Primitive(
+EXPAND = ViewPrimitive(
     "expand", lambda x, shape: np.broadcast_to(x, shape),
     [lambda g, out, x, shape: g], "d expand(x)/dx: gradient summed over the broadcast dims",
 )
@@ -292,7 +302,16 @@ def split(tensor, split_size_or_sections, dim=0):
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
             raise RuntimeError(f"split: sizes {sizes} do not add up to {n} (dim {dim})")
-    return _Split.apply(tensor, tuple(sizes), d)
+    pieces = _Split.apply(tensor, tuple(sizes), d)
+    from .indexing import GETITEM_OP
+
+    start = 0
+    for piece, n in zip(pieces, sizes):
+        # each piece is a view of the input (a slice along dim): one memory, one version counter
+        key = (slice(None),) * d + (slice(start, start + n),)
+        mark_view(piece, tensor, ((GETITEM_OP, {"key": key}),))
+        start += n
+    return pieces
 
 
 class _Split(Function):
