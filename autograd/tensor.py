@@ -464,10 +464,10 @@ class Tensor(InplaceMixin):
         return _ABS(self)
 
     def __floordiv__(self, other):
-        return _constant_result(np.floor_divide, self, other)
+        return _floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        return _constant_result(np.floor_divide, other, self)
+        return _floor_divide(other, self)
 
     def __mod__(self, other):
         return _constant_result(np.remainder, self, other)
@@ -597,6 +597,17 @@ def make_tensor(data, requires_grad: bool = False) -> Tensor:
 
 
 _object_new = object.__new__
+
+
+def _floor_divide(a, b) -> Tensor:
+    """`a // b` (no gradient) in PyTorch's result dtype; bool operands raise as in PyTorch."""
+    from .promotion import result_type
+
+    dtype = result_type(a, b)
+    if dtype == np.bool_:
+        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
+    arrays = [np.asarray(x._data if isinstance(x, Tensor) else x).astype(dtype, copy=False) for x in (a, b)]
+    return make_tensor(np.asarray(np.floor_divide(*arrays)))
 
 
 def is_tensor(obj) -> bool:

@@ -136,6 +136,11 @@ def flatten(input, start_dim=0, end_dim=-1):
         return reshape(input, 1)
     s = normalize_dim(start_dim, input.ndim)
     e = normalize_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError(
+            f"flatten() has invalid args: start_dim cannot come after end_dim (got start_dim="
+            f"{start_dim}, end_dim={end_dim} for a tensor with {input.ndim} dims)"
+        )
     shape = input.shape
     return reshape(input, (*shape[:s], -1, *shape[e + 1:]))
 
@@ -237,7 +242,7 @@ def broadcast_to(input, shape):
 
 def _check_same_ranks(name, tensors, dim):
     if not tensors:
-        raise ValueError(f"{name}: expected a non-empty list of tensors")
+        raise RuntimeError(f"{name} expects a non-empty list of tensors, got an empty one")
     first = tensors[0].shape
     for t in tensors[1:]:
         ok = len(t.shape) == len(first) and all(
@@ -262,6 +267,8 @@ def _as_tensors(tensors):
 def cat(tensors, dim=0, *, axis=None):
     """Concatenate tensors along an existing dim."""
     tensors = _as_tensors(tensors)
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     d = normalize_dim(pick(dim, axis, 0), tensors[0].ndim)
     _check_same_ranks("cat", tensors, d)
     return CAT(*tensors, axis=d)
@@ -273,6 +280,8 @@ def cat(tensors, dim=0, *, axis=None):
 def stack(tensors, dim=0, *, axis=None):
     """Stack same-shaped tensors along a new dim."""
     tensors = _as_tensors(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
     d = normalize_dim(pick(dim, axis, 0), tensors[0].ndim + 1)
     _check_same_ranks("stack", tensors, d)
     return STACK(*tensors, axis=d)
@@ -340,7 +349,11 @@ def unbind(input, dim=0):
           samples=[Sample((6, 2), 3), Sample((5, 2), 2), Sample((2, 7), 3, dim=1)])
 def chunk(input, chunks, dim=0):
     """Split into `chunks` nearly equal pieces (the last may be smaller), as PyTorch."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[normalize_dim(dim, input.ndim)]
+    if n == 0:  # PyTorch: `chunks` empty pieces
+        return split(input, [0] * chunks, dim)
     return split(input, max(-(-n // chunks), 1), dim)
 
 

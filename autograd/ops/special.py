@@ -74,11 +74,15 @@ def _logsumexp_forward(x, axis, keepdims):
 
 
 def _softmax_forward(x, axis):
+    if x.size == 0:  # an empty dim: an empty result, as PyTorch (amax has no identity)
+        return np.empty_like(x)
     e = np.exp(x - np.amax(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def _log_softmax_forward(x, axis):
+    if x.size == 0:
+        return np.empty_like(x)
     shifted = x - np.amax(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
@@ -119,7 +123,8 @@ SOFT_SAMPLES = [Sample((3, 4)), Sample((3, 4), dim=0), Sample((2, 3, 4), dim=1),
           samples=[Sample((3, 4), 1), Sample((3, 4), dim=0, keepdim=True), Sample((2, 3, 4), Const((0, 2)))])
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over `dim`, computed as m + log(sum(exp(x - m))) with m = max."""
-    return LOGSUMEXP(input, axis=normalize_dim(dim, input.ndim), keepdims=keepdim)
+    axis = normalize_dim(dim, input.ndim)
+    return LOGSUMEXP(input, axis=None if input.ndim == 0 else axis, keepdims=keepdim)
 
 
 @register("softmax", ref=_softmax_ref, samples=SOFT_SAMPLES)

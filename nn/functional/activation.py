@@ -105,7 +105,7 @@ def _check_tensor(name: str, input) -> None:
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise (gradient 0 at x = 0)."""
     _check_tensor("relu", input)
-    return autograd.relu(input)
+    return input.relu_() if inplace else autograd.relu(input)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

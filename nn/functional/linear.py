@@ -97,6 +97,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input's last dimension must equal in_features={w_shape[1]} "
             f"(weight shape {tuple(w_shape)}), got input shape {tuple(x_shape)}"
         )
+    if input.dtype != weight.dtype:
+        from autograd.inplace import torch_dtype_name
+
+        raise RuntimeError(
+            f"linear: mat1 and mat2 must have the same dtype, but got "
+            f"{torch_dtype_name(input.dtype)} and {torch_dtype_name(weight.dtype)} (the input is "
+            f"{input.dtype}, the weight {weight.dtype}: convert the input, e.g. x.float(), or the "
+            "layer, e.g. layer.double())"
+        )
     if bias is not None and tuple(bias.shape) != (w_shape[0],):
         raise ValueError(f"linear: bias must have shape ({w_shape[0]},), got {tuple(bias.shape)}")
     if bias is None:

@@ -33,6 +33,8 @@ class ReLU(Module):
         """Elementwise ReLU."""
         if not isinstance(input, Tensor):
             raise TypeError(f"relu: expected a Tensor, got {type(input).__name__}")
+        if self.inplace:
+            return input.relu_()
         return RELU(input)  # NOTE: F.relu's own op, without its two wrapper calls (a hot path)
 
     def extra_repr(self) -> str:

@@ -93,7 +93,7 @@ class Linear(Module):
             weight, bias = params["weight"], params["bias"]
         except KeyError:  # re-bound outside the parameter registry (del + plain attribute)
             weight, bias = self.weight, self.bias
-        if type(weight) is not Parameter or len(weight._data.shape) != 2:
+        if type(weight) is not Parameter or len(weight._data.shape) != 2 or input._data.dtype != weight._data.dtype:
             return linear(input, weight, bias)  # F.linear's checks and messages
         # the input was checked above; a misshaped weight or bias fails inside the op, naming it
         return LINEAR(input, weight, bias) if bias is not None else LINEAR_NO_BIAS(input, weight)
