@@ -407,15 +407,13 @@ def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):
 def _check_versions(node: Node) -> None:
     """Raise PyTorch's error when a value `node`'s backward reads was changed in place since."""
     if node.ctx is None:
-        reads = node.op.reads()
+        reads = node.op.reads(node.edges)
         args = node.args
-        if reads is not None and not any(reads[1]) and not reads[0]:
-            return
     else:
         reads = None
         args = node.ctx._saved_for_check()
     for i, a in enumerate(args):
-        if not isinstance(a, Tensor) or (reads is not None and not reads[1][i]):
+        if not isinstance(a, Tensor) or (reads is not None and (i >= len(reads[1]) or not reads[1][i])):
             continue
         vc = a._vc
         mods = None if vc is None else vc.mods

@@ -145,13 +145,26 @@ class Primitive:
             result.requires_grad = True
         return result
 
-    def reads(self):
-        """(reads output, (reads input 0, reads input 1, ...)) for this op's VJPs: which saved
-        values backward uses, so an in-place change to one it never reads is no error (as in
-        PyTorch, where an op saves only what its derivative needs). None: unknown, all."""
-        if self._reads is None:
-            self._reads = _vjp_reads(self)
-        return self._reads or None
+    def reads(self, edges=None):
+        """(reads output, (reads input 0, reads input 1, ...)) for the VJPs of the inputs whose
+        `edges` are not None (all when None): which saved values backward uses, so an in-place
+        change to one it never reads is no error (as in PyTorch, where an op saves only what the
+        derivatives it will need read). None: unknown (then all count as read)."""
+        per_vjp = self._reads
+        if per_vjp is None:
+            per_vjp = _vjp_reads(self)
+            if per_vjp:  # (unknown stays uncached: a test may have wrapped the VJPs for a while)
+                self._reads = per_vjp
+        if not per_vjp:
+            return None
+        out = False
+        inputs = None
+        for j, (o, ins) in enumerate(per_vjp):
+            if edges is not None and j < len(edges) and edges[j] is None:
+                continue
+            out = out or o
+            inputs = ins if inputs is None else tuple(a or b for a, b in zip(inputs, ins))
+        return out, inputs or ()
 
     def apply_in_vjp(self, *args, **kwargs):
         """Run this primitive inside another's VJP: on arrays (a first-order backward) the plain
@@ -223,27 +236,27 @@ _METADATA = frozenset(("shape", "dtype", "ndim"))
 
 
 def _vjp_reads(op: Primitive):
-    """What `op`'s VJPs read, from their bytecode (names a VJP loads); () when unknown."""
+    """What each of `op`'s VJPs reads, from its bytecode (the names it loads): a tuple with
+    (reads output, (reads input 0, ...)) per VJP; () when unknown (a vjp_all, a *args VJP)."""
     import dis
 
-    fns = [op.vjp_all] if op.vjp_all is not None else None
     vjps = op.vjps
-    if type(vjps) is not tuple:
+    if type(vjps) is not tuple or op.vjp_all is not None:
         return ()
-    fns = [f for f in vjps if f is not None] + (fns or [])
-    loaded: set = set()
-    params = None
-    for f in fns:
+    result = []
+    n_params = None
+    for f in vjps:
         code = getattr(f, "__code__", None)
+        if f is None:
+            result.append(None)
+            continue
         if code is None or code.co_flags & 0x04:  # (a *args VJP: reads unknowable by name)
             return ()
         names = code.co_varnames[: code.co_argcount]
-        start = 3 if f is op.vjp_all else 2
-        if params is None:
-            params = names[start:]
-        elif len(names[start:]) != len(params):
-            return ()
-        mapping = dict(zip(names[start:], range(len(params)))) | {names[1]: "out"}
+        if n_params is None:
+            n_params = len(names) - 2
+        mapping = dict(zip(names[2:], range(len(names) - 2))) | {names[1]: "out"}
+        loaded = set()
         instructions = list(dis.get_instructions(f))
         for k, ins in enumerate(instructions):
             if ins.opname.startswith("LOAD_") and ins.argval in mapping:
@@ -251,9 +264,11 @@ def _vjp_reads(op: Primitive):
                 if after is not None and after.opname == "LOAD_ATTR" and after.argval in _METADATA:
                     continue  # (only the shape or dtype: metadata an in-place change keeps)
                 loaded.add(mapping[ins.argval])
-    if params is None:
+        result.append(("out" in loaded, tuple(i in loaded for i in range(len(names) - 2))))
+    if n_params is None:
         return ()
-    return ("out" in loaded, tuple(i in loaded for i in range(len(params))))
+    empty = (False, (False,) * n_params)
+    return tuple(empty if r is None else r for r in result)
 
 
 def _shape_error(name: str, arrays, exc: Exception) -> Exception:
