@@ -324,13 +324,13 @@ def test_leaf_hook_results_are_checked():
     assert x.grad is None
     y = f32([1.0, 2.0], grad=True)
     y.register_hook(lambda g: np.ones(2))
-    with pytest.raises(TypeError, match="hook returned 'numpy.ndarray'"):
+    with pytest.raises(TypeError, match=r"hook returned 'numpy\.ndarray'"):
         (y * 2).sum().backward()
 
 
 @pytest.mark.parametrize(("result", "error", "message"), [
     (lambda g: 3, TypeError, "hook returned 'int'"),
-    (lambda g: np.ones(2), TypeError, "hook returned 'numpy.ndarray'"),
+    (lambda g: np.ones(2), TypeError, r"hook returned 'numpy\.ndarray'"),
     (lambda g: autograd.ones(5), RuntimeError, "hook 'bad' has changed the size"),
 ])
 def test_non_leaf_hook_results_are_checked(result, error, message):
