@@ -405,19 +405,11 @@ class InplaceMixin:
         if not _is_tensor(src):
             src = np.full(np.shape(_data_of(index)), src, dtype=self._data.dtype)
         d, idx, part = _scatter_args(self, dim, index, src, "scatter_")
-        flat = ops.indexing.flat_positions(idx, d, self.shape).ravel()
-        # the last occurrence of each target position wins
-        last = np.zeros(flat.shape, dtype=np.bool_)
-        _, first_rev = np.unique(flat[::-1], return_index=True)
-        last[flat.size - 1 - first_rev] = True
-        win = last.reshape(idx.shape)
-        hit = np.zeros(self.shape, dtype=np.bool_).ravel()
-        hit[flat] = True
-        hit = hit.reshape(self.shape)
+        hit = np.zeros(self.shape, dtype=np.bool_)
+        np.put_along_axis(ops.indexing.leading_part(hit, idx, d), idx, True, axis=d)
 
         def fn(x):
-            placed = ops.indexing.SCATTER_ADD(ops.arithmetic.MUL(part(), win), index=idx, dim=d,
-                                              shape=self.shape)
+            placed = ops.indexing.SCATTER_PUT(part(), index=idx, dim=d, shape=self.shape)
             return ops.arithmetic.WHERE(hit, placed, x)
 
         return apply_inplace(self, "scatter_", fn, (src,), reads_self=False)

@@ -123,7 +123,7 @@ def _scatter_add_forward(g, index, dim, shape):
     return summed.reshape(shape).astype(g.dtype, copy=False)
 
 
-def _leading(x, index, dim):
+def leading_part(x, index, dim):
     """The part of `x` that `index` addresses off `dim` (PyTorch's gather never broadcasts)."""
     if index.shape[:dim] + index.shape[dim + 1:] == x.shape[:dim] + x.shape[dim + 1:]:
         return x
@@ -135,8 +135,21 @@ SCATTER_ADD = Primitive(
     [lambda g, out, gy, index, dim, shape: GATHER.apply_in_vjp(g, index=index, dim=dim)],
     "scatter-add of a gradient; its derivative gathers",
 )
+def _scatter_put_forward(src, index, dim, shape):
+    out = np.zeros(shape, dtype=src.dtype)
+    # (where an index repeats, the last write wins; leading_part: a view, so the write lands in out)
+    np.put_along_axis(leading_part(out, index, dim), index, src, axis=dim)
+    return out
+
+
+SCATTER_PUT = Primitive(
+    "scatter_backward", _scatter_put_forward,
+    [lambda g, out, src, index, dim, shape: GATHER.apply_in_vjp(g, index=index, dim=dim)],
+    "src written into zeros at index along dim; d/dsrc gathers the gradient (every repeat gets it, "
+    "as PyTorch's scatter)",
+)
 GATHER = Primitive(
-    "gather", lambda x, index, dim: np.take_along_axis(_leading(x, index, dim), index, axis=dim),
+    "gather", lambda x, index, dim: np.take_along_axis(leading_part(x, index, dim), index, axis=dim),
     [lambda g, out, x, index, dim: SCATTER_ADD.apply_in_vjp(g, index=index, dim=dim, shape=x.shape)],
     "d gather(x, dim, idx)/dx = 1 at the gathered positions (summed over repeats)",
 )
