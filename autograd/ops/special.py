@@ -155,7 +155,7 @@ EXPM1 = Primitive("expm1", np.expm1, [lambda g, out, x: g * (out + 1)], "d (exp(
 LOGADDEXP = Primitive(
     "logaddexp", np.logaddexp,
     [lambda g, out, x, y: g * np.exp(x - out), lambda g, out, x, y: g * np.exp(y - out)],
-    "d log(e^x + e^y)/dx = e^x / (e^x + e^y)",
+    "d log(e^x + e^y)/dx = e^x / (e^x + e^y)", promote="binary",
 )
 
 
