@@ -425,7 +425,7 @@ def _check_versions(node: Node) -> None:
                 f"{node.name()},", vc.version, expected if exact else f"<= {expected}",
             )
     dirty = DIRTY_OUTPUTS.get(node)
-    if dirty is not None and (reads is None or reads[0]) and node.ctx is None:
+    if dirty is not None and (reads is None or reads[0]) and node.ctx is None and dirty[0].version != dirty[1]:
         vc, version = dirty
         out = node.out
         _raise_modified(

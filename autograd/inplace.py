@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 MAX_TRACKED_CHANGES = 16
-# nodes whose output memory was changed in place: node -> (counter, version it had)
+# nodes whose output memory an in-place op changed or may change: node -> (counter, the version
+# the output must still have when backward reads it)
 DIRTY_OUTPUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _TORCH_NAMES = {
     "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
@@ -38,11 +39,12 @@ _TORCH_NAMES = {
 class VersionCounter:
     """How often a block of memory was changed in place, and the clock ticks of the last changes."""
 
-    __slots__ = ("mods", "version")
+    __slots__ = ("mods", "version", "views")
 
     def __init__(self) -> None:
         self.version = 0
         self.mods = deque(maxlen=MAX_TRACKED_CHANGES)
+        self.views = None  # the live views of this memory (a WeakSet), once there are some
 
 
 def shared_counter(t) -> VersionCounter:
@@ -149,6 +151,15 @@ def _mark_dirty(node, vc) -> None:
         DIRTY_OUTPUTS[node] = (vc, vc.version)
 
 
+def _track_output(node, t) -> None:
+    """`node` (an in-place op's) computed the value now in `t`'s memory: later in-place changes
+    to that memory (through t, a view or its base) must not reach its backward."""
+    if node is not None and node.ctx is None:
+        node.out = t._data
+        vc = shared_counter(t)
+        DIRTY_OUTPUTS[node] = (vc, vc.version)
+
+
 def records(t, operands=()) -> bool:
     """True when an in-place change of `t` using `operands` must be recorded in the graph."""
     return STATE.grad_enabled and (
@@ -171,6 +182,11 @@ def apply_inplace(t, name: str, fn, operands=(), reads_self: bool = True, cast_c
         values = r._data if _is_tensor(r) else np.asarray(r)
         if cast_check:
             _check_cast(t, values.dtype, name)
+        if values.shape != t.shape and np.broadcast_shapes(values.shape, t.shape) != t.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(t.shape)} doesn't match the broadcast shape "
+                f"{list(np.broadcast_shapes(values.shape, t.shape))}"
+            )
         _write(t, values, name)
         _bump(t)
         return t
@@ -182,6 +198,11 @@ def apply_inplace(t, name: str, fn, operands=(), reads_self: bool = True, cast_c
         r = make_tensor(np.asarray(r))
     if cast_check:
         _check_cast(t, r.dtype, name)
+    if r.shape != t.shape and np.broadcast_shapes(r.shape, t.shape) != t.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {list(t.shape)} doesn't match the broadcast shape "
+            f"{list(np.broadcast_shapes(r.shape, t.shape))}"
+        )
     if r.dtype != t.dtype:
         r = r.to(t.dtype)
     vc = shared_counter(t)
@@ -211,23 +232,36 @@ def _set_history(t, fn, out_nr: int, requires: bool) -> None:
 def _rebase(t, r) -> None:
     """Point `t`'s history (and its base's, for a view) at the in-place op's result `r`."""
     view = t._view
+    node = r.grad_fn
+    if node is not None and node.out is r._data:
+        _track_output(node, t)  # (its output is t's memory from now on)
     if view is None:
-        node = r.grad_fn
-        if node is not None and node.ctx is None and node.out is r._data:
-            node.out = t._data  # (so a later in-place change to t is seen as a change to it)
         _set_history(t, node, r._out_nr, r.requires_grad)
+        if t.requires_grad:
+            _replay_views(t, t)
         return
     from .node import Node
     from .ops.indexing import COPY_SLICES
-    from .ops.registry import Primitive
 
     root, chain = view
     node = Node(COPY_SLICES, (_stand_in(root, False), r), {"chain": chain}, root._data, None, CLOCK[0])
     _set_history(root, node, 0, True)
-    x = root
-    for op, kwargs in chain:
-        x = Primitive.__call__(op, x, **kwargs)
-    _set_history(t, x.grad_fn, 0, True)
+    _replay_views(root, t)
+
+
+def _replay_views(root, changed) -> None:
+    """Give every live view of `root` (its memory just changed in place) a history replayed from
+    root's new one, as PyTorch regenerates a view's grad_fn after an in-place change."""
+    from .ops.registry import Primitive
+
+    views = root._vc.views if root._vc is not None else None
+    for u in list(views or ()):
+        if u._view is None or u._view[0] is not root:
+            continue
+        x = root
+        for op, kwargs in u._view[1]:
+            x = Primitive.__call__(op, x, **kwargs)
+        _set_history(u, x.grad_fn, 0, True)
 
 
 def _data_of(x):

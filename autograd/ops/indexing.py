@@ -31,8 +31,17 @@ INDEX_PUT = Primitive(
     "index_backward", _index_put_forward, [lambda g, out, gy, key, shape: g[key]],
     "scatter of a gradient into zeros; its derivative reads back the indexed values",
 )
+def _getitem_forward(x, key):
+    out = x[key]
+    if type(out) is not np.ndarray:
+        # a single element: numpy gives a scalar copy; PyTorch a 0-d view of the memory
+        keys = key if isinstance(key, tuple) else (key,)
+        out = x[(*keys, None)].reshape(())
+    return out
+
+
 GETITEM_OP = ViewPrimitive(
-    "index", lambda x, key: x[key], [lambda g, out, x, key: INDEX_PUT.apply_in_vjp(g, key=key, shape=x.shape)],
+    "index", _getitem_forward, [lambda g, out, x, key: INDEX_PUT.apply_in_vjp(g, key=key, shape=x.shape)],
     "d x[key]/dx = 1 at the indexed positions (summed over repeats), else 0",
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakSet
 
 import numpy as np
 
@@ -206,6 +207,10 @@ def mark_view(result, x, steps: tuple) -> None:
         vc = base._vc = VersionCounter()
     result._vc = vc
     result._view = (base, chain)
+    views = vc.views
+    if views is None:
+        views = vc.views = WeakSet()
+    views.add(result)
 
 
 def promoted(op: Primitive, arrays: tuple) -> tuple:
