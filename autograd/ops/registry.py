@@ -96,9 +96,16 @@ class Primitive:
             requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
         promote = self.promote
         if promote is not None:
-            # NOTE: float tensors of one dtype (most calls) need nothing; the rest ask result_type
+            # NOTE: float tensors of one dtype, or a float tensor and a Python int or float (most
+            # calls), need nothing (numpy keeps Python numbers weak); the rest ask result_type
             if n == 2:
-                if not (a_t and b_t and arrays[0].dtype is arrays[1].dtype and arrays[0].dtype.kind == "f"):
+                if a_t:
+                    if b_t:
+                        if not (arrays[0].dtype is arrays[1].dtype and arrays[0].dtype.kind == "f"):
+                            arrays = promoted(self, arrays)
+                    elif not ((type(b) is float or type(b) is int) and arrays[0].dtype.kind == "f"):
+                        arrays = promoted(self, arrays)
+                elif not (b_t and (type(a) is float or type(a) is int) and arrays[1].dtype.kind == "f"):
                     arrays = promoted(self, arrays)
             elif n != 1 or not is_t or arrays[0].dtype.kind != "f":
                 arrays = promoted(self, arrays)
@@ -190,7 +197,8 @@ class ViewPrimitive(Primitive):
         result = Primitive.__call__(self, x, **kwargs)
         if isinstance(x, Tensor):
             out = result._data
-            if out.base is not None and np.may_share_memory(out, x._data):
+            # (an empty view shares no bytes, yet is a view: PyTorch tracks it as one)
+            if out.base is not None and (np.may_share_memory(out, x._data) or out.size == 0):
                 mark_view(result, x, ((self, kwargs),))
         return result
 

@@ -66,6 +66,9 @@ ERF = Primitive(
 
 
 def _logsumexp_forward(x, axis, keepdims):
+    if x.size == 0:  # log of an empty sum: -inf (PyTorch), where amax has no identity
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
     # NOTE: subtract the max so exp cannot overflow; an all -inf slice keeps max 0
     m = np.amax(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)

@@ -163,10 +163,12 @@ def _step(prog: Program):
 def _draw_key(d, shape, rng, basic_only=False):
     choice = d.draw(st.sampled_from(["int", "slice", "array", "mask", "int_array", "ellipsis"]))
     n = shape[0]
+    if 0 in shape:  # an empty tensor: only a mask or an empty slice index it
+        return ("mask", np.zeros(shape, dtype=bool).tolist()) if choice == "mask" else ("slice", 0, 0, 1)
     if choice == "int":
         return ("int", d.draw(st.integers(-n, n - 1)))
     if choice == "slice":
-        start = d.draw(st.integers(0, n - 1))
+        start = d.draw(st.integers(0, max(n - 1, 0)))
         return ("slice", start, d.draw(st.integers(start + 1, n)), d.draw(st.integers(1, 2)))
     if choice == "array":
         return ("array", rng.integers(0, n, d.draw(st.integers(1, 4))).tolist())
@@ -199,7 +201,7 @@ def _setitem(lib, h, key, w):
 
 def _view_change(lib, h, w, view, change):
     if view == "T":
-        v = h.T if h.ndim == 2 else h.permute(*range(h.ndim - 1, -1, -1))
+        v = h.T if h.ndim == 2 else (h.permute(*range(h.ndim - 1, -1, -1)) if h.ndim else h)
     elif view == "row":
         v = h[0] if h.ndim else h
     elif view == "slice":

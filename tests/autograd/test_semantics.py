@@ -381,3 +381,17 @@ def test_grad_of_a_non_leaf_warns():
 def test_flatten_with_start_after_end_raises():
     with pytest.raises(RuntimeError, match="start_dim cannot come after end_dim"):
         nn.Flatten(2, 1)(autograd.ones(2, 3, 4))
+
+
+def test_every_constructor_sets_every_slot():
+    """Primitive.__call__ repeats init_slots' stores inline: the two must set the same slots."""
+    from autograd.tensor import make_tensor
+
+    slots = [s for s in Tensor.__slots__ if s != "__weakref__"]
+    made = [
+        make_tensor(np.ones(2)), Tensor([1.0]), autograd.ones(2) * 2, autograd.zeros(2),
+        nn.Parameter(autograd.ones(2)), autograd.ones(2).detach(), autograd.ones(3)[1:],
+    ]
+    for t in made:
+        for slot in slots:
+            assert hasattr(t, slot), f"{type(t).__name__} made without slot {slot}"
