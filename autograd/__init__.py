@@ -164,3 +164,6 @@ from .threads import get_num_threads, limit_by_default, set_num_threads  # noqa:
 __all__ += ["get_num_threads", "set_num_threads"]
 limit_by_default()
 del limit_by_default
+from .promotion import get_default_dtype, promote_types, result_type, set_default_dtype  # noqa: E402
+
+__all__ += ["get_default_dtype", "promote_types", "result_type", "set_default_dtype"]

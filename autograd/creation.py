@@ -11,10 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .device import check_device
-from .ops.registry import _new_tensor
-from .tensor import Tensor, _to_array
-
-_DEFAULT_FLOAT = np.float32
+from .promotion import get_default_dtype
+from .tensor import Tensor, _to_array, make_tensor
 
 
 def _shape(size, kw_size=None, where: str = "factory") -> tuple:
@@ -41,10 +39,7 @@ def _not_int(value, where: str):
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
-    t = _new_tensor(array)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return make_tensor(array, requires_grad)
 
 
 def _finish(array: np.ndarray, device, requires_grad: bool, where: str) -> Tensor:
@@ -81,21 +76,21 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> 
     """Tensor of zeros of the given size (float32 by default)."""
     shape = _shape(size, kw.pop("size", None), "zeros")
     _no_extra(kw, "zeros")
-    return _finish(np.zeros(shape, dtype=dtype or _DEFAULT_FLOAT), device, requires_grad, "zeros")
+    return _finish(np.zeros(shape, dtype=dtype or get_default_dtype()), device, requires_grad, "zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Tensor of ones of the given size (float32 by default)."""
     shape = _shape(size, kw.pop("size", None), "ones")
     _no_extra(kw, "ones")
-    return _finish(np.ones(shape, dtype=dtype or _DEFAULT_FLOAT), device, requires_grad, "ones")
+    return _finish(np.ones(shape, dtype=dtype or get_default_dtype()), device, requires_grad, "ones")
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Uninitialized tensor of the given size (float32 by default)."""
     shape = _shape(size, kw.pop("size", None), "empty")
     _no_extra(kw, "empty")
-    return _finish(np.empty(shape, dtype=dtype or _DEFAULT_FLOAT), device, requires_grad, "empty")
+    return _finish(np.empty(shape, dtype=dtype or get_default_dtype()), device, requires_grad, "empty")
 
 
 def _no_extra(kw: dict, where: str) -> None:
@@ -124,21 +119,21 @@ def arange(start, end=None, step=1, dtype=None, device=None,
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if is_int else _DEFAULT_FLOAT
+        dtype = np.int64 if is_int else get_default_dtype()
     return _finish(np.arange(start, end, step).astype(dtype), device, requires_grad, "arange")
 
 
 def linspace(start, end, steps: int, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from `start` to `end` inclusive (float32 by default)."""
-    array = np.linspace(start, end, steps).astype(dtype or _DEFAULT_FLOAT)
+    array = np.linspace(start, end, steps).astype(dtype or get_default_dtype())
     return _finish(array, device, requires_grad, "linspace")
 
 
 def eye(n: int, m: int | None = None, dtype=None, device=None,
         requires_grad: bool = False) -> Tensor:
     """Identity matrix of shape (n, m) (m defaults to n)."""
-    return _finish(np.eye(n, m, dtype=dtype or _DEFAULT_FLOAT), device, requires_grad, "eye")
+    return _finish(np.eye(n, m, dtype=dtype or get_default_dtype()), device, requires_grad, "eye")
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:

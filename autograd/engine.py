@@ -17,9 +17,11 @@ from heapq import heappop, heappush
 import numpy as np
 
 from .grad_mode import ANOMALY, STATE
+from .inplace import DIRTY_OUTPUTS, torch_dtype_name
 from .node import FREED_GRAPH_MESSAGE, Node, note_constant_input
-from .ops.registry import CLOCK, _new_tensor, unbroadcast
+from .ops.registry import CLOCK, unbroadcast
 from .tensor import MAX_TRACKED_CHANGES, Tensor
+from .tensor import make_tensor as _new_tensor
 
 _ndarray = np.ndarray
 
@@ -234,6 +236,10 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     direct = fast and accumulate and targets is None
     grads_pop = grads.pop
     grads_get = grads.get
+    # saved values are freed only once the whole walk succeeded, so a backward that raised
+    # (a hook, a version check) can be retried
+    released: list = []
+    release = None if retain_graph else released.append
     try:
         while heap:
             node = heappop(heap)[1]
@@ -269,10 +275,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 arrays = node.arrays
                 out = node.out
                 kwargs = node.kwargs
-                if not retain_graph:
-                    # Node.release() for a primitive's node, inline
-                    node.meta = (out.shape, out.dtype)
-                    node.args = node.arrays = node.out = node.kwargs = None
+                if release is not None:
+                    release(node)
                 op = node.op
                 vjp_all = op.vjp_all
                 if vjp_all is None:
@@ -327,8 +331,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if node.ctx is not None:
                     # a custom backward may return arrays it keeps elsewhere
                     taken.update(id(gx) for gx in gxs if gx is not None)
-                if not retain_graph:
-                    node.release()
+                if release is not None:
+                    release(node)
             for i, edge in enumerate(edges):
                 if edge is not None:
                     _send(grads, heap, leaves, edge, None if gxs is None else gxs[i])
@@ -347,6 +351,14 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             # AccumulateGrad)
             if accumulate and g is not None and leaf.requires_grad and (targets is None or leaf in targets):
                 _accumulate_leaf(leaf, g, create_graph, taken)
+        for node in released:
+            if node.ctx is None:
+                # Node.release() for a primitive's node, inline
+                out = node.out
+                node.meta = (out.shape, out.dtype)
+                node.args = node.arrays = node.out = node.kwargs = None
+            else:
+                node.release()
     finally:
         STATE.grad_enabled = prev_mode
     return captured
@@ -371,12 +383,9 @@ def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):
         vjps = op.vjps
         kwargs = node.kwargs
         if create_graph:
-            out = Tensor.__new__(Tensor)
-            out._data = node.out
+            out = _new_tensor(node.out)
             out.grad_fn = node
             out.requires_grad = True
-            out._grad = None
-            out._version = 0
             inputs = node.args
             arrays = node.arrays
         else:
@@ -398,19 +407,42 @@ def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):
 
 
 def _check_versions(node: Node) -> None:
-    args = node.args if node.ctx is None else node.ctx._saved_for_check()
+    """Raise PyTorch's error when a value `node`'s backward reads was changed in place since."""
+    if node.ctx is None:
+        reads = node.op.reads(node.edges)
+        args = node.args
+    else:
+        reads = None
+        args = node.ctx._saved_for_check()
     for i, a in enumerate(args):
-        mods = getattr(a, "_mods", None) if isinstance(a, Tensor) else None
+        if not isinstance(a, Tensor) or (reads is not None and (i >= len(reads[1]) or not reads[1][i])):
+            continue
+        vc = a._vc
+        mods = None if vc is None else vc.mods
         if mods and mods[-1] > node.clock:
-            expected = a._version - sum(1 for m in mods if m > node.clock)
+            expected = vc.version - sum(1 for m in mods if m > node.clock)
             exact = len(mods) < MAX_TRACKED_CHANGES or mods[0] <= node.clock
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{a.dtype}, shape {tuple(a.shape)}] (input {i} of "
-                f"{node.name()}) is at version {a._version}; expected version "
-                f"{expected if exact else f'<= {expected}'} instead. "
-                "Hint: do the in-place change on a copy (x.clone()) or before the op uses the tensor."
+            _raise_modified(
+                f"[{torch_dtype_name(a.dtype)} tensor of shape {list(a.shape)}], which is input {i} of "
+                f"{node.name()},", vc.version, expected if exact else f"<= {expected}",
             )
+    dirty = DIRTY_OUTPUTS.get(node)
+    if dirty is not None and (reads is None or reads[0]) and node.ctx is None and dirty[0].version != dirty[1]:
+        vc, version = dirty
+        out = node.out
+        _raise_modified(
+            f"[{torch_dtype_name(out.dtype)} tensor of shape {list(out.shape)}], which is output 0 of "
+            f"{node.name()},", vc.version, version,
+        )
+
+
+def _raise_modified(what: str, version, expected) -> None:
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} is at version {version}; expected version {expected} instead. "
+        "Hint: do the in-place change on a copy (x.clone()) or after backward, or enable "
+        "anomaly detection (autograd.detect_anomaly()) to find the operation that saved it."
+    )
 
 
 def _check_finite(node: Node, gxs) -> None:
@@ -439,6 +471,7 @@ def _node_hooks(node: Node, g, create_graph: bool):
             value = slots[k] if create_graph else _new_tensor(slots[k])
             result = fn(value)
             if result is not None:
+                _check_hook_result(fn, value, result)
                 slots[k] = result if create_graph else result._data
     if node.retained:
         for k, ref in node.retained:
@@ -459,11 +492,35 @@ def _leaf_hooks(hooks: list, g, taken: set):
         return g
     for fn in hooks:
         is_tensor = isinstance(g, Tensor)
-        result = fn(g if is_tensor else _new_tensor(g))
+        value = g if is_tensor else _new_tensor(g)
+        result = fn(value)
         if result is not None:
+            _check_hook_result(fn, value, result)
             g = result if is_tensor else result._data
             taken.add(id(g))  # the hook's own tensor: never adopt it as .grad
     return g
+
+
+def _check_hook_result(fn, value, result) -> None:
+    """A hook must return None or a tensor of the gradient's shape and dtype (PyTorch's rule)."""
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{_type_name(result)}'")
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if result.shape != value.shape:
+        raise RuntimeError(
+            f"hook '{name}' has changed the size of value (was {list(value.shape)}, "
+            f"got {list(result.shape)})"
+        )
+    if result.dtype != value.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {torch_dtype_name(value.dtype)}, "
+            f"got {torch_dtype_name(result.dtype)})"
+        )
+
+
+def _type_name(x) -> str:
+    cls = type(x)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
 
 
 def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:

@@ -1,8 +1,20 @@
-"""In-place operations on tensors: each bumps the tensor's version, so backward can detect
-that a value an op saved was changed afterwards (and say which op and which versions)."""
+"""In-place operations: version counters shared by views, and the in-place family of `Tensor`.
+
+A tensor's memory has one version counter, shared with every view of it and with `detach()`
+(`.data` gets its own). Each in-place change bumps it, so backward can detect that a value an op
+saved was changed afterwards and say which op and which versions.
+
+Outside `no_grad()`, an in-place change to a tensor that is part of a graph is recorded as PyTorch
+does: the new value is computed by the out-of-place op from a stand-in for the old value (same
+history, its own memory when the op reads it), written into the tensor's memory, and the tensor's
+history is rebased onto that op. A change through a view rebases the view's base instead (a
+`copy_slices` node: the base with the view's region replaced), and the view's history is replayed
+from the new base.
+"""
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -15,6 +27,32 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 MAX_TRACKED_CHANGES = 16
+# nodes whose output memory an in-place op changed or may change: node -> (counter, the version
+# the output must still have when backward reads it)
+DIRTY_OUTPUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_TORCH_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+}
+
+
+class VersionCounter:
+    """How often a block of memory was changed in place, and the clock ticks of the last changes."""
+
+    __slots__ = ("mods", "version", "views")
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.mods = deque(maxlen=MAX_TRACKED_CHANGES)
+        self.views = None  # the live views of this memory (a WeakSet), once there are some
+
+
+def shared_counter(t) -> VersionCounter:
+    """`t`'s version counter, made on first need (most tensors never share or change theirs)."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = VersionCounter()
+    return vc
 
 
 def bump_versions(tensors) -> None:
@@ -22,91 +60,566 @@ def bump_versions(tensors) -> None:
     CLOCK[0] += 1
     now = CLOCK[0]
     for t in tensors:
-        t._version += 1
-        try:  # NOTE: not getattr(..., None): a call per tensor of every optimizer step
-            t._mods.append(now)  # (a deque that keeps the last MAX_TRACKED_CHANGES ticks)
-        except AttributeError:
-            t._mods = deque((now,), maxlen=MAX_TRACKED_CHANGES)
+        vc = t._vc
+        if vc is None:
+            vc = t._vc = VersionCounter()
+        vc.version += 1
+        vc.mods.append(now)
+
+
+def torch_dtype_name(dtype) -> str:
+    """PyTorch's short name of a dtype (Float, Long, ...), as its error messages spell it."""
+    return _TORCH_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def _ops():
+    from . import ops  # (the op table imports Tensor, which imports this module)
+
+    return ops
+
+
+def _is_tensor(x) -> bool:
+    return hasattr(x, "grad_fn")
+
+
+def _root_of(t):
+    view = t._view
+    return t if view is None else view[0]
+
+
+def _check_leaf(t, name: str) -> None:
+    if t.grad_fn is None and t.requires_grad:
+        raise RuntimeError(
+            f"a leaf Variable that requires grad is being used in an in-place operation ({name}); "
+            "wrap it in `with autograd.no_grad():` (as optimizers and nn.init do) or work on a copy"
+        )
+    root = _root_of(t)
+    if root is not t and root.grad_fn is None and root.requires_grad:
+        raise RuntimeError(
+            f"a view of a leaf Variable that requires grad is being used in an in-place operation "
+            f"({name}); wrap it in `with autograd.no_grad():` or work on a copy"
+        )
+
+
+def _check_cast(t, dtype, name: str) -> None:
+    order = "biufc"
+    if order.index(np.dtype(dtype).kind) > order.index(t._data.dtype.kind):
+        raise RuntimeError(
+            f"{name}: result type {torch_dtype_name(dtype)} can't be cast to the desired output "
+            f"type {torch_dtype_name(t._data.dtype)}"
+        )
+
+
+def _write(t, values, name: str) -> None:
+    target = t._data
+    try:
+        np.copyto(target, values, casting="unsafe")
+    except ValueError as exc:
+        if not target.flags.writeable:
+            raise RuntimeError(
+                f"{name}: unsupported operation: more than one element of the written-to tensor "
+                "refers to a single memory location (an expanded view); clone() it first"
+            ) from None
+        raise RuntimeError(
+            f"{name}: output with shape {list(target.shape)} doesn't match the broadcast shape "
+            f"{list(np.shape(values))} ({exc})"
+        ) from None
+
+
+def _bump(t) -> None:
+    CLOCK[0] += 1
+    vc = shared_counter(t)
+    vc.version += 1
+    vc.mods.append(CLOCK[0])
+
+
+def _stand_in(t, copy: bool):
+    """A tensor with `t`'s history and value (its own memory when `copy`): the old value of `t`
+    that an in-place op's node saves, so later changes to `t` cannot reach it."""
+    from .tensor import make_tensor
+
+    s = make_tensor(t._data.copy() if copy else t._data)
+    s.grad_fn = t.grad_fn
+    s.requires_grad = t.requires_grad
+    s._out_nr = t._out_nr
+    return s
+
+
+def _mark_dirty(node, vc) -> None:
+    """`node`'s output memory is about to change: backward through a node that reads it raises."""
+    if node is not None and node not in DIRTY_OUTPUTS:
+        DIRTY_OUTPUTS[node] = (vc, vc.version)
+
+
+def _track_output(node, t) -> None:
+    """`node` (an in-place op's) computed the value now in `t`'s memory: later in-place changes
+    to that memory (through t, a view or its base) must not reach its backward."""
+    if node is not None and node.ctx is None:
+        node.out = t._data
+        vc = shared_counter(t)
+        DIRTY_OUTPUTS[node] = (vc, vc.version)
+
+
+def records(t, operands=()) -> bool:
+    """True when an in-place change of `t` using `operands` must be recorded in the graph."""
+    return STATE.grad_enabled and (
+        t.requires_grad or _root_of(t).requires_grad
+        or any(_is_tensor(o) and o.requires_grad for o in operands)
+    )
+
+
+def apply_inplace(t, name: str, fn, operands=(), reads_self: bool = True, cast_check: bool = True):
+    """Make `t` hold `fn(x)`, where `fn` computes the new value out of place from `x` (t's old
+    value) and `operands` are the other tensors it uses. Recorded in the graph when grad mode is
+    on and anything involved requires grad; returns `t`."""
+    if not records(t, operands):
+        prev = STATE.grad_enabled
+        STATE.grad_enabled = False
+        try:
+            r = fn(t)
+        finally:
+            STATE.grad_enabled = prev
+        values = r._data if _is_tensor(r) else np.asarray(r)
+        if cast_check:
+            _check_cast(t, values.dtype, name)
+        if values.shape != t.shape and np.broadcast_shapes(values.shape, t.shape) != t.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(t.shape)} doesn't match the broadcast shape "
+                f"{list(np.broadcast_shapes(values.shape, t.shape))}"
+            )
+        _write(t, values, name)
+        _bump(t)
+        return t
+    _check_leaf(t, name)
+    r = fn(_stand_in(t, reads_self))
+    if not _is_tensor(r):
+        from .tensor import make_tensor
+
+        r = make_tensor(np.asarray(r))
+    if cast_check:
+        _check_cast(t, r.dtype, name)
+    if r.shape != t.shape and np.broadcast_shapes(r.shape, t.shape) != t.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {list(t.shape)} doesn't match the broadcast shape "
+            f"{list(np.broadcast_shapes(r.shape, t.shape))}"
+        )
+    if r.dtype != t.dtype:
+        r = r.to(t.dtype)
+    vc = shared_counter(t)
+    view = t._view
+    _mark_dirty(t.grad_fn, vc)
+    if view is not None:
+        _mark_dirty(view[0].grad_fn, vc)
+    _write(t, r._data, name)
+    _bump(t)
+    _rebase(t, r)
+    return t
+
+
+def _set_history(t, fn, out_nr: int, requires: bool) -> None:
+    """Give `t` a new history, keeping the old one for nodes recorded before now (their edges
+    are derived when first needed, and must lead where they led when the op ran)."""
+    entry = (CLOCK[0], t.grad_fn, t._out_nr, t.requires_grad)
+    if t._history is None:
+        t._history = [entry]
+    else:
+        t._history.append(entry)
+    t.grad_fn = fn
+    t._out_nr = out_nr
+    t.requires_grad = requires
+
+
+def _rebase(t, r) -> None:
+    """Point `t`'s history (and its base's, for a view) at the in-place op's result `r`."""
+    view = t._view
+    node = r.grad_fn
+    if node is not None and node.out is r._data:
+        _track_output(node, t)  # (its output is t's memory from now on)
+    if view is None:
+        _set_history(t, node, r._out_nr, r.requires_grad)
+        if t.requires_grad:
+            _replay_views(t, t)
+        return
+    from .node import Node
+    from .ops.indexing import COPY_SLICES
+
+    root, chain = view
+    node = Node(COPY_SLICES, (_stand_in(root, False), r), {"chain": chain}, root._data, None, CLOCK[0])
+    _set_history(root, node, 0, True)
+    _replay_views(root, t)
+
+
+def _replay_views(root, changed) -> None:
+    """Give every live view of `root` (its memory just changed in place) a history replayed from
+    root's new one, as PyTorch regenerates a view's grad_fn after an in-place change."""
+    from .ops.registry import Primitive
+
+    views = root._vc.views if root._vc is not None else None
+    for u in list(views or ()):
+        if u._view is None or u._view[0] is not root:
+            continue
+        x = root
+        for op, kwargs in u._view[1]:
+            x = Primitive.__call__(op, x, **kwargs)
+        _set_history(u, x.grad_fn, 0, True)
+
+
+def _data_of(x):
+    return x._data if _is_tensor(x) else x
 
 
 class InplaceMixin:
-    """`Tensor`'s in-place methods (`__setitem__`, `zero_`, `add_`, ...)."""
+    """`Tensor`'s in-place methods and augmented assignment (`+=` changes the tensor itself)."""
 
     __slots__ = ()
 
-    def _check_inplace(self, what: str) -> None:
-        if self.requires_grad and STATE.grad_enabled:
-            if self.grad_fn is None:
-                raise RuntimeError(
-                    f"a leaf Variable that requires grad is being used in an in-place operation "
-                    f"({what}); wrap it in `with autograd.no_grad():` (as optimizers and nn.init "
-                    "do) or work on a copy"
-                )
-            raise RuntimeError(
-                f"in-place operation {what} on a tensor that is part of a graph is not supported; "
-                "use the out-of-place form (e.g. x = x.masked_fill(mask, v) instead of x[mask] = v)"
-            )
-
     def _bump_version(self) -> None:
         """Record an in-place change (backward checks it against the ops that saved this tensor)."""
-        bump_versions((self,))
-
-    def _inplace(self, what: str, new_data) -> Tensor:
-        self._check_inplace(what)
-        np.copyto(self._data, new_data, casting="unsafe")
-        self._bump_version()
-        return self
+        _bump(self)
 
     def __setitem__(self, key, value) -> None:
-        self._check_inplace("__setitem__")
-        self._data[index_key(key)] = value._data if hasattr(value, "grad_fn") else value
-        self._bump_version()
+        from .ops.indexing import COPY_SLICES, torch_key_chain
 
-    def copy_(self, src) -> Tensor:
-        """Copy `src` into this tensor in place (broadcasting)."""
-        return self._inplace("copy_", src._data if hasattr(src, "grad_fn") else src)
+        chain = torch_key_chain(self, index_key(key))
+        if _is_tensor(value) and value.dtype != self.dtype:
+            value = value.to(self.dtype)
+        elif not _is_tensor(value):
+            value = np.asarray(value, dtype=self._data.dtype)
+        apply_inplace(
+            self, "__setitem__", lambda x: COPY_SLICES(x, value, chain=chain), (value,),
+            reads_self=False, cast_check=False,
+        )
+
+    def copy_(self, src, non_blocking: bool = False) -> Tensor:
+        """Copy `src` into this tensor in place (broadcasting; any dtype is cast)."""
+        ops = _ops()
+        if not records(self, (src,)):
+            _write(self, _data_of(src), "copy_")
+            _bump(self)
+            return self
+        if _is_tensor(src) and src.dtype != self.dtype:
+            src = src.to(self.dtype)
+        mask = np.ones(self.shape, dtype=np.bool_)
+        return apply_inplace(self, "copy_", lambda x: ops.arithmetic.WHERE(mask, src, x), (src,),
+                             reads_self=False, cast_check=False)
+
+    def fill_(self, value) -> Tensor:
+        """Fill with `value` (a number or a 0-d tensor) in place."""
+        if _is_tensor(value) and value.ndim != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
+            )
+        return self.copy_(value if _is_tensor(value) else np.asarray(value, dtype=self._data.dtype))
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
-        return self._inplace("zero_", 0)
+        return self.fill_(0)
 
-    def fill_(self, value) -> Tensor:
-        """Fill with `value` in place."""
-        return self._inplace("fill_", value._data if hasattr(value, "grad_fn") else value)
-
-    def add_(self, other, alpha=1) -> Tensor:
+    def add_(self, other, *, alpha=1) -> Tensor:
         """self += alpha * other, in place."""
-        o = other._data if hasattr(other, "grad_fn") else other
-        return self._inplace("add_", self._data + (o if alpha == 1 else alpha * o))
+        ops = _ops()
+        return apply_inplace(self, "add_", lambda x: ops.arithmetic.add(x, other, alpha=alpha),
+                             (other,), reads_self=False)
 
-    def sub_(self, other, alpha=1) -> Tensor:
+    def sub_(self, other, *, alpha=1) -> Tensor:
         """self -= alpha * other, in place."""
-        o = other._data if hasattr(other, "grad_fn") else other
-        return self._inplace("sub_", self._data - (o if alpha == 1 else alpha * o))
+        ops = _ops()
+        return apply_inplace(self, "sub_", lambda x: ops.arithmetic.sub(x, other, alpha=alpha),
+                             (other,), reads_self=False)
 
     def mul_(self, other) -> Tensor:
         """self *= other, in place."""
-        return self._inplace("mul_", self._data * (other._data if hasattr(other, "grad_fn") else other))
+        ops = _ops()
+        return apply_inplace(self, "mul_", lambda x: ops.arithmetic.MUL(x, other), (other,))
 
-    def div_(self, other) -> Tensor:
-        """self /= other, in place."""
-        return self._inplace("div_", self._data / (other._data if hasattr(other, "grad_fn") else other))
+    def div_(self, other, *, rounding_mode=None) -> Tensor:
+        """self /= other, in place (`rounding_mode` 'trunc' or 'floor' rounds; no gradient then)."""
+        ops = _ops()
+        if rounding_mode is None:
+            return apply_inplace(self, "div_", lambda x: ops.arithmetic.DIV(x, other), (other,))
+        return apply_inplace(self, "div_", lambda x: _rounded_div(x, other, rounding_mode),
+                             (other,), reads_self=False)
+
+    def pow_(self, exponent) -> Tensor:
+        """self **= exponent, in place."""
+        ops = _ops()
+        return apply_inplace(self, "pow_", lambda x: ops.arithmetic.POW(x, exponent), (exponent,))
+
+    def _unary_(self, name: str, prim: str) -> Tensor:
+        ops = _ops()
+        fn = getattr(ops.arithmetic, prim)
+        return apply_inplace(self, name, lambda x: fn(x), reads_self=prim != "NEG")
+
+    def neg_(self) -> Tensor:
+        """self = -self, in place."""
+        return self._unary_("neg_", "NEG")
+
+    def abs_(self) -> Tensor:
+        """self = |self|, in place."""
+        return self._unary_("abs_", "ABS")
+
+    def exp_(self) -> Tensor:
+        """self = exp(self), in place."""
+        return self._unary_("exp_", "EXP")
+
+    def log_(self) -> Tensor:
+        """self = log(self), in place."""
+        return self._unary_("log_", "LOG")
+
+    def sqrt_(self) -> Tensor:
+        """self = sqrt(self), in place."""
+        return self._unary_("sqrt_", "SQRT")
+
+    def relu_(self) -> Tensor:
+        """self = max(self, 0), in place."""
+        return self._unary_("relu_", "RELU")
+
+    def sigmoid_(self) -> Tensor:
+        """self = sigmoid(self), in place."""
+        return self._unary_("sigmoid_", "SIGMOID")
+
+    def tanh_(self) -> Tensor:
+        """self = tanh(self), in place."""
+        return self._unary_("tanh_", "TANH")
 
     def clamp_(self, min=None, max=None) -> Tensor:
         """Clamp into [min, max] in place."""
-        return self._inplace("clamp_", np.clip(self._data, min, max))
+        ops = _ops()
+        return apply_inplace(self, "clamp_", lambda x: ops.arithmetic.clamp(x, min, max), (min, max))
+
+    def clamp_min_(self, min) -> Tensor:
+        """Clamp from below in place."""
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max) -> Tensor:
+        """Clamp from above in place."""
+        return self.clamp_(max=max)
+
+    def masked_fill_(self, mask, value) -> Tensor:
+        """Set the elements where `mask` is True to `value`, in place."""
+        ops = _ops()
+        return apply_inplace(self, "masked_fill_", lambda x: ops.indexing.masked_fill(x, mask, value),
+                             (value,), reads_self=False)
+
+    def index_fill_(self, dim: int, index, value) -> Tensor:
+        """Set the slices at `index` along `dim` to `value`, in place."""
+        ops = _ops()
+        mask = _index_mask(self, dim, index)
+        return apply_inplace(self, "index_fill_", lambda x: ops.indexing.masked_fill(x, mask, value),
+                             (value,), reads_self=False)
+
+    def index_add_(self, dim: int, index, source, *, alpha=1) -> Tensor:
+        """Add `alpha * source` into the slices at `index` along `dim` (repeats accumulate)."""
+        ops = _ops()
+        d, idx = _dim_index(self, dim, index, "index_add_")
+        key = (slice(None),) * d + (idx,)
+
+        def fn(x):
+            placed = ops.indexing.INDEX_PUT(source, key=key, shape=self.shape)
+            return ops.arithmetic.add(x, placed, alpha=alpha)
+
+        return apply_inplace(self, "index_add_", fn, (source,), reads_self=False)
+
+    def scatter_add_(self, dim: int, index, src) -> Tensor:
+        """self[index[i][j]][j] += src[i][j] along `dim` (repeats accumulate), in place."""
+        ops = _ops()
+        d, idx, part = _scatter_args(self, dim, index, src, "scatter_add_")
+
+        def fn(x):
+            return ops.arithmetic.ADD(x, ops.indexing.SCATTER_ADD(part(), index=idx, dim=d, shape=self.shape))
+
+        return apply_inplace(self, "scatter_add_", fn, (src,), reads_self=False)
+
+    def scatter_(self, dim: int, index, src=None, *, value=None) -> Tensor:
+        """self[index[i][j]][j] = src[i][j] along `dim` (or `value`), in place; where an index
+        repeats, the last write wins (as PyTorch on the CPU)."""
+        ops = _ops()
+        if src is None:
+            src = value
+        if not _is_tensor(src):
+            src = np.full(np.shape(_data_of(index)), src, dtype=self._data.dtype)
+        d, idx, part = _scatter_args(self, dim, index, src, "scatter_")
+        hit = np.zeros(self.shape, dtype=np.bool_)
+        np.put_along_axis(ops.indexing.leading_part(hit, idx, d), idx, True, axis=d)
+
+        def fn(x):
+            placed = ops.indexing.SCATTER_PUT(part(), index=idx, dim=d, shape=self.shape)
+            return ops.arithmetic.WHERE(hit, placed, x)
+
+        return apply_inplace(self, "scatter_", fn, (src,), reads_self=False)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """self += value * tensor1 * tensor2, in place."""
+        return apply_inplace(self, "addcmul_", lambda x: x + value * (tensor1 * tensor2),
+                             (tensor1, tensor2), reads_self=False)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """self += value * tensor1 / tensor2, in place."""
+        return apply_inplace(self, "addcdiv_", lambda x: x + value * (tensor1 / tensor2),
+                             (tensor1, tensor2), reads_self=False)
+
+    def lerp_(self, end, weight) -> Tensor:
+        """self += weight * (end - self), in place."""
+        return apply_inplace(self, "lerp_", lambda x: x + weight * (end - x), (end, weight))
+
+    # ------------------------------------------------------------ random fills (no gradient)
+    def _fill_random(self, name: str, values) -> Tensor:
+        if not records(self):
+            _write(self, values, name)
+            _bump(self)
+            return self
+        return apply_inplace(self, name, lambda x: _constant_like(x, values), reads_self=False,
+                             cast_check=False)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
         """Fill with samples from U(a, b) in place (drawn in the tensor's float dtype)."""
         rng = _generator(generator)
-        dtype = self._data.dtype if self._data.dtype in (np.float32, np.float64) else np.float64
-        return self._inplace("uniform_", rng.random(self.shape, dtype=dtype) * (b - a) + a)
+        return self._fill_random("uniform_", rng.random(self.shape, dtype=_float_dtype(self)) * (b - a) + a)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
         """Fill with samples from N(mean, std^2) in place (drawn in the tensor's float dtype)."""
         rng = _generator(generator)
-        dtype = self._data.dtype if self._data.dtype in (np.float32, np.float64) else np.float64
-        return self._inplace("normal_", rng.standard_normal(self.shape, dtype=dtype) * std + mean)
+        values = rng.standard_normal(self.shape, dtype=_float_dtype(self)) * std + mean
+        return self._fill_random("normal_", values)
+
+    def bernoulli_(self, p=0.5, generator=None) -> Tensor:
+        """Fill with 0/1 samples, 1 with probability `p` (a number or a tensor), in place."""
+        rng = _generator(generator)
+        return self._fill_random("bernoulli_", rng.random(self.shape) < _data_of(p))
+
+    def exponential_(self, lambd: float = 1.0, generator=None) -> Tensor:
+        """Fill with samples from Exp(lambd) in place."""
+        rng = _generator(generator)
+        return self._fill_random("exponential_", rng.exponential(1.0 / lambd, self.shape))
+
+    def random_(self, from_=0, to=None, generator=None) -> Tensor:
+        """Fill with integers uniform in [from_, to) (to defaults to the dtype's mantissa range)."""
+        rng = _generator(generator)
+        if to is None:
+            from_, to = (0, from_) if from_ else (0, 2 ** (24 if self._data.dtype == np.float32 else 53))
+        return self._fill_random("random_", rng.integers(from_, to, self.shape))
+
+    # ------------------------------------------------------------ shape changes in place
+    def _reshape_(self, view) -> Tensor:
+        self._data = view._data
+        if self.grad_fn is not None:  # a graph tensor: the reshape is recorded in its history
+            CLOCK[0] += 1
+            _set_history(self, view.grad_fn, 0, True)
+        return self
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """Insert a size-1 dim at `dim` in place."""
+        return self._reshape_(self.unsqueeze(dim))
+
+    def squeeze_(self, dim=None) -> Tensor:
+        """Remove size-1 dims (only `dim`, if given) in place."""
+        return self._reshape_(self.squeeze(dim))
+
+    def t_(self) -> Tensor:
+        """Transpose a matrix in place."""
+        return self._reshape_(self.t())
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dims in place."""
+        return self._reshape_(self.transpose(dim0, dim1))
+
+    # ------------------------------------------------------------ augmented assignment
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __ipow__(self, other):
+        return self.pow_(other)
+
+    def __ifloordiv__(self, other):
+        return self.div_(other, rounding_mode="floor")
+
+    def __imod__(self, other):
+        return apply_inplace(self, "remainder_", lambda x: _constant_like(x, np.remainder(x._data, _data_of(other))),
+                             (other,), reads_self=False)
+
+    def __iand__(self, other):
+        return apply_inplace(self, "bitwise_and_", lambda x: _constant_like(x, x._data & _data_of(other)))
+
+    def __ior__(self, other):
+        return apply_inplace(self, "bitwise_or_", lambda x: _constant_like(x, x._data | _data_of(other)))
+
+    def __ixor__(self, other):
+        return apply_inplace(self, "bitwise_xor_", lambda x: _constant_like(x, x._data ^ _data_of(other)))
+
+
+def _constant_like(x, values):
+    """`values` as the new value of `x`: no gradient flows to x's old value (a `where` that
+    always picks the constant, so the history stays connected as PyTorch's fill does)."""
+    ops = _ops()
+    values = np.asarray(values)
+    if not x.requires_grad:
+        from .tensor import make_tensor
+
+        return make_tensor(values)
+    mask = np.ones(np.broadcast_shapes(x.shape, values.shape), dtype=np.bool_)
+    return ops.arithmetic.WHERE(mask, values.astype(x.dtype, copy=False), x)
+
+
+def _rounded_div(x, other, mode: str):
+    q = np.true_divide(x._data, _data_of(other))
+    if mode == "trunc":
+        q = np.trunc(q)
+    elif mode == "floor":
+        q = np.floor_divide(x._data, _data_of(other))
+    else:
+        raise ValueError(f"div_: rounding_mode must be None, 'trunc' or 'floor', got {mode!r}")
+    return _constant_like(x, q)
+
+
+def _float_dtype(t):
+    return t._data.dtype if t._data.dtype in (np.float32, np.float64) else np.float64
+
+
+def _dim_index(t, dim, index, name):
+    from .ops.registry import normalize_dim
+
+    d = normalize_dim(dim, t.ndim)
+    idx = np.asarray(_data_of(index))
+    if idx.dtype.kind not in "iu" or idx.ndim > 1:
+        raise RuntimeError(f"{name}: index must be a 1-D integer tensor, got dtype {idx.dtype} and {idx.ndim} dims")
+    n = t.shape[d] if t.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"{name}: index out of range for dimension {dim} of size {n}")
+    return d, idx % max(n, 1)
+
+
+def _index_mask(t, dim, index):
+    d, idx = _dim_index(t, dim, index, "index_fill_")
+    mask = np.zeros(t.shape, dtype=np.bool_)
+    mask[(slice(None),) * d + (idx,)] = True
+    return mask
+
+
+def _scatter_args(t, dim, index, src, name):
+    from .ops.indexing import check_gather_index
+    from .ops.registry import normalize_dim
+
+    d = normalize_dim(dim, t.ndim)
+    idx = np.asarray(_data_of(index))
+    check_gather_index(name, t.shape, d, idx)
+    src_shape = src.shape if _is_tensor(src) else np.shape(src)
+    if len(src_shape) != idx.ndim or any(i > s for i, s in zip(idx.shape, src_shape)):
+        raise RuntimeError(f"{name}: expected index {tuple(idx.shape)} to be no larger than src {tuple(src_shape)}")
+    part_key = tuple(slice(0, n) for n in idx.shape)
+
+    def part():
+        return src[part_key] if tuple(src_shape) != idx.shape else src
+
+    return d, idx, part
 
 
 def _generator(generator):
@@ -116,11 +629,12 @@ def _generator(generator):
 
 
 def index_key(key):
-    """Tensors inside an index become their arrays; lists become arrays (numpy semantics)."""
+    """Tensors inside an index become their arrays; lists become arrays."""
     if hasattr(key, "grad_fn"):
         return key._data
     if isinstance(key, tuple):
-        return tuple(k._data if hasattr(k, "grad_fn") else k for k in key)
+        return tuple(index_key(k) if isinstance(k, list) else (k._data if hasattr(k, "grad_fn") else k)
+                     for k in key)
     if isinstance(key, list):
         return np.asarray([k._data if hasattr(k, "grad_fn") else k for k in key])
     return key

@@ -100,7 +100,7 @@ class Node:
         if edges is None:
             from .ops.registry import input_edges
 
-            edges = self._edges = input_edges(self.args, self.op)
+            edges = self._edges = input_edges(self.args, self.op, self.clock)
             _note_constant_inputs(self, edges)
         return edges
 

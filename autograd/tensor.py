@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inplace import MAX_TRACKED_CHANGES, InplaceMixin
-from .inplace import index_key as _index_key
+from .inplace import MAX_TRACKED_CHANGES, InplaceMixin, shared_counter
 from .printing import format_tensor
+from .promotion import get_default_dtype
 
 _FLOAT_KINDS = "fc"
-__all__ = ["MAX_TRACKED_CHANGES", "RemovableHandle", "Tensor", "format_tensor", "is_tensor"]
+__all__ = [
+    "MAX_TRACKED_CHANGES", "RemovableHandle", "Tensor", "format_tensor", "init_slots", "is_tensor", "make_tensor",
+]
 
 
 def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
@@ -20,9 +22,20 @@ def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
         return np.array(data, dtype=dtype, copy=True if copy else None)
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
         data = _nested_arrays(data)
-    array = np.asarray(data, dtype=dtype)
+    try:
+        array = np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"tensor(): could not build a tensor from {type(data).__name__} data ({exc}); "
+            "expected numbers, nested lists of numbers, or an ndarray"
+        ) from None
+    if array.dtype.kind not in "biufc":
+        raise TypeError(
+            f"tensor(): could not infer a numeric dtype from the data (numpy made {array.dtype}: "
+            "strings or other objects); tensors hold bools, integers and floats only"
+        )
     if dtype is None and array.dtype == np.float64:
-        array = array.astype(np.float32)
+        array = array.astype(get_default_dtype())
     if dtype is None and array.dtype.kind in "iu" and array.dtype != np.int64:
         array = array.astype(np.int64)
     return array
@@ -69,12 +82,13 @@ class Tensor(InplaceMixin):
         "__weakref__",
         "_data",
         "_grad",
+        "_history",
         "_hooks",
-        "_mods",
         "_name",
         "_out_nr",
         "_retains_grad",
-        "_version",
+        "_vc",
+        "_view",
         "grad_fn",
         "requires_grad",
     )
@@ -82,12 +96,7 @@ class Tensor(InplaceMixin):
     __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
-        self._data = _to_array(data, dtype)
-        self.grad_fn = None
-        self._grad = None
-        self._version = 0
-        self._hooks = None  # set here so backward's lookup on leaves is a plain read
-        self.requires_grad = False
+        init_slots(self, _to_array(data, dtype))
         if requires_grad:
             self.requires_grad_(True)
 
@@ -97,13 +106,29 @@ class Tensor(InplaceMixin):
         """The values as a tensor that shares memory with self but needs no grad and is not
         tracked by autograd (PyTorch's escape hatch: `p.data.add_(g, alpha=-lr)` changes `p`).
         The ndarray itself is `t.numpy()` or `np.asarray(t)`."""
-        return _new_tensor(self._data)
+        return make_tensor(self._data)
 
     @data.setter
     def data(self, value) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"assigned data must be a Tensor, got {type(value).__name__}")
         self._data = value._data
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has seen (shared with its views)."""
+        vc = self._vc
+        return 0 if vc is None else vc.version
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of, or None (PyTorch's ``._base``)."""
+        view = self._view
+        return None if view is None else view[0]
+
+    def _is_view(self) -> bool:
+        """True when this tensor shares memory with a base tensor as a view of it."""
+        return self._view is not None
 
     @property
     def shape(self) -> tuple:
@@ -127,12 +152,27 @@ class Tensor(InplaceMixin):
 
     @property
     def grad(self):
-        """Accumulated gradient (a Tensor) after backward, or None."""
+        """Accumulated gradient (a Tensor) after backward, or None.
+
+        Reading it on a non-leaf tensor that did not call `retain_grad()` warns, as PyTorch does:
+        backward fills `.grad` on leaves only."""
         g = self._grad
+        if g is None and self.grad_fn is not None and not self._retains_grad:
+            import warnings
+
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
+                "the leaf Tensor instead.",
+                UserWarning,
+                stacklevel=2,
+            )
         if type(g) is np.ndarray:
             # backward stores the array it adopted; its Tensor is made on the first read (the
             # optimizers read the array, so a training step makes none)
-            g = self._grad = _new_tensor(g)
+            g = self._grad = make_tensor(g)
         return g
 
     @grad.setter
@@ -149,12 +189,12 @@ class Tensor(InplaceMixin):
     @property
     def retains_grad(self) -> bool:
         """True for a non-leaf tensor on which `retain_grad()` was called."""
-        return getattr(self, "_retains_grad", False)
+        return self._retains_grad
 
     @property
     def name(self):
         """Optional label shown in graph pictures."""
-        return getattr(self, "_name", None)
+        return self._name
 
     @name.setter
     def name(self, value) -> None:
@@ -304,13 +344,10 @@ class Tensor(InplaceMixin):
 
     # ----------------------------------------------------------------- graph
     def detach(self) -> Tensor:
-        """A new leaf sharing this data, cut from the graph."""
-        t = Tensor.__new__(Tensor)
-        t._data = self._data
-        t.grad_fn = None
-        t._grad = None
-        t._version = 0
-        t.requires_grad = False
+        """A new leaf sharing this data and its version counter, cut from the graph (an in-place
+        change through either is seen by backward through the other)."""
+        t = make_tensor(self._data)
+        t._vc = shared_counter(self)
         return t
 
     def detach_(self) -> Tensor:
@@ -345,7 +382,7 @@ class Tensor(InplaceMixin):
         node = self.grad_fn
         if node.retained is None:
             node.retained = []
-        node.retained.append((getattr(self, "_out_nr", 0), weakref.ref(self)))
+        node.retained.append((self._out_nr, weakref.ref(self)))
         self._retains_grad = True
 
     def register_hook(self, hook) -> RemovableHandle:
@@ -353,13 +390,13 @@ class Tensor(InplaceMixin):
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
-            hooks = getattr(self, "_hooks", None)
+            hooks = self._hooks
             if hooks is None:
                 hooks = self._hooks = []
             hooks.append(hook)
             return RemovableHandle(hooks, hook)
         node = self.grad_fn
-        entry = (getattr(self, "_out_nr", 0), hook)
+        entry = (self._out_nr, hook)
         node.register_output_hook(*entry)
         return RemovableHandle(node.hooks, entry)
 
@@ -427,10 +464,10 @@ class Tensor(InplaceMixin):
         return _ABS(self)
 
     def __floordiv__(self, other):
-        return _constant_result(np.floor_divide, self, other)
+        return _floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        return _constant_result(np.floor_divide, other, self)
+        return _floor_divide(other, self)
 
     def __mod__(self, other):
         return _constant_result(np.remainder, self, other)
@@ -466,7 +503,7 @@ class Tensor(InplaceMixin):
         return _constant_result(np.bitwise_xor, self, other)
 
     def __getitem__(self, key):
-        return _GETITEM_OP(self, key=_index_key(key))
+        return _getitem(self, key)
 
     def where(self, condition, other) -> Tensor:
         """``self`` where `condition` holds, else `other` (PyTorch's ``Tensor.where``)."""
@@ -529,7 +566,48 @@ def _constant_result(fn, *args, **kwargs) -> Tensor:
     """Apply a numpy function with no gradient (comparisons, floor division, ...)."""
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     out = fn(*arrays, **kwargs)
-    return _new_tensor(np.asarray(out))
+    return make_tensor(np.asarray(out))
+
+
+def init_slots(t, data) -> None:
+    """Set every slot of the new tensor `t` (a Tensor or subclass) around the ndarray `data`.
+
+    The one place that knows a Tensor's slots: Tensor(), make_tensor and nn.Parameter call it;
+    Primitive.__call__ repeats these stores inline on the hot path (a test holds the two in step)."""
+    t._data = data
+    t.grad_fn = None
+    t._grad = None
+    t._hooks = None
+    t._name = None
+    t._out_nr = 0
+    t._retains_grad = False
+    t._vc = None
+    t._view = None
+    t._history = None
+    t.requires_grad = False
+
+
+def make_tensor(data, requires_grad: bool = False) -> Tensor:
+    """A tensor holding the ndarray `data` as is (no copy, no dtype change)."""
+    t = _object_new(Tensor)
+    init_slots(t, data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+_object_new = object.__new__
+
+
+def _floor_divide(a, b) -> Tensor:
+    """`a // b` (no gradient) in PyTorch's result dtype; bool operands raise as in PyTorch."""
+    from .promotion import result_type
+
+    dtype = result_type(a, b)
+    if dtype == np.bool_:
+        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
+    arrays = [np.asarray(x._data if isinstance(x, Tensor) else x).astype(dtype, copy=False) for x in (a, b)]
+    return make_tensor(np.asarray(np.floor_divide(*arrays)))
 
 
 def is_tensor(obj) -> bool:
@@ -547,8 +625,8 @@ from .ops.arithmetic import NEG as _NEG  # noqa: E402
 from .ops.arithmetic import POW as _POW  # noqa: E402
 from .ops.arithmetic import SUB as _SUB  # noqa: E402
 from .ops.arithmetic import WHERE as _WHERE  # noqa: E402
-from .ops.indexing import GETITEM_OP as _GETITEM_OP  # noqa: E402
+from .ops.indexing import getitem as _getitem  # noqa: E402
 from .ops.linalg import MATMUL as _MATMUL  # noqa: E402
-from .ops.registry import NUMPY_DISPATCH, _new_tensor  # noqa: E402
+from .ops.registry import NUMPY_DISPATCH  # noqa: E402
 from .ops.shape import CAST as _CAST  # noqa: E402
 from .ops.shape import CLONE as _CLONE  # noqa: E402

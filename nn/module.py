@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from autograd import Tensor
-from autograd.tensor import _to_array, format_tensor
+from autograd.tensor import _to_array, format_tensor, init_slots
 
 from .conversion import ConversionMixin
 from .hooks import RemovableHandle
@@ -41,13 +41,8 @@ class Parameter(Tensor):
             array = data._data
         else:
             array = _to_array(data)
-        # NOTE: set the slots directly: Tensor.__init__ would copy the array, PyTorch shares it
-        self._data = array
-        self.grad_fn = None
-        self._grad = None
-        self._version = 0
-        self._hooks = None  # (as Tensor.__init__: backward reads it on every leaf)
-        self.requires_grad = False
+        # NOTE: not Tensor.__init__, which would copy the array: PyTorch shares it
+        init_slots(self, array)
         if requires_grad:
             self.requires_grad_(True)
 

@@ -14,9 +14,16 @@ BINARY = [Sample((3, 4), (3, 4)), Sample((2, 3, 4), (4,)), Sample((3, 1), (1, 4)
 UNARY = [Sample((3, 4)), Sample(()), Sample((2, 1, 3))]
 
 
+def _pow_base_vjp(g, out, x, y):
+    # 0 where the exponent is 0 (x ** 0 is constant, also at x = 0), as PyTorch
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return g * np.where(y == 0, 0, y * x ** (y - 1))
+
+
 def _pow_exponent_vjp(g, out, x, y):
-    # d x^y / dy = x^y log x, taken as 0 where x <= 0 (PyTorch masks x == 0 the same way)
-    return g * out * np.log(np.where(x > 0, x, 1))
+    # d x^y / dy = x^y log x: nan for x < 0 and 0 where x == 0 and y >= 0 (PyTorch's masks)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return g * np.where((x == 0) & (y >= 0), 0, out * np.log(x))
 
 
 def _stable_sigmoid(x):
@@ -33,33 +40,53 @@ def _stable_sigmoid(x):
     return np.reciprocal(e, out=e)
 
 
-ADD = Primitive("add", np.add, [lambda g, out, x, y: g, lambda g, out, x, y: g], "d(x + y)/dx = 1, d(x + y)/dy = 1")
-SUB = Primitive("sub", np.subtract, [lambda g, out, x, y: g, lambda g, out, x, y: -g], "d(x - y)/dx = 1, d(x - y)/dy = -1")
-MUL = Primitive("mul", np.multiply, [lambda g, out, x, y: g * y, lambda g, out, x, y: g * x], "d(x * y)/dx = y, d(x * y)/dy = x")
+ADD = Primitive(
+    "add", np.add, [lambda g, out, x, y: g, lambda g, out, x, y: g],
+    "d(x + y)/dx = 1, d(x + y)/dy = 1", promote="binary",
+)
+SUB = Primitive(
+    "sub", np.subtract, [lambda g, out, x, y: g, lambda g, out, x, y: -g],
+    "d(x - y)/dx = 1, d(x - y)/dy = -1", promote="binary",
+)
+MUL = Primitive(
+    "mul", np.multiply, [lambda g, out, x, y: g * y, lambda g, out, x, y: g * x],
+    "d(x * y)/dx = y, d(x * y)/dy = x", promote="binary",
+)
 DIV = Primitive(
     "div", np.true_divide,
-    [lambda g, out, x, y: g / y, lambda g, out, x, y: -g * out / y],
-    "d(x / y)/dx = 1 / y, d(x / y)/dy = -x / y^2",
+    # (d/dy from x and y, not the output: PyTorch saves no output here, so an in-place change
+    # of the quotient is no error)
+    [lambda g, out, x, y: g / y, lambda g, out, x, y: -g * x / (y * y)],
+    "d(x / y)/dx = 1 / y, d(x / y)/dy = -x / y^2", promote="true_div",
 )
 POW = Primitive(
-    "pow", np.power,
-    [lambda g, out, x, y: g * y * x ** (y - 1), _pow_exponent_vjp],
-    "d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log(x)",
+    "pow", np.power, [_pow_base_vjp, _pow_exponent_vjp],
+    "d(x^y)/dx = y x^(y-1) (0 where y = 0), d(x^y)/dy = x^y log(x) (0 where x = 0 and y >= 0)",
+    promote="binary",
 )
 NEG = Primitive("neg", np.negative, [lambda g, out, x: -g], "d(-x)/dx = -1")
 ABS = Primitive("abs", np.abs, [lambda g, out, x: g * np.sign(x)], "d|x|/dx = sign(x)")
 SIGN = Primitive("sign", np.sign, [lambda g, out, x: g * 0], "d sign(x)/dx = 0")
-EXP = Primitive("exp", np.exp, [lambda g, out, x: g * out], "d exp(x)/dx = exp(x)")
-LOG = Primitive("log", at_callers_line(np.log), [lambda g, out, x: g / x], "d log(x)/dx = 1 / x")
-LOG1P = Primitive("log1p", np.log1p, [lambda g, out, x: g / (1 + x)], "d log(1 + x)/dx = 1 / (1 + x)")
-SQRT = Primitive("sqrt", np.sqrt, [lambda g, out, x: g / (2 * out)], "d sqrt(x)/dx = 1 / (2 sqrt(x))")
-SIN = Primitive("sin", np.sin, [lambda g, out, x: g * np.cos(x)], "d sin(x)/dx = cos(x)")
-COS = Primitive("cos", np.cos, [lambda g, out, x: -g * np.sin(x)], "d cos(x)/dx = -sin(x)")
-TAN = Primitive("tan", np.tan, [lambda g, out, x: g * (1 + out * out)], "d tan(x)/dx = 1 + tan(x)^2")
-TANH = Primitive("tanh", np.tanh, [lambda g, out, x: g * (1 - out * out)], "d tanh(x)/dx = 1 - tanh(x)^2")
+EXP = Primitive("exp", np.exp, [lambda g, out, x: g * out], "d exp(x)/dx = exp(x)", promote="float")
+LOG = Primitive("log", at_callers_line(np.log), [lambda g, out, x: g / x], "d log(x)/dx = 1 / x", promote="float")
+LOG1P = Primitive(
+    "log1p", np.log1p, [lambda g, out, x: g / (1 + x)], "d log(1 + x)/dx = 1 / (1 + x)", promote="float",
+)
+SQRT = Primitive(
+    "sqrt", np.sqrt, [lambda g, out, x: g / (2 * out)], "d sqrt(x)/dx = 1 / (2 sqrt(x))", promote="float",
+)
+SIN = Primitive("sin", np.sin, [lambda g, out, x: g * np.cos(x)], "d sin(x)/dx = cos(x)", promote="float")
+COS = Primitive("cos", np.cos, [lambda g, out, x: -g * np.sin(x)], "d cos(x)/dx = -sin(x)", promote="float")
+TAN = Primitive(
+    "tan", np.tan, [lambda g, out, x: g * (1 + out * out)], "d tan(x)/dx = 1 + tan(x)^2", promote="float",
+)
+TANH = Primitive(
+    "tanh", np.tanh, [lambda g, out, x: g * (1 - out * out)], "d tanh(x)/dx = 1 - tanh(x)^2",
+    promote="float",
+)
 SIGMOID = Primitive(
     "sigmoid", _stable_sigmoid, [lambda g, out, x: g * out * (1 - out)],
-    "d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))",
+    "d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))", promote="float",
 )
 RELU = Primitive(
     "relu", lambda x: np.maximum(x, 0),  # (a Python 0 keeps the array's dtype)
@@ -72,13 +99,25 @@ CLAMP = Primitive(
     [lambda g, out, x, lo, hi: g * _inside(x, lo, hi)],
     "d clamp(x, lo, hi)/dx = 1 if lo <= x <= hi else 0",
 )
+CLAMP_TENSOR = Primitive(
+    "clamp_tensor", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi) if hi is not None and lo is not None
+    else (np.maximum(x, lo) if lo is not None else np.minimum(x, hi)),
+    [
+        lambda g, out, x, lo, hi: g * _inside(x, lo, hi),
+        lambda g, out, x, lo, hi: g * (x < lo),
+        lambda g, out, x, lo, hi: g * (x > hi),
+    ],
+    "d clamp(x, lo, hi)/dx = 1 if lo <= x <= hi (ties included), d/dlo = 1 if x < lo, "
+    "d/dhi = 1 if x > hi (PyTorch's clamp with tensor bounds)",
+    promote="binary",
+)
 MAXIMUM = Primitive(
     "maximum", np.maximum,
     [
         lambda g, out, x, y: np.where(x > y, g, np.where(x == y, g * 0.5, 0)),
         lambda g, out, x, y: np.where(y > x, g, np.where(x == y, g * 0.5, 0)),
     ],
-    "d max(x, y)/dx = 1 if x > y (1/2 at ties)",
+    "d max(x, y)/dx = 1 if x > y (1/2 at ties)", promote="binary",
 )
 MINIMUM = Primitive(
     "minimum", np.minimum,
@@ -86,12 +125,12 @@ MINIMUM = Primitive(
         lambda g, out, x, y: np.where(x < y, g, np.where(x == y, g * 0.5, 0)),
         lambda g, out, x, y: np.where(y < x, g, np.where(x == y, g * 0.5, 0)),
     ],
-    "d min(x, y)/dx = 1 if x < y (1/2 at ties)",
+    "d min(x, y)/dx = 1 if x < y (1/2 at ties)", promote="binary",
 )
 WHERE = Primitive(
     "where", np.where,
     [None, lambda g, out, c, x, y: np.where(c, g, 0), lambda g, out, c, x, y: np.where(c, 0, g)],
-    "d where(c, x, y)/dx = 1 where c, d/dy = 1 where not c",
+    "d where(c, x, y)/dx = 1 where c, d/dy = 1 where not c", promote="where",
 )
 
 
@@ -234,15 +273,10 @@ def clamp(input, min=None, max=None):
     """Clamp elementwise into ``[min, max]`` (either bound may be None; bounds may be tensors)."""
     from ..tensor import Tensor
 
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min or max must be given")
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return CLAMP_TENSOR(input, min, max)
     return CLAMP(input, min, max)
 
 

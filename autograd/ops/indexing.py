@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..inplace import index_key
-from .registry import Const, Primitive, Sample, normalize_dim, register
+from .registry import Const, Primitive, Sample, ViewPrimitive, normalize_dim, register
 
 
 def _is_advanced(key) -> bool:
@@ -31,13 +31,93 @@ INDEX_PUT = Primitive(
     "index_backward", _index_put_forward, [lambda g, out, gy, key, shape: g[key]],
     "scatter of a gradient into zeros; its derivative reads back the indexed values",
 )
-GETITEM_OP = Primitive(
-    "index", lambda x, key: x[key], [lambda g, out, x, key: INDEX_PUT.apply_in_vjp(g, key=key, shape=x.shape)],
+def _getitem_forward(x, key):
+    out = x[key]
+    if type(out) is not np.ndarray:
+        # a single element: numpy gives a scalar copy; PyTorch a 0-d view of the memory
+        keys = key if isinstance(key, tuple) else (key,)
+        out = x[(*keys, None)].reshape(())
+    return out
+
+
+GETITEM_OP = ViewPrimitive(
+    "index", _getitem_forward, [lambda g, out, x, key: INDEX_PUT.apply_in_vjp(g, key=key, shape=x.shape)],
     "d x[key]/dx = 1 at the indexed positions (summed over repeats), else 0",
 )
 
 
-def _flat_positions(index, dim, shape):
+def _is_int(k) -> bool:
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def torch_key_steps(key) -> tuple:
+    """`key` as PyTorch applies it: integers remove their dims before any advanced index (tensor,
+    list, mask) is applied, where numpy would treat the integers as advanced indices too (numpy
+    gives (2, 5) for ``x[0, :, [1, 2]]`` on shape (3, 5, 4), PyTorch (5, 2)). Returns one key, or
+    two (a basic one, then the advanced rest) where the two rules differ."""
+    keys = key if isinstance(key, tuple) else (key,)
+    advanced = [isinstance(k, np.ndarray) and k.ndim > 0 for k in keys]
+    if not any(advanced) or not any(_is_int(k) or (isinstance(k, np.ndarray) and k.ndim == 0
+                                                   and k.dtype.kind in "iu") for k in keys):
+        return (key,)
+    first, rest = [], []
+    for k, adv in zip(keys, advanced):
+        if adv:
+            n = k.ndim if k.dtype == np.bool_ else 1
+            first.extend([slice(None)] * n)
+            rest.append(k)
+        elif _is_int(k) or (isinstance(k, np.ndarray) and k.ndim == 0):
+            first.append(k)
+        elif k is None:
+            first.append(None)
+            rest.append(slice(None))
+        else:
+            first.append(k)
+            rest.append(k if k is Ellipsis else slice(None))
+    return (tuple(first), tuple(rest))
+
+
+def torch_key_chain(t, key) -> tuple:
+    """The view steps ``((GETITEM_OP, {"key": k}), ...)`` that reach ``t[key]`` (PyTorch's rule)."""
+    return tuple((GETITEM_OP, {"key": k}) for k in torch_key_steps(key))
+
+
+def _replay(x, chain):
+    for op, kwargs in chain:
+        x = op.apply_in_vjp(x, **kwargs)
+    return x
+
+
+def _copy_slices_forward(base, value, chain):
+    out = np.array(base, copy=True)
+    _assign(out, chain, value)
+    return out
+
+
+def _assign(out, chain, value) -> None:
+    region = out
+    for op, kwargs in chain[:-1]:
+        region = op.forward(region, **kwargs)
+    op, kwargs = chain[-1]
+    if op is GETITEM_OP:
+        region[kwargs["key"]] = value
+    else:
+        op.forward(region, **kwargs)[...] = value
+
+
+def _copy_slices_base_vjp(g, out, base, value, chain):
+    return COPY_SLICES.apply_in_vjp(g, 0.0, chain=chain) if hasattr(g, "grad_fn") else _copy_slices_forward(g, 0, chain)
+
+
+COPY_SLICES = Primitive(
+    "copy_slices", _copy_slices_forward,
+    [_copy_slices_base_vjp, lambda g, out, base, value, chain: _replay(g, chain)],
+    "base with a region (reached by view steps) replaced by value: d/dbase = 1 outside the region, "
+    "d/dvalue = the region of the gradient",
+)
+
+
+def flat_positions(index, dim, shape):
     """Flat positions in an array of `shape` addressed by take_along_axis(., index, dim)."""
     grids = np.indices(index.shape, sparse=True)
     grids = [np.broadcast_to(g, index.shape) for g in grids]
@@ -47,9 +127,16 @@ def _flat_positions(index, dim, shape):
 
 def _scatter_add_forward(g, index, dim, shape):
     # bincount sums repeated positions without np.add.at's per-element overhead
-    flat = _flat_positions(index, dim, shape).ravel()
+    flat = flat_positions(index, dim, shape).ravel()
     summed = np.bincount(flat, weights=g.ravel(), minlength=int(np.prod(shape)))
     return summed.reshape(shape).astype(g.dtype, copy=False)
+
+
+def leading_part(x, index, dim):
+    """The part of `x` that `index` addresses off `dim` (PyTorch's gather never broadcasts)."""
+    if index.shape[:dim] + index.shape[dim + 1:] == x.shape[:dim] + x.shape[dim + 1:]:
+        return x
+    return x[tuple(slice(None) if k == dim else slice(0, n) for k, n in enumerate(index.shape))]
 
 
 SCATTER_ADD = Primitive(
@@ -57,8 +144,21 @@ SCATTER_ADD = Primitive(
     [lambda g, out, gy, index, dim, shape: GATHER.apply_in_vjp(g, index=index, dim=dim)],
     "scatter-add of a gradient; its derivative gathers",
 )
+def _scatter_put_forward(src, index, dim, shape):
+    out = np.zeros(shape, dtype=src.dtype)
+    # (where an index repeats, the last write wins; leading_part: a view, so the write lands in out)
+    np.put_along_axis(leading_part(out, index, dim), index, src, axis=dim)
+    return out
+
+
+SCATTER_PUT = Primitive(
+    "scatter_backward", _scatter_put_forward,
+    [lambda g, out, src, index, dim, shape: GATHER.apply_in_vjp(g, index=index, dim=dim)],
+    "src written into zeros at index along dim; d/dsrc gathers the gradient (every repeat gets it, "
+    "as PyTorch's scatter)",
+)
 GATHER = Primitive(
-    "gather", lambda x, index, dim: np.take_along_axis(x, index, axis=dim),
+    "gather", lambda x, index, dim: np.take_along_axis(leading_part(x, index, dim), index, axis=dim),
     [lambda g, out, x, index, dim: SCATTER_ADD.apply_in_vjp(g, index=index, dim=dim, shape=x.shape)],
     "d gather(x, dim, idx)/dx = 1 at the gathered positions (summed over repeats)",
 )
@@ -78,8 +178,11 @@ def _getitem_samples():
 
 @register("getitem", ref=lambda x, key: x[key], samples=_getitem_samples(), method=False)
 def getitem(input, key):
-    """``input[key]``: slices, ints, None, Ellipsis, integer arrays, boolean masks."""
-    return GETITEM_OP(input, key=index_key(key))
+    """``input[key]``: slices, ints, None, Ellipsis, integer arrays, boolean masks (PyTorch's rule:
+    integers are applied before the advanced indices; repeated indices accumulate gradient)."""
+    steps = torch_key_steps(index_key(key))
+    out = GETITEM_OP(input, key=steps[0])
+    return out if len(steps) == 1 else GETITEM_OP(out, key=steps[1])
 
 
 def _gather_samples():
@@ -93,13 +196,31 @@ def gather(input, dim, index):
     """out[i][j] = input[index[i][j]][j] (dim 0) or input[i][index[i][j]] (dim 1), etc."""
     idx = index._data if hasattr(index, "grad_fn") else np.asarray(index)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {idx.dtype}")
     d = normalize_dim(dim, input.ndim)
-    if idx.ndim != input.ndim:
-        raise RuntimeError(
-            f"gather: index has {idx.ndim} dims but input has {input.ndim}; they must match"
-        )
+    check_gather_index("gather", input.shape, d, idx)
     return GATHER(input, index=idx, dim=d)
+
+
+def check_gather_index(name: str, shape, d: int, idx) -> None:
+    """PyTorch's index rule for gather/scatter: same number of dims, ``index.size(k) <=
+    input.size(k)`` for k != dim (no broadcasting), and every index in [0, input.size(dim))."""
+    ndim = max(len(shape), 1)
+    if max(idx.ndim, 1) != ndim:
+        raise RuntimeError(
+            f"{name}: Index tensor must have the same number of dimensions as input tensor "
+            f"(index has {idx.ndim}, input {len(shape)})"
+        )
+    for k, (i, n) in enumerate(zip(idx.shape, shape)):
+        if k != d and i > n:
+            raise RuntimeError(
+                f"{name}: Size does not match at dimension {k} expected index {list(idx.shape)} to be "
+                f"no larger than self {list(shape)} apart from dimension {d}"
+            )
+    n = shape[d] if len(shape) else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise RuntimeError(f"{name}: index {bad} is out of bounds for dimension {d} with size {n}")
 
 
 def _masked_fill_samples():

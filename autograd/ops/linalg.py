@@ -30,8 +30,10 @@ def _matmul_vjp_b(g, out, a, b):
     if b.ndim == 2 and a.ndim > 2:
         # a shared matrix (a Linear weight on (batch, seq, features)): one large GEMM over all
         # rows instead of a stack of products summed afterwards
-        rows_a = np.reshape(a, (-1, a.shape[-1]))
-        rows_g = np.reshape(g, (-1, g.shape[-1]))
+        # (the row count spelled out: -1 is ambiguous when a dimension is 0)
+        rows = int(np.prod(a.shape[:-1]))
+        rows_a = np.reshape(a, (rows, a.shape[-1]))
+        rows_g = np.reshape(g, (rows, g.shape[-1]))
         return np.matmul(_swap(rows_a), rows_g)
     return np.matmul(_swap(a), g)
 

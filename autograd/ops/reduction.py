@@ -20,6 +20,8 @@ _add_reduce = np.add.reduce
 
 def unreduce(g, shape, axis, keepdims):
     """Broadcast a reduced gradient back to `shape` (inverse of a sum over `axis`)."""
+    if not shape:  # a 0-d input (reduced over dim 0 or -1, as PyTorch allows): same shape
+        return g.reshape(())
     if axis is None and type(g) is np.ndarray:
         # NOTE: a filled array is cheaper than np.broadcast_to's Python-level checks for a scalar
         out = np.empty(shape, dtype=g.dtype)
@@ -88,6 +90,18 @@ VAR = Primitive(
     ],
     "d var(x)/dx_i = 2 (x_i - mean(x)) / (n - correction)",
 )
+def _std_vjp(g, out, x, axis, correction, keepdims):
+    # d std/dx_i = (x_i - mean) / ((n - correction) std); 0 where std is 0 (a constant input),
+    # as PyTorch, instead of 0/0
+    safe = np.where(out == 0, 1, out)
+    scale = np.where(out == 0, 0, g / ((_count(x, axis) - correction) * safe))
+    return unreduce(scale, x.shape, axis, keepdims) * (x - np.mean(x, axis=axis, keepdims=True))
+
+
+STD = Primitive(
+    "std", lambda x, axis, correction, keepdims: np.std(x, axis=axis, ddof=correction, keepdims=keepdims),
+    [_std_vjp], "d std(x)/dx_i = (x_i - mean(x)) / ((n - correction) std(x)), 0 where std(x) = 0",
+)
 AMAX = Primitive(
     "amax", lambda x, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims), [_extreme_vjp],
     "d max(x)/dx_i = 1 at the maximum (shared evenly between ties), else 0",
@@ -104,7 +118,10 @@ PROD = Primitive(
 
 def _reduce_args(input, dim, keepdim, axis, keepdims):
     dim = pick(dim, axis)
-    return normalize_dim(dim, input.ndim), bool(pick(keepdim, keepdims, False))
+    ax = normalize_dim(dim, input.ndim)
+    if input.ndim == 0 and ax is not None:
+        ax = None  # dim 0 or -1 of a 0-d tensor: the one element (PyTorch's rule)
+    return ax, bool(pick(keepdim, keepdims, False))
 
 
 @register("sum", ref=lambda x, dim=None, keepdim=False: np.sum(x, axis=dim, keepdims=keepdim),
@@ -123,6 +140,13 @@ def sum(input, dim=None, keepdim=None, *, axis=None, keepdims=None, dtype=None):
 def mean(input, dim=None, keepdim=None, *, axis=None, keepdims=None, dtype=None):
     """Arithmetic mean over `dim` (all elements when None)."""
     ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
+    if dtype is None and np.dtype(input.dtype).kind not in "fc":
+        from ..inplace import torch_dtype_name
+
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {torch_dtype_name(input.dtype)} (convert first, e.g. t.float().mean())"
+        )
     out = MEAN(input if dtype is None else input.to(dtype), axis=ax, keepdims=kd)
     return out
 
@@ -153,7 +177,8 @@ def var(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=N
 @register("std", ref=lambda *a, **k: np.sqrt(_var_ref(*a, **k)), samples=_var_samples())
 def std(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None):
     """Standard deviation over `dim`: sqrt(var); unbiased (correction=1) by default."""
-    return var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims) ** 0.5
+    ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
+    return STD(input, axis=ax, correction=_correction(unbiased, correction), keepdims=kd)
 
 
 @register("amax", ref=lambda x, dim=None, keepdim=False: np.amax(x, axis=dim, keepdims=keepdim),

@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakSet
 
 import numpy as np
 
 from ..grad_mode import ANOMALY, STATE
+from ..inplace import VersionCounter
 from ..node import CLOCK, Node, _next_seq, _user_frame
+from ..promotion import cast_operands, get_default_dtype, result_type
 
 REGISTRY: dict[str, OpInfo] = {}
 PRIMITIVES: dict[str, Primitive] = {}
@@ -35,15 +38,25 @@ _node_new = object.__new__
 class Primitive:
     """An engine op: numpy `forward`, per-input `vjps`, and the derivative as text (`formula`)."""
 
-    __slots__ = ("backward_name", "differentiable", "formula", "forward", "name", "vjp_all", "vjps")
+    __slots__ = (
+        "_reads", "backward_name", "differentiable", "formula", "forward", "name", "promote",
+        "vjp_all", "vjps",
+    )
 
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable | None], formula: str,
-                 vjp_all: Callable | None = None):
+                 vjp_all: Callable | None = None, promote: str | None = None):
         """`vjp_all(g, out, edges, *inputs, **kwargs)`, optional: every needed input gradient in one
         call on arrays (None where `edges[i]` is None), equal to the `vjps` and each already in its
         input's shape (the engine does not unbroadcast them); a plain backward uses it to save a
-        call per input (Linear's three gradients share their reshapes)."""
+        call per input (Linear's three gradients share their reshapes).
+
+        `promote` makes the inputs follow PyTorch's type promotion before `forward` runs:
+        "binary" (all inputs to their `result_type`), "true_div" (as binary, then integers to the
+        default float), "float" (one input; integers and bools to the default float), "where"
+        (inputs 1 and 2 as binary; input 0 is the condition)."""
         self.name = name
+        self.promote = promote
+        self._reads = None
         self.forward = forward
         self.vjps = vjps if hasattr(vjps, "fn") else tuple(vjps)
         # every input has a VJP (variadic VJPs cover any number of inputs)
@@ -81,6 +94,21 @@ class Primitive:
         else:
             arrays = tuple([a._data if isinstance(a, Tensor) else a for a in args])
             requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        promote = self.promote
+        if promote is not None:
+            # NOTE: float tensors of one dtype, or a float tensor and a Python int or float (most
+            # calls), need nothing (numpy keeps Python numbers weak); the rest ask result_type
+            if n == 2:
+                if a_t:
+                    if b_t:
+                        if not (arrays[0].dtype is arrays[1].dtype and arrays[0].dtype.kind == "f"):
+                            arrays = promoted(self, arrays)
+                    elif not ((type(b) is float or type(b) is int) and arrays[0].dtype.kind == "f"):
+                        arrays = promoted(self, arrays)
+                elif not (b_t and (type(a) is float or type(a) is int) and arrays[1].dtype.kind == "f"):
+                    arrays = promoted(self, arrays)
+            elif n != 1 or not is_t or arrays[0].dtype.kind != "f":
+                arrays = promoted(self, arrays)
         try:
             # NOTE: `**kwargs` copies the dict into a new one on every call, even an empty one
             out = self.forward(*arrays, **kwargs) if kwargs else self.forward(*arrays)
@@ -88,11 +116,18 @@ class Primitive:
             raise _shape_error(self.name, arrays, exc) from None
         if type(out) is not _ndarray:
             out = _asarray(out)
+        # NOTE: make_tensor's stores, inline (keep in step with it)
         result = _tensor_new(Tensor)
         result._data = out
         result.grad_fn = None
         result._grad = None
-        result._version = 0
+        result._hooks = None
+        result._name = None
+        result._out_nr = 0
+        result._retains_grad = False
+        result._vc = None
+        result._view = None
+        result._history = None
         result.requires_grad = False
         if requires and STATE.grad_enabled:
             edges = None  # derived from `args` when first needed (see Node.edges)
@@ -118,6 +153,27 @@ class Primitive:
             result.requires_grad = True
         return result
 
+    def reads(self, edges=None):
+        """(reads output, (reads input 0, reads input 1, ...)) for the VJPs of the inputs whose
+        `edges` are not None (all when None): which saved values backward uses, so an in-place
+        change to one it never reads is no error (as in PyTorch, where an op saves only what the
+        derivatives it will need read). None: unknown (then all count as read)."""
+        per_vjp = self._reads
+        if per_vjp is None:
+            per_vjp = _vjp_reads(self)
+            if per_vjp:  # (unknown stays uncached: a test may have wrapped the VJPs for a while)
+                self._reads = per_vjp
+        if not per_vjp:
+            return None
+        out = False
+        inputs = None
+        for j, (o, ins) in enumerate(per_vjp):
+            if edges is not None and j < len(edges) and edges[j] is None:
+                continue
+            out = out or o
+            inputs = ins if inputs is None else tuple(a or b for a, b in zip(inputs, ins))
+        return out, inputs or ()
+
     def apply_in_vjp(self, *args, **kwargs):
         """Run this primitive inside another's VJP: on arrays (a first-order backward) the plain
         forward, giving an array; on Tensors (``create_graph=True``) the recorded call."""
@@ -130,6 +186,104 @@ class Primitive:
         return f"Primitive({self.name})"
 
 
+class ViewPrimitive(Primitive):
+    """A primitive whose output may be a view of its input's memory (basic indexing, reshape,
+    permute, expand): such a result shares the input's version counter and remembers its base
+    and how to replay it from there (`_view = (base, ((op, kwargs), ...))`)."""
+
+    __slots__ = ()
+
+    def __call__(self, x, **kwargs):
+        result = Primitive.__call__(self, x, **kwargs)
+        if isinstance(x, Tensor):
+            out = result._data
+            # (an empty view shares no bytes, yet is a view: PyTorch tracks it as one)
+            if out.base is not None and (np.may_share_memory(out, x._data) or out.size == 0):
+                mark_view(result, x, ((self, kwargs),))
+        return result
+
+
+def mark_view(result, x, steps: tuple) -> None:
+    """Make `result` a view of `x` reached by `steps`: one version counter, one base."""
+    view = x._view
+    if view is None:
+        base, chain = x, steps
+    else:
+        base, chain = view[0], view[1] + steps
+    vc = base._vc
+    if vc is None:
+        vc = base._vc = VersionCounter()
+    result._vc = vc
+    result._view = (base, chain)
+    views = vc.views
+    if views is None:
+        views = vc.views = WeakSet()
+    views.add(result)
+
+
+def promoted(op: Primitive, arrays: tuple) -> tuple:
+    """`arrays` cast for `op` as PyTorch's type promotion says (see `Primitive`'s `promote`)."""
+    kind = op.promote
+    if kind == "float":
+        a = arrays[0]
+        if type(a) is _ndarray and a.dtype.kind in "biu":
+            return (a.astype(get_default_dtype()), *arrays[1:])
+        return arrays
+    operands = arrays[1:] if kind == "where" else arrays
+    if op.name == "sub" and any(getattr(a, "dtype", None) == np.bool_ or isinstance(a, bool) for a in operands):
+        both = all(getattr(a, "dtype", None) == np.bool_ or isinstance(a, bool) for a in operands)
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead." if both else
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    dtype = result_type(*operands)
+    if kind == "true_div" and dtype.kind in "biu":
+        dtype = get_default_dtype()
+    cast = cast_operands(operands, dtype)
+    return (arrays[0], *cast) if kind == "where" else cast
+
+
+_METADATA = frozenset(("shape", "dtype", "ndim"))
+
+
+def _vjp_reads(op: Primitive):
+    """What each of `op`'s VJPs reads, from its bytecode (the names it loads): a tuple with
+    (reads output, (reads input 0, ...)) per VJP; () when unknown (a vjp_all, a *args VJP)."""
+    import dis
+
+    vjps = op.vjps
+    if type(vjps) is not tuple or op.vjp_all is not None:
+        return ()
+    result = []
+    n_params = None
+    for f in vjps:
+        code = getattr(f, "__code__", None)
+        if f is None:
+            result.append(None)
+            continue
+        if code is None or code.co_flags & 0x04:  # (a *args VJP: reads unknowable by name)
+            return ()
+        names = code.co_varnames[: code.co_argcount]
+        if n_params is None:
+            n_params = len(names) - 2
+        mapping = dict(zip(names[2:], range(len(names) - 2))) | {names[1]: "out"}
+        loaded = set()
+        instructions = list(dis.get_instructions(f))
+        for k, ins in enumerate(instructions):
+            if ins.opname.startswith("LOAD_") and ins.argval in mapping:
+                after = instructions[k + 1] if k + 1 < len(instructions) else None
+                if after is not None and after.opname == "LOAD_ATTR" and after.argval in _METADATA:
+                    continue  # (only the shape or dtype: metadata an in-place change keeps)
+                loaded.add(mapping[ins.argval])
+        result.append(("out" in loaded, tuple(i in loaded for i in range(len(names) - 2))))
+    if n_params is None:
+        return ()
+    empty = (False, (False,) * n_params)
+    return tuple(empty if r is None else r for r in result)
+
+
 def _shape_error(name: str, arrays, exc: Exception) -> Exception:
     """Re-raise numpy's broadcasting errors naming the op and every input shape."""
     shapes = " and ".join(str(tuple(np.shape(a))) for a in arrays if isinstance(a, (_ndarray, np.generic)))
@@ -138,22 +292,36 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
     return ValueError(f"{name}: {exc} (input shapes {shapes})")
 
 
-def input_edges(args, op: Primitive) -> list:
+def input_edges(args, op: Primitive, clock=None) -> list:
     """Where the gradient of each of `args` (the inputs of `op`) goes: `edge_of` for a tensor
-    that requires grad and has a VJP, else None."""
+    that requires grad and has a VJP, else None. With `clock` (the node's creation time), a
+    tensor whose history an in-place op rebased since then gives the history it had at that time."""
     # NOTE: edge_of, inline, in a plain loop (a comprehension is a frame of its own); the
     # backward walk has this loop inline too (keep the two in step)
     edges = []
     for a in args:
-        if isinstance(a, Tensor) and a.requires_grad:
-            fn = a.grad_fn
-            edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-        else:
-            edges.append(None)
+        if isinstance(a, Tensor):
+            history = a._history
+            if history is not None and clock is not None:
+                fn, out_nr, requires = history_at(a, clock)
+            else:
+                fn, out_nr, requires = a.grad_fn, a._out_nr, a.requires_grad
+            if requires:
+                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, out_nr)))
+                continue
+        edges.append(None)
     if not op.differentiable:
         vjps = op.vjps
         edges = [None if vjps[i] is None else e for i, e in enumerate(edges)]
     return edges
+
+
+def history_at(t, clock):
+    """(grad_fn, output number, requires_grad) of `t` as they were when the clock read `clock`."""
+    for when, fn, out_nr, requires in t._history:
+        if clock < when:
+            return fn, out_nr, requires
+    return t.grad_fn, t._out_nr, t.requires_grad
 
 
 def edge_of(t):
@@ -167,13 +335,8 @@ def edge_of(t):
 
 
 def _new_tensor(out):
-    t = _tensor_new(Tensor)
-    t._data = out
-    t.requires_grad = False
-    t.grad_fn = None
-    t._grad = None
-    t._version = 0
-    return t
+    """A tensor holding the array `out` (see `make_tensor`)."""
+    return make_tensor(out)
 
 
 @dataclass
@@ -296,6 +459,6 @@ def pick(value, alias, default=None):
     return default
 
 
-from ..tensor import Tensor  # noqa: E402  (Tensor imports the ops at its end)
+from ..tensor import Tensor, make_tensor  # noqa: E402  (Tensor imports the ops at its end)
 
 _tensor_new = object.__new__

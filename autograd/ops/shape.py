@@ -6,7 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .registry import NUMPY_DISPATCH, Const, Primitive, Sample, normalize_dim, pick, register
+from .registry import (
+    NUMPY_DISPATCH,
+    Const,
+    Primitive,
+    Sample,
+    ViewPrimitive,
+    mark_view,
+    normalize_dim,
+    pick,
+    register,
+)
 
 
 class VariadicVJPs:
@@ -47,16 +57,16 @@ def _repeat_vjp(g, out, x, reps):
     return np.reshape(summed, x.shape)
 
 
-RESHAPE = Primitive(
+RESHAPE = ViewPrimitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     [lambda g, out, x, shape: np.reshape(g, x.shape)], "reshape moves values; gradient reshaped back",
 )
-PERMUTE = Primitive(
+PERMUTE = ViewPrimitive(
     "permute", lambda x, axes: np.transpose(x, axes),
     [lambda g, out, x, axes: np.transpose(g, tuple(np.argsort(axes)))],
     "permute moves values; gradient permuted back",
 )
-EXPAND = Primitive(
+EXPAND = ViewPrimitive(
     "expand", lambda x, shape: np.broadcast_to(x, shape),
     [lambda g, out, x, shape: g], "d expand(x)/dx: gradient summed over the broadcast dims",
 )
@@ -126,6 +136,11 @@ def flatten(input, start_dim=0, end_dim=-1):
         return reshape(input, 1)
     s = normalize_dim(start_dim, input.ndim)
     e = normalize_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError(
+            f"flatten() has invalid args: start_dim cannot come after end_dim (got start_dim="
+            f"{start_dim}, end_dim={end_dim} for a tensor with {input.ndim} dims)"
+        )
     shape = input.shape
     return reshape(input, (*shape[:s], -1, *shape[e + 1:]))
 
@@ -227,7 +242,7 @@ def broadcast_to(input, shape):
 
 def _check_same_ranks(name, tensors, dim):
     if not tensors:
-        raise ValueError(f"{name}: expected a non-empty list of tensors")
+        raise RuntimeError(f"{name} expects a non-empty list of tensors, got an empty one")
     first = tensors[0].shape
     for t in tensors[1:]:
         ok = len(t.shape) == len(first) and all(
@@ -254,6 +269,8 @@ def cat(tensors, dim=0, *, axis=None):
     if not len(tensors):
         raise ValueError("cat(): expected a non-empty list of Tensors")
     tensors = _as_tensors(tensors)
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     d = normalize_dim(pick(dim, axis, 0), tensors[0].ndim)
     _check_same_ranks("cat", tensors, d)
     return CAT(*tensors, axis=d)
@@ -267,6 +284,8 @@ def stack(tensors, dim=0, *, axis=None):
     if not len(tensors):
         raise RuntimeError("stack(): expected a non-empty list of Tensors")
     tensors = _as_tensors(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
     d = normalize_dim(pick(dim, axis, 0), tensors[0].ndim + 1)
     _check_same_ranks("stack", tensors, d)
     return STACK(*tensors, axis=d)
@@ -296,7 +315,16 @@ def split(tensor, split_size_or_sections, dim=0):
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
             raise RuntimeError(f"split: sizes {sizes} do not add up to {n} (dim {dim})")
-    return _Split.apply(tensor, tuple(sizes), d)
+    pieces = _Split.apply(tensor, tuple(sizes), d)
+    from .indexing import GETITEM_OP
+
+    start = 0
+    for piece, n in zip(pieces, sizes):
+        # each piece is a view of the input (a slice along dim): one memory, one version counter
+        key = (slice(None),) * d + (slice(start, start + n),)
+        mark_view(piece, tensor, ((GETITEM_OP, {"key": key}),))
+        start += n
+    return pieces
 
 
 class _Split(Function):
@@ -327,11 +355,10 @@ def chunk(input, chunks, dim=0):
     """Split into `chunks` nearly equal pieces (the last may be smaller), as PyTorch."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    d = normalize_dim(dim, input.ndim)
-    n = input.shape[d]
-    if n == 0:  # PyTorch gives `chunks` empty pieces of an empty dim
-        return _Split.apply(input, (0,) * chunks, d)
-    return split(input, -(-n // chunks), dim)
+    n = input.shape[normalize_dim(dim, input.ndim)]
+    if n == 0:  # PyTorch: `chunks` empty pieces
+        return split(input, [0] * chunks, dim)
+    return split(input, max(-(-n // chunks), 1), dim)
 
 
 _PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}

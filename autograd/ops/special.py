@@ -113,6 +113,9 @@ ERF = Primitive(
 
 
 def _logsumexp_forward(x, axis, keepdims):
+    if x.size == 0:  # log of an empty sum: -inf (PyTorch), where amax has no identity
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
     # NOTE: subtract the max so exp cannot overflow; an all -inf slice keeps max 0
     m = np.amax(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
@@ -121,11 +124,15 @@ def _logsumexp_forward(x, axis, keepdims):
 
 
 def _softmax_forward(x, axis):
+    if x.size == 0:  # an empty dim: an empty result, as PyTorch (amax has no identity)
+        return np.empty_like(x)
     e = np.exp(x - np.amax(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def _log_softmax_forward(x, axis):
+    if x.size == 0:
+        return np.empty_like(x)
     shifted = x - np.amax(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
@@ -166,7 +173,8 @@ SOFT_SAMPLES = [Sample((3, 4)), Sample((3, 4), dim=0), Sample((2, 3, 4), dim=1),
           samples=[Sample((3, 4), 1), Sample((3, 4), dim=0, keepdim=True), Sample((2, 3, 4), Const((0, 2)))])
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over `dim`, computed as m + log(sum(exp(x - m))) with m = max."""
-    return LOGSUMEXP(input, axis=normalize_dim(dim, input.ndim), keepdims=keepdim)
+    axis = normalize_dim(dim, input.ndim)
+    return LOGSUMEXP(input, axis=None if input.ndim == 0 else axis, keepdims=keepdim)
 
 
 @register("softmax", ref=_softmax_ref, samples=SOFT_SAMPLES)
@@ -197,7 +205,7 @@ EXPM1 = Primitive("expm1", np.expm1, [lambda g, out, x: g * (out + 1)], "d (exp(
 LOGADDEXP = Primitive(
     "logaddexp", np.logaddexp,
     [lambda g, out, x, y: g * np.exp(x - out), lambda g, out, x, y: g * np.exp(y - out)],
-    "d log(e^x + e^y)/dx = e^x / (e^x + e^y)",
+    "d log(e^x + e^y)/dx = e^x / (e^x + e^y)", promote="binary",
 )
 
 

@@ -43,9 +43,12 @@ class ModuleTrace:
         self.params = dict(model.named_parameters())
         self.buffers = dict(model.named_buffers()) if hasattr(model, "named_buffers") else {}
         self._handles: list = []
+        self._stops: dict = {}
 
     def __enter__(self) -> ModuleTrace:
         for path, module in self.modules:
+            if hasattr(module, "register_forward_pre_hook"):  # (duck-typed models may lack it)
+                self._handles.append(module.register_forward_pre_hook(self._pre_hook(path)))
             self._handles.append(module.register_forward_hook(self._hook(path)))
         return self
 
@@ -62,15 +65,28 @@ class ModuleTrace:
         """The traced model's ``(path, buffer)`` pairs."""
         return iter(self.buffers.items())
 
-    def _hook(self, path: str):
-        def hook(module, inputs, output):
-            self.claim(path, inputs, output)
+    def _pre_hook(self, path: str):
+        # the inputs' nodes as they were at the call: an in-place layer (ReLU(inplace=True))
+        # rebases its input onto the node it adds, which the input then names
+        def hook(module, inputs):
+            self._stops.setdefault(path, []).append(
+                {t.grad_fn for t in flat_tensors(inputs) if t.grad_fn is not None}
+            )
 
         return hook
 
-    def claim(self, path: str, inputs, output) -> None:
-        """Own, for `path`, the op nodes between `inputs` and `output` not owned by a deeper module."""
-        stop = {t.grad_fn for t in flat_tensors(inputs) if t.grad_fn is not None}
+    def _hook(self, path: str):
+        def hook(module, inputs, output):
+            stops = self._stops.get(path)
+            self.claim(path, inputs, output, stops.pop() if stops else None)
+
+        return hook
+
+    def claim(self, path: str, inputs, output, stop=None) -> None:
+        """Own, for `path`, the op nodes between `inputs` and `output` not owned by a deeper module
+        (`stop`: the inputs' nodes when the call began, if known)."""
+        if stop is None:
+            stop = {t.grad_fn for t in flat_tensors(inputs) if t.grad_fn is not None}
         stack = [t.grad_fn for t in flat_tensors(output) if t.grad_fn is not None]
         seen = set()
         owner = self.owner

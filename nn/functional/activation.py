@@ -149,7 +149,7 @@ def _check_tensor(name: str, input) -> None:
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise (gradient 0 at x = 0)."""
     _check_tensor("relu", input)
-    return RELU(input)
+    return input.relu_() if inplace else RELU(input)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

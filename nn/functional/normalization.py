@@ -122,6 +122,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     w = _param_view("batch_norm: weight", weight, c, input.ndim)
     b = _param_view("batch_norm: bias", bias, c, input.ndim)
     axes = (0, *range(2, input.ndim))
+    if training and input._data.size == 0:
+        # an empty batch: an empty output, running stats untouched (as PyTorch)
+        out = input * 1.0 if w is None else input * w
+        return out if b is None else out + b
     if training:
         n = input._data.size // max(c, 1)
         if n == 0:  # an empty batch: PyTorch returns it (as x w + b) and keeps the running stats

@@ -33,7 +33,7 @@ class ReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise ReLU."""
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

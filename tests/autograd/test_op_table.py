@@ -19,6 +19,7 @@ from .optable import (
     draw_array,
     flat_outputs,
     identity,
+    is_shape,
     materialize,
     to_numpy,
     vjps_must_return_arrays,
@@ -184,3 +185,69 @@ def test_every_nn_functional_function_is_in_the_table():
     assert len(public) > 40
     missing = [n for n in public if id(getattr(F, n)) not in entries]
     assert not missing, f"nn.functional functions with no op-table entry: {missing}"
+
+
+# ----------------------------------------------------------------------------- dtypes
+def _scalar_in(domain) -> float:
+    return 0.7 if domain == "nonzero" else float(np.clip(1.0, domain[0] + 0.1, domain[1] - 0.1))
+
+
+OTHER_OPERANDS = {
+    "python-float": lambda v: v,
+    "python-int": lambda v: 1,
+    "numpy-float64": lambda v: np.float64(v),
+    "zero-d-float64": lambda v: Tensor(np.array(v, dtype=np.float64)),
+    "int64-tensor": lambda v: Tensor(np.ones(4, dtype=np.int64)),
+}
+
+
+@pytest.mark.parametrize("info", BROADCAST_OPS)
+@pytest.mark.parametrize("other", list(OTHER_OPERANDS))
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_float32_stays_float32_with_any_other_operand(info, other, side):
+    """torch.result_type: a float32 tensor decides over scalars, 0-d tensors and integer tensors."""
+    rng = np.random.default_rng(7)
+    x = draw_array((3, 4), info.domain, rng, np.float32)
+    o = OTHER_OPERANDS[other](_scalar_in(info.domain))
+    args = [Tensor(x), o] if side == "right" else [o, Tensor(x)]
+    out = info.fn(*args)
+    assert out.dtype == np.float32, f"{info.name}({side}) with {other} gave {out.dtype}"
+    plain = [np.asarray(a._data if isinstance(a, Tensor) else a, dtype=np.float64) for a in args]
+    np.testing.assert_allclose(out._data, info.ref(*plain), rtol=2e-6)
+
+
+# ----------------------------------------------------------------------------- in-place twins
+def _twin(info):
+    return getattr(Tensor, f"{info.method}_", None) if info.method else None
+
+
+TWIN_CASES = [
+    c for c in DIFF_CASES
+    if _twin(c.values[0]) is not None and is_shape(c.values[0].samples[c.values[1]].args[0])
+]
+
+
+@pytest.mark.parametrize(("info", "k"), TWIN_CASES)
+def test_in_place_twin_gives_the_same_values_and_gradients(info, k):
+    rng = np.random.default_rng(400 + k)
+    sample = info.samples[k]
+    arrays, build = materialize(info, sample, rng)
+    plain = [Tensor(a, requires_grad=True) for a in arrays]
+    expected = info.fn(*build(plain, identity), **sample.kwargs)
+    if expected.shape != arrays[0].shape:
+        pytest.skip("the result broadcasts beyond the first input: no in-place form")
+    weight = Tensor(rng.uniform(-1, 1, expected.shape))
+    (expected * weight).sum().backward()
+    twins = [Tensor(a, requires_grad=True) for a in arrays]
+    args = build(twins, identity)
+    y = args[0] * 1  # a graph tensor: its in-place change is recorded
+    result = getattr(y, f"{info.method}_")(*args[1:], **sample.kwargs)
+    assert result is y
+    assert y._version == 1 or info.name in ("squeeze", "unsqueeze", "transpose", "t")  # (metadata)
+    np.testing.assert_allclose(y._data, expected._data, rtol=1e-12)
+    (y * weight).sum().backward()
+    for a, b in zip(plain, twins):
+        if a.grad is None:
+            assert b.grad is None or not np.any(b.grad._data)
+        else:
+            np.testing.assert_allclose(b.grad._data, a.grad._data, rtol=1e-12, atol=1e-14)

@@ -1,0 +1,110 @@
+"""Type promotion as PyTorch's `torch.result_type`, and the default float dtype.
+
+Categories are bool < integer < floating < complex. Operands come in three priorities:
+tensors with dimensions (and numpy arrays with dimensions), 0-d tensors, and scalars (Python or
+numpy numbers). Within the highest category present, the highest priority that holds it decides
+the dtype; a category reached only by a scalar gives that category's default (the default float
+dtype for floats, int64 for integers). So float32 stays float32 with ``2.5``,
+``np.float64(2.0)``, a 0-d float64 tensor or an int64 tensor, and ``int_tensor * 0.5`` is float32.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_DEFAULT = [np.dtype(np.float32)]
+_INT64 = np.dtype(np.int64)
+_BOOL = np.dtype(np.bool_)
+_ndarray = np.ndarray
+_generic = np.generic
+
+
+def get_default_dtype():
+    """The dtype Python floats become (float32 unless `set_default_dtype` changed it)."""
+    return _DEFAULT[0]
+
+
+def set_default_dtype(d) -> None:
+    """Set the dtype Python floats and float factories use: float32 or float64 (as PyTorch)."""
+    d = np.dtype(d)
+    if d.kind != "f" or d.itemsize < 4:
+        raise TypeError(f"set_default_dtype: only float32 and float64 are supported, got {d}")
+    _DEFAULT[0] = d
+
+
+def promote_types(a, b):
+    """PyTorch's `promote_types`: a float dtype wins over any integer or bool dtype whatever its
+    width (numpy would widen int64 + float32 to float64)."""
+    a, b = np.dtype(a), np.dtype(b)
+    if a == b:
+        return a
+    fa, fb = a.kind in "fc", b.kind in "fc"
+    if fa and not fb:
+        return a
+    if fb and not fa:
+        return b
+    return np.promote_types(a, b)
+
+
+def _combine(higher, lower):
+    """PyTorch's `combine_categories`: `higher` (a stronger priority) keeps its dtype unless
+    `lower` brings a higher category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    kh, kl = higher.kind, lower.kind
+    if kh == "c":
+        return higher
+    if kl == "c":
+        return np.result_type(higher, np.complex64) if kh == "f" else lower
+    if kh == "f":
+        return higher
+    if kh == "b" or kl == "f":
+        return promote_types(higher, lower)
+    return higher
+
+
+def _scalar_dtype(x):
+    if isinstance(x, bool) or isinstance(x, np.bool_):
+        return _BOOL
+    if isinstance(x, (int, np.integer)):
+        return _INT64
+    if isinstance(x, (float, np.floating)):
+        return _DEFAULT[0]
+    if isinstance(x, (complex, np.complexfloating)):
+        return np.dtype(np.complex64 if _DEFAULT[0] == np.float32 else np.complex128)
+    raise TypeError(f"unsupported operand type {type(x).__name__}: expected a tensor or a number")
+
+
+def result_type(*operands):
+    """The dtype PyTorch gives an elementwise op on `operands` (tensors, arrays, scalars)."""
+    dim = zero = wrapped = None
+    for x in operands:
+        data = getattr(x, "_data", x)
+        if type(data) is _ndarray:
+            dt = data.dtype
+            if data.ndim:
+                dim = dt if dim is None else promote_types(dim, dt)
+            else:
+                zero = dt if zero is None else promote_types(zero, dt)
+        elif x is None:
+            continue
+        else:
+            dt = _scalar_dtype(data)
+            wrapped = dt if wrapped is None else promote_types(wrapped, dt)
+    return _combine(dim, _combine(zero, wrapped))
+
+
+def cast_operands(arrays, dtype):
+    """`arrays` (ndarrays and scalars) converted for a numpy op computing in `dtype`: arrays cast,
+    numpy scalars turned into Python numbers (numpy keeps Python numbers weak, as PyTorch)."""
+    out = []
+    for a in arrays:
+        if type(a) is _ndarray:
+            if a.dtype != dtype:
+                a = a.astype(dtype)
+        elif isinstance(a, _generic):
+            a = a.item()
+        out.append(a)
+    return tuple(out)
