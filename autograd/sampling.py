@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .creation import _DEFAULT_FLOAT, _finish, _shape
+from .creation import _finish, _shape
+from .promotion import get_default_dtype
 from .random import resolve
 from .tensor import Tensor, _to_array
 
@@ -18,7 +19,7 @@ __all__ = ["bernoulli", "multinomial", "normal", "rand", "rand_like", "randint",
 
 
 def _float_dtype(dtype, where: str):
-    dtype = np.dtype(dtype or _DEFAULT_FLOAT)
+    dtype = np.dtype(dtype or get_default_dtype())
     if dtype.kind != "f":
         raise RuntimeError(f'"{where}" not implemented for \'{dtype}\': use a floating dtype')
     return dtype
@@ -158,7 +159,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     shape = np.broadcast_shapes(np.shape(m), np.shape(s)) if tensors else _shape((size,), None,
                                                                                    "normal")
     if dtype is None:
-        dtype = tensors[0].dtype if tensors else _DEFAULT_FLOAT
+        dtype = tensors[0].dtype if tensors else get_default_dtype()
     z = resolve(generator).standard_normal(shape)
     array = (m + s * z).astype(dtype, copy=False)
     return _finish(array, device, requires_grad, "normal")
