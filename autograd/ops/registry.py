@@ -250,11 +250,12 @@ _METADATA = frozenset(("shape", "dtype", "ndim"))
 
 def _vjp_reads(op: Primitive):
     """What each of `op`'s VJPs reads, from its bytecode (the names it loads): a tuple with
-    (reads output, (reads input 0, ...)) per VJP; () when unknown (a vjp_all, a *args VJP)."""
+    (reads output, (reads input 0, ...)) per VJP; () when unknown (a *args VJP). An op's
+    `vjp_all` computes what its VJPs compute and reads no saved value they do not read."""
     import dis
 
     vjps = op.vjps
-    if type(vjps) is not tuple or op.vjp_all is not None:
+    if type(vjps) is not tuple:
         return ()
     result = []
     n_params = None

@@ -70,9 +70,9 @@ _X, _W, _B = (True, None, None), (None, True, None), (None, None, True)
 LINEAR = Primitive(
     "linear", _linear_forward,
     [
-        lambda g, out, x, w, b: _linear_grads(g, out, _X, x, w, b)[0],
-        lambda g, out, x, w, b: _linear_grads(g, out, _W, x, w, b)[1],
-        lambda g, out, x, w, b: _linear_grads(g, out, _B, x, w, b)[2],
+        lambda g, out, x, w, b: _linear_grads(g, None, _X, x, w, b)[0],
+        lambda g, out, x, w, b: _linear_grads(g, None, _W, x, w, b)[1],
+        lambda g, out, x, w, b: _linear_grads(g, None, _B, x, w, b)[2],
     ],
     "y = x W^T + b: dx = g W, dW = g^T x, db = sum(g)",
     vjp_all=_linear_grads,
@@ -80,8 +80,8 @@ LINEAR = Primitive(
 LINEAR_NO_BIAS = Primitive(
     "linear_no_bias", _linear_forward,
     [
-        lambda g, out, x, w: _linear_grads(g, out, _X, x, w)[0],
-        lambda g, out, x, w: _linear_grads(g, out, _W, x, w)[1],
+        lambda g, out, x, w: _linear_grads(g, None, _X, x, w)[0],
+        lambda g, out, x, w: _linear_grads(g, None, _W, x, w)[1],
     ],
     "y = x W^T: dx = g W, dW = g^T x",
     vjp_all=_linear_grads,
