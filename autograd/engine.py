@@ -236,10 +236,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     direct = fast and accumulate and targets is None
     grads_pop = grads.pop
     grads_get = grads.get
-    # saved values are freed only once the whole walk succeeded, so a backward that raised
-    # (a hook, a version check) can be retried
-    released: list = []
-    release = None if retain_graph else released.append
+    # saved values are freed node by node as the walk goes (as PyTorch frees them), so the
+    # activations a backward no longer needs give their memory back before it ends
+    release = None if retain_graph else _release
     try:
         while heap:
             node = heappop(heap)[1]
@@ -351,17 +350,21 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             # AccumulateGrad)
             if accumulate and g is not None and leaf.requires_grad and (targets is None or leaf in targets):
                 _accumulate_leaf(leaf, g, create_graph, taken)
-        for node in released:
-            if node.ctx is None:
-                # Node.release() for a primitive's node, inline
-                out = node.out
-                node.meta = (out.shape, out.dtype)
-                node.args = node.arrays = node.out = node.kwargs = None
-            else:
-                node.release()
     finally:
         STATE.grad_enabled = prev_mode
     return captured
+
+
+def _release(node: Node) -> None:
+    """Drop what `node` saved for its backward, once the walk has called it."""
+    if node.ctx is None and node._edges is not None:
+        # Node.release() for a primitive's node whose edges are known, inline (every op node
+        # of a plain backward comes here)
+        out = node.out
+        node.meta = (out.shape, out.dtype)
+        node.args = node.arrays = node.out = node.kwargs = None
+    else:
+        node.release()
 
 
 def _output_nr(t) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
+from autograd.inplace import torch_dtype_name
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -44,8 +45,10 @@ def floating(who: str, *operands) -> None:
         )
 
 
-def same_dtype(who: str, input: Tensor, weight, error: type[Exception] = RuntimeError) -> None:
-    """A layer's input must have its parameters' dtype (PyTorch never casts silently)."""
+def same_dtype(who: str, input: Tensor, weight, error: type[Exception] = RuntimeError,
+               torch_words: str = "") -> None:
+    """A layer's input must have its parameters' dtype (PyTorch never casts silently).
+    `torch_words`: PyTorch's own wording for this op's error, put first, e.g. "mat1 and mat2"."""
     if weight is None:
         return
     got, want = input._data.dtype, weight._data.dtype
@@ -54,8 +57,11 @@ def same_dtype(who: str, input: Tensor, weight, error: type[Exception] = Runtime
                    np.dtype(np.float16): "half"}
         to_input = f"input.{methods[want]}()" if want in methods else f"input.to(autograd.{want})"
         model = f", or the model with model.{methods[got]}()" if got in methods else ""
+        if torch_words:
+            torch_words = (f"{torch_words} must have the same dtype, but got "
+                           f"{torch_dtype_name(got)} and {torch_dtype_name(want)}: ")
         raise error(
-            f"{who}: input dtype {got} does not match the layer's dtype {want} (input shape "
+            f"{who}: {torch_words}input dtype {got} does not match the layer's dtype {want} (input shape "
             f"{tuple(input.shape)}); convert the input with {to_input}{model}"
         )
 

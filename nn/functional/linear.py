@@ -112,7 +112,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{w_shape}), got input shape {x_shape}"
         )
     if input._data.dtype != weight._data.dtype:
-        _checks.same_dtype("linear", input, weight)
+        _checks.same_dtype("linear", input, weight, torch_words="mat1 and mat2")
     if bias is None:
         return LINEAR_NO_BIAS(input, weight)
     if bias._data.shape != (w_shape[0],):

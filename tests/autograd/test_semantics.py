@@ -345,9 +345,7 @@ def test_non_leaf_hook_results_are_checked(result, error, message):
         (y * 3).sum().backward()
 
 
-def test_backward_can_be_retried_after_a_hook_raised():
-    x = f32([1.0, 2.0], grad=True)
-    y = (x * x) * 3
+def _flaky_hook():
     calls = []
 
     def flaky(g):
@@ -355,12 +353,41 @@ def test_backward_can_be_retried_after_a_hook_raised():
         if len(calls) == 1:
             raise ValueError("first call fails")
 
-    y.register_hook(flaky)
-    loss = y.sum()
+    return flaky
+
+
+def test_backward_after_a_hook_raised_says_the_graph_was_freed():
+    """As PyTorch: the nodes the failed pass ran freed their saved values, and a retry says so
+    (with the fix); with retain_graph=True the retry works."""
+    x = f32([1.0, 2.0], grad=True)
+    y = (x * x) * 3
+    y.register_hook(_flaky_hook())
+    loss = (y * y).sum()
     with pytest.raises(ValueError, match="first call fails"):
         loss.backward()
+    with pytest.raises(RuntimeError, match=r"backward through the graph a second time.*retain_graph=True"):
+        loss.backward()
+
+    x = f32([1.0, 2.0], grad=True)
+    y = (x * x) * 3
+    y.register_hook(_flaky_hook())
+    loss = y.sum()
+    with pytest.raises(ValueError, match="first call fails"):
+        loss.backward(retain_graph=True)
     loss.backward()
     np.testing.assert_array_equal(x.grad._data, [6.0, 12.0])
+
+
+def test_backward_after_a_hook_raised_matches_torch():
+    torch = pytest.importorskip("torch")
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    h = (w * w) * 3
+    h.register_hook(_flaky_hook())
+    loss = (h * h).sum()
+    with pytest.raises(ValueError):
+        loss.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
 
 
 def test_grad_of_a_non_leaf_warns():

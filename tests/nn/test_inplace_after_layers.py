@@ -15,7 +15,7 @@ def _grads(layer_factory, inplace: bool, shape):
     x = Tensor(rng.standard_normal(shape), requires_grad=True)
     layer = layer_factory()
     model = nn.Sequential(layer, nn.ReLU(inplace=inplace))
-    (model(x) * Tensor(rng.standard_normal(shape[:1] + (4,) + shape[2:]))).sum().backward()
+    (model(x) * Tensor(rng.standard_normal((*shape[:1], 4, *shape[2:])))).sum().backward()
     return [x.grad.numpy()] + [p.grad.numpy() for p in layer.parameters()]
 
 
