@@ -30,3 +30,6 @@ from .registry import (
 )
 
 __all__ = ["NUMPY_DISPATCH", "PRIMITIVES", "REGISTRY", "Const", "OpInfo", "Primitive", "Sample", "register"]
+
+# isort: split
+from . import api_methods  # noqa: F401  (PyTorch names the contract lists leave out)
