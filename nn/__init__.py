@@ -27,3 +27,6 @@ from .layers.upsample import *  # noqa: E402, F403
 from .module import *  # noqa: E402, F403
 from .serialization import *  # noqa: E402, F403
 from .summary import *  # noqa: E402, F403
+
+# isort: split
+from .layers.padding import *  # noqa: E402, F403
