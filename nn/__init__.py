@@ -30,3 +30,4 @@ from .summary import *  # noqa: E402, F403
 
 # isort: split
 from .layers.padding import *  # noqa: E402, F403
+from .param_containers import *  # noqa: E402, F403
