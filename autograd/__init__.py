@@ -164,3 +164,8 @@ from .threads import get_num_threads, limit_by_default, set_num_threads  # noqa:
 __all__ += ["get_num_threads", "set_num_threads"]
 limit_by_default()
 del limit_by_default
+
+# numeric limits of dtypes (PyTorch's torch.finfo / torch.iinfo)
+from .dtype_info import finfo, iinfo  # noqa: E402
+
+__all__ += ["finfo", "iinfo"]

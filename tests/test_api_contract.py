@@ -104,8 +104,8 @@ LinearLR OneCycleLR CosineAnnealingWarmRestarts SequentialLR ChainedScheduler"""
 # -- PyTorch names beyond API.md's lists that programs use (added with this test) ---------------
 BEYOND_FUNCTIONS = """eq ne lt le gt ge not_equal less less_equal greater greater_equal clamp_min
 clamp_max addcmul addcdiv nansum nanmean xlogy diff rot90 fliplr flipud deg2rad rad2deg nan_to_num
-count_nonzero argwhere sgn clone""".split()
-BEYOND_METHODS = [*BEYOND_FUNCTIONS[:-1], "view_as", "reshape_as", "expand_as", "clone"]
+count_nonzero argwhere sgn unique bincount is_floating_point finfo iinfo clone""".split()
+BEYOND_METHODS = [*BEYOND_FUNCTIONS[:-4], "view_as", "reshape_as", "expand_as", "clone"]
 BEYOND_NN = """ParameterList ParameterDict ZeroPad1d ZeroPad2d ZeroPad3d ConstantPad1d ConstantPad2d
 ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d
 ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d""".split()

@@ -1,7 +1,8 @@
 """PyTorch names that programs use and the contract lists leave out: the named comparisons
 (`eq ne lt le gt ge` and their long aliases), `view_as expand_as reshape_as`, `clamp_min
 clamp_max`, `addcmul addcdiv`, `nansum nanmean`, `xlogy`, `diff`, `rot90 fliplr flipud`,
-`deg2rad rad2deg`, `nan_to_num`, `count_nonzero argwhere`, `sgn`, `clone`.
+`deg2rad rad2deg`, `nan_to_num`, `count_nonzero argwhere`, `sgn`, `clone`, `unique bincount`,
+`is_floating_point`.
 Each is a composite of entries already in the table (so gradients come from theirs) or a
 function without gradient; all follow PyTorch's dtypes, shapes and errors."""
 
@@ -275,3 +276,60 @@ def sgn(input):
 def clone(input, *, memory_format=None):
     """A copy of `input` that stays in the graph (its gradient flows back to `input`)."""
     return input.clone()
+
+
+def _unique_ref(x, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    out = np.unique(x, return_inverse=return_inverse, return_counts=return_counts, axis=dim)
+    return out
+
+
+@register("unique", ref=_unique_ref, differentiable=False,
+          samples=[Sample((3, 4)), Sample((5,), return_inverse=True, return_counts=True),
+                   Sample((3, 4), dim=1, return_counts=True)])
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements of `input` in ascending order (flattened), or the distinct slices
+    along `dim`; with `return_inverse` also each element's (slice's) position in that output
+    (int64, input's shape or length), with `return_counts` how often each occurs (int64).
+    No gradient; `sorted=False` sorts too (as PyTorch on the CPU)."""
+    x = array_of(input)
+    axis = None if dim is None else normalize_dim(dim, x.ndim)
+    if axis is None:
+        x = x.reshape(-1)
+    values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=axis)
+    out = [new_tensor(values)]
+    if return_inverse:
+        shape = array_of(input).shape if axis is None else (x.shape[axis],)
+        out.append(new_tensor(inverse.reshape(shape).astype(np.int64)))
+    if return_counts:
+        out.append(new_tensor(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+@register("bincount", ref=lambda x, weights=None, minlength=0: np.bincount(x, weights, minlength),
+          differentiable=False,
+          samples=[Sample(Const(np.array([0, 1, 1, 3, 1]))), Sample(Const(np.array([2, 0])), minlength=5)])
+def bincount(input, weights=None, minlength=0):
+    """Count of each value 0..max(input) (at least `minlength` bins) in a 1-D non-negative
+    integer tensor; with `weights` (same length) the sum of the weights in each bin (the
+    weights' float dtype, float64 for integer weights). No gradient."""
+    x = array_of(input)
+    if x.dtype.kind not in "iub" or x.ndim != 1 or (x.size and x.min() < 0):
+        if x.dtype.kind == "f":
+            raise NotImplementedError(f"bincount: not implemented for {x.dtype} input; give integer values")
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return new_tensor(np.bincount(x, minlength=minlength).astype(np.int64))
+    w = array_of(weights)
+    if w.shape != x.shape:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dtype = w.dtype if w.dtype.kind == "f" else np.float64
+    return new_tensor(np.bincount(x, w, minlength).astype(dtype))
+
+
+@register("is_floating_point", ref=lambda x: x.dtype.kind == "f", differentiable=False,
+          samples=[Sample((3,))], method=False)
+def is_floating_point(input) -> bool:
+    """True if `input` has a floating-point dtype (float16/32/64)."""
+    return array_of(input).dtype.kind == "f"
