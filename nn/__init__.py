@@ -30,4 +30,5 @@ from .summary import *  # noqa: E402, F403
 
 # isort: split
 from .layers.padding import *  # noqa: E402, F403
+from .layers.shrink import *  # noqa: E402, F403
 from .param_containers import *  # noqa: E402, F403

@@ -21,3 +21,6 @@ from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .pooling1d import *  # noqa: F403
 from .rms_norm import *  # noqa: F403
+
+# isort: split
+from .shrink import *  # noqa: F403
