@@ -23,4 +23,5 @@ from .pooling1d import *  # noqa: F403
 from .rms_norm import *  # noqa: F403
 
 # isort: split
+from .loss_margin import *  # noqa: F403
 from .shrink import *  # noqa: F403
