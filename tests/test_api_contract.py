@@ -108,7 +108,12 @@ count_nonzero argwhere sgn unique bincount is_floating_point finfo iinfo clone""
 BEYOND_METHODS = [*BEYOND_FUNCTIONS[:-4], "view_as", "reshape_as", "expand_as", "clone"]
 BEYOND_NN = """ParameterList ParameterDict ZeroPad1d ZeroPad2d ZeroPad3d ConstantPad1d ConstantPad2d
 ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d
-ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d""".split()
+ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d GLU Hardshrink Softshrink Tanhshrink Threshold
+SoftMarginLoss MarginRankingLoss HingeEmbeddingLoss CosineEmbeddingLoss PoissonNLLLoss
+MultiLabelSoftMarginLoss TripletMarginLoss""".split()
+BEYOND_FUNCTIONAL = """glu hardshrink softshrink tanhshrink threshold soft_margin_loss
+margin_ranking_loss hinge_embedding_loss cosine_embedding_loss poisson_nll_loss
+multilabel_soft_margin_loss triplet_margin_loss""".split()
 BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_"]
 BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR"]
 
@@ -177,6 +182,7 @@ _CASES = (
     + _cases("autograd", BEYOND_FUNCTIONS)
     + _cases("Tensor", BEYOND_METHODS)
     + _cases("nn", BEYOND_NN)
+    + _cases("nn.functional", BEYOND_FUNCTIONAL)
     + _cases("nn.init", BEYOND_INIT)
     + _cases("optim.lr_scheduler", BEYOND_SCHEDULERS)
 )
@@ -212,5 +218,6 @@ def test_torch_has_every_pytorch_named_class():
     assert [n for n in MATH + STRUCTURE + BEYOND_FUNCTIONS if not hasattr(torch, n)] == []
     assert [n for n in BEYOND_METHODS if not hasattr(torch.Tensor, n)] == []
     assert [n for n in BEYOND_NN if not hasattr(torch.nn, n)] == []
+    assert [n for n in BEYOND_FUNCTIONAL if not hasattr(tF, n)] == []
     assert [n for n in BEYOND_INIT if not hasattr(torch.nn.init, n)] == []
     assert [n for n in BEYOND_SCHEDULERS if not hasattr(torch.optim.lr_scheduler, n)] == []
