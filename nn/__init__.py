@@ -31,5 +31,6 @@ from .summary import *  # noqa: E402, F403
 # isort: split
 from .layers.loss_margin import *  # noqa: E402, F403
 from .layers.padding import *  # noqa: E402, F403
+from .layers.pixel_shuffle import *  # noqa: E402, F403
 from .layers.shrink import *  # noqa: E402, F403
 from .param_containers import *  # noqa: E402, F403

@@ -110,10 +110,10 @@ BEYOND_NN = """ParameterList ParameterDict ZeroPad1d ZeroPad2d ZeroPad3d Constan
 ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d
 ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d GLU Hardshrink Softshrink Tanhshrink Threshold
 SoftMarginLoss MarginRankingLoss HingeEmbeddingLoss CosineEmbeddingLoss PoissonNLLLoss
-MultiLabelSoftMarginLoss TripletMarginLoss""".split()
+MultiLabelSoftMarginLoss TripletMarginLoss PixelShuffle PixelUnshuffle""".split()
 BEYOND_FUNCTIONAL = """glu hardshrink softshrink tanhshrink threshold soft_margin_loss
 margin_ranking_loss hinge_embedding_loss cosine_embedding_loss poisson_nll_loss
-multilabel_soft_margin_loss triplet_margin_loss""".split()
+multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle""".split()
 BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_"]
 BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR"]
 

@@ -25,3 +25,4 @@ from .rms_norm import *  # noqa: F403
 # isort: split
 from .loss_margin import *  # noqa: F403
 from .shrink import *  # noqa: F403
+from .shuffle import *  # noqa: F403
