@@ -152,6 +152,10 @@ __all__ += [
 float = np.float32
 int = np.int32
 __all__ += ["CheckpointError", "load", "save"]
+# numeric limits of dtypes (PyTorch's torch.finfo / torch.iinfo)
+from .dtype_info import finfo, iinfo  # noqa: E402
+
+__all__ += ["finfo", "iinfo"]
 
 def __dir__():
     # numpy and the `annotations` future flag are this file's tools, not the package's names
@@ -164,8 +168,3 @@ from .threads import get_num_threads, limit_by_default, set_num_threads  # noqa:
 __all__ += ["get_num_threads", "set_num_threads"]
 limit_by_default()
 del limit_by_default
-
-# numeric limits of dtypes (PyTorch's torch.finfo / torch.iinfo)
-from .dtype_info import finfo, iinfo  # noqa: E402
-
-__all__ += ["finfo", "iinfo"]
