@@ -117,6 +117,7 @@ margin_ranking_loss hinge_embedding_loss cosine_embedding_loss poisson_nll_loss
 multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle instance_norm""".split()
 BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_"]
 BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR"]
+BEYOND_OPTIMIZERS = ["Rprop"]
 
 # -- names not there yet, with the helper that owns them -----------------------------------------
 _SEM_INPLACE = "owner sem (autograd/inplace.py: the in-place family of API.md v2)"
@@ -186,6 +187,7 @@ _CASES = (
     + _cases("nn.functional", BEYOND_FUNCTIONAL)
     + _cases("nn.init", BEYOND_INIT)
     + _cases("optim.lr_scheduler", BEYOND_SCHEDULERS)
+    + _cases("optim", BEYOND_OPTIMIZERS)
 )
 
 
@@ -222,3 +224,4 @@ def test_torch_has_every_pytorch_named_class():
     assert [n for n in BEYOND_FUNCTIONAL if not hasattr(tF, n)] == []
     assert [n for n in BEYOND_INIT if not hasattr(torch.nn.init, n)] == []
     assert [n for n in BEYOND_SCHEDULERS if not hasattr(torch.optim.lr_scheduler, n)] == []
+    assert [n for n in BEYOND_OPTIMIZERS if not hasattr(torch.optim, n)] == []
