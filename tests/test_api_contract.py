@@ -104,8 +104,9 @@ LinearLR OneCycleLR CosineAnnealingWarmRestarts SequentialLR ChainedScheduler"""
 # -- PyTorch names beyond API.md's lists that programs use (added with this test) ---------------
 BEYOND_FUNCTIONS = """eq ne lt le gt ge not_equal less less_equal greater greater_equal clamp_min
 clamp_max addcmul addcdiv nansum nanmean xlogy diff rot90 fliplr flipud deg2rad rad2deg nan_to_num
-count_nonzero argwhere sgn unique bincount is_floating_point finfo iinfo clone""".split()
+count_nonzero argwhere sgn unique bincount inverse det is_floating_point finfo iinfo clone""".split()
 BEYOND_METHODS = [*BEYOND_FUNCTIONS[:-4], "view_as", "reshape_as", "expand_as", "clone"]
+BEYOND_LINALG = ["inv", "det", "solve"]
 BEYOND_NN = """ParameterList ParameterDict ZeroPad1d ZeroPad2d ZeroPad3d ConstantPad1d ConstantPad2d
 ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d
 ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d GLU Hardshrink Softshrink Tanhshrink Threshold
@@ -188,6 +189,7 @@ _CASES = (
     + _cases("nn.init", BEYOND_INIT)
     + _cases("optim.lr_scheduler", BEYOND_SCHEDULERS)
     + _cases("optim", BEYOND_OPTIMIZERS)
+    + _cases("autograd.linalg", BEYOND_LINALG)
 )
 
 
@@ -225,3 +227,4 @@ def test_torch_has_every_pytorch_named_class():
     assert [n for n in BEYOND_INIT if not hasattr(torch.nn.init, n)] == []
     assert [n for n in BEYOND_SCHEDULERS if not hasattr(torch.optim.lr_scheduler, n)] == []
     assert [n for n in BEYOND_OPTIMIZERS if not hasattr(torch.optim, n)] == []
+    assert [n for n in BEYOND_LINALG if not hasattr(torch.linalg, n)] == []

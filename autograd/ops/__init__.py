@@ -32,4 +32,7 @@ from .registry import (
 __all__ = ["NUMPY_DISPATCH", "PRIMITIVES", "REGISTRY", "Const", "OpInfo", "Primitive", "Sample", "register"]
 
 # isort: split
-from . import api_methods  # noqa: F401  (PyTorch names the contract lists leave out)
+from . import (
+    api_methods,  # noqa: F401  (PyTorch names the contract lists leave out)
+    linalg_solve,  # noqa: F401  (inverse, det, linalg.solve)
+)
