@@ -289,6 +289,6 @@ class LinearLR(LRScheduler):
 
 # isort: split
 # (last: these subclass the schedules above)
-from .lr_extra import ConstantLR, MultiplicativeLR, PolynomialLR  # noqa: E402
+from .lr_extra import ConstantLR, CyclicLR, MultiplicativeLR, PolynomialLR  # noqa: E402
 
-__all__ += ["ConstantLR", "MultiplicativeLR", "PolynomialLR"]
+__all__ += ["ConstantLR", "CyclicLR", "MultiplicativeLR", "PolynomialLR"]

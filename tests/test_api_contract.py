@@ -117,7 +117,7 @@ BEYOND_FUNCTIONAL = """glu hardshrink softshrink tanhshrink threshold soft_margi
 margin_ranking_loss hinge_embedding_loss cosine_embedding_loss poisson_nll_loss
 multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle instance_norm""".split()
 BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_"]
-BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR"]
+BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR", "CyclicLR"]
 BEYOND_OPTIMIZERS = ["Rprop"]
 
 # -- names not there yet, with the helper that owns them -----------------------------------------

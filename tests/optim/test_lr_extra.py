@@ -104,3 +104,57 @@ def test_bad_arguments_raise_value_error_as_torch(build):
     opt = optim.SGD([Tensor(np.zeros(1), requires_grad=True)], lr=1.0)
     with pytest.raises(ValueError):
         build(opt)
+
+
+CYCLIC = {
+    "triangular": ("SGD", {"momentum": 0.9}, {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3}),
+    "triangular2_down": ("SGD", {"momentum": 0.9}, {"base_lr": [0.01, 0.02], "max_lr": 0.1, "step_size_up": 2,
+                                                    "step_size_down": 4, "mode": "triangular2"}),
+    "exp_range": ("SGD", {"momentum": 0.5}, {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "exp_range",
+                                             "gamma": 0.9, "base_momentum": 0.4, "max_momentum": [0.9, 0.8]}),
+    "adam_betas": ("Adam", {}, {"base_lr": 0.001, "max_lr": 0.01, "step_size_up": 4}),
+    "no_momentum": ("Adagrad", {}, {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "cycle_momentum": False}),
+    "scale_fn": ("SGD", {"momentum": 0.9}, {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2,
+                                            "scale_fn": lambda x: 1.0 / (x + 1), "scale_mode": "iterations"}),
+}
+
+
+def _cyclic_history(lib_optim, make, case, steps=14):
+    opt_name, opt_kwargs, kwargs = CYCLIC[case]
+    opt = getattr(lib_optim, opt_name)([{"params": [make()]}, {"params": [make()]}], lr=0.5, **opt_kwargs)
+    sched = lib_optim.lr_scheduler.CyclicLR(opt, **kwargs)
+
+    def snapshot():
+        return [[g["lr"], g.get("momentum", g.get("betas", (0.0,))[0])] for g in opt.param_groups]
+
+    out = [snapshot()]
+    for _ in range(steps):
+        opt.step()
+        sched.step()
+        out.append(snapshot())
+    return np.array(out, dtype=float)
+
+
+@pytest.mark.parametrize("case", sorted(CYCLIC))
+def test_cyclic_lr_and_momentum_match_torch(case):
+    ours = _cyclic_history(optim, lambda: Tensor(np.zeros(2), requires_grad=True), case)
+    theirs = _cyclic_history(torch.optim, lambda: torch.zeros(2, requires_grad=True), case)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, o: m.CyclicLR(o, 0.01, 0.1, mode="square"),
+    lambda m, o: m.CyclicLR(o, [0.01, 0.02], 0.1, cycle_momentum=False),
+])
+def test_cyclic_bad_arguments_raise_value_error_as_torch(build):
+    with pytest.raises(ValueError):
+        build(torch.optim.lr_scheduler, torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0))
+    with pytest.raises(ValueError):
+        build(lr_scheduler, optim.SGD([Tensor(np.zeros(1), requires_grad=True)], lr=1.0))
+
+
+def test_cyclic_needs_momentum_as_torch():
+    with pytest.raises(ValueError):
+        torch.optim.lr_scheduler.CyclicLR(torch.optim.Adagrad([torch.zeros(1, requires_grad=True)]), 0.01, 0.1)
+    with pytest.raises(ValueError, match="momentum"):
+        lr_scheduler.CyclicLR(optim.Adagrad([Tensor(np.zeros(1), requires_grad=True)]), 0.01, 0.1)
