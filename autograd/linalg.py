@@ -12,3 +12,6 @@ from .ops.linalg_solve import linalg_inv as inv
 from .ops.linalg_solve import linalg_solve as solve
 
 __all__ += ["det", "inv", "solve"]
+from .ops.api_more import linalg_cross as cross  # noqa: E402
+
+__all__ += ["cross"]

@@ -104,9 +104,12 @@ LinearLR OneCycleLR CosineAnnealingWarmRestarts SequentialLR ChainedScheduler"""
 # -- PyTorch names beyond API.md's lists that programs use (added with this test) ---------------
 BEYOND_FUNCTIONS = """eq ne lt le gt ge not_equal less less_equal greater greater_equal clamp_min
 clamp_max addcmul addcdiv nansum nanmean xlogy diff rot90 fliplr flipud deg2rad rad2deg nan_to_num
-count_nonzero argwhere sgn unique bincount inverse det is_floating_point finfo iinfo clone""".split()
+count_nonzero argwhere sgn unique bincount inverse det cross tensor_split is_floating_point finfo
+iinfo clone""".split()
 BEYOND_METHODS = [*BEYOND_FUNCTIONS[:-4], "view_as", "reshape_as", "expand_as", "clone"]
-BEYOND_LINALG = ["inv", "det", "solve"]
+BEYOND_LINALG = ["inv", "det", "solve", "cross"]
+BEYOND_NON_METHODS = """cdist atleast_1d atleast_2d atleast_3d searchsorted bucketize tril_indices triu_indices
+logspace""".split()
 BEYOND_NN = """ParameterList ParameterDict ZeroPad1d ZeroPad2d ZeroPad3d ConstantPad1d ConstantPad2d
 ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d
 ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d GLU Hardshrink Softshrink Tanhshrink Threshold
@@ -190,6 +193,7 @@ _CASES = (
     + _cases("optim.lr_scheduler", BEYOND_SCHEDULERS)
     + _cases("optim", BEYOND_OPTIMIZERS)
     + _cases("autograd.linalg", BEYOND_LINALG)
+    + _cases("autograd", BEYOND_NON_METHODS)
 )
 
 
@@ -228,3 +232,4 @@ def test_torch_has_every_pytorch_named_class():
     assert [n for n in BEYOND_SCHEDULERS if not hasattr(torch.optim.lr_scheduler, n)] == []
     assert [n for n in BEYOND_OPTIMIZERS if not hasattr(torch.optim, n)] == []
     assert [n for n in BEYOND_LINALG if not hasattr(torch.linalg, n)] == []
+    assert [n for n in BEYOND_NON_METHODS if not hasattr(torch, n)] == []

@@ -34,5 +34,6 @@ __all__ = ["NUMPY_DISPATCH", "PRIMITIVES", "REGISTRY", "Const", "OpInfo", "Primi
 # isort: split
 from . import (
     api_methods,  # noqa: F401  (PyTorch names the contract lists leave out)
+    api_more,  # noqa: F401  (cdist, cross, searchsorted, tril_indices, ...)
     linalg_solve,  # noqa: F401  (inverse, det, linalg.solve)
 )
