@@ -194,12 +194,18 @@ def searchsorted(sorted_sequence, values, *, out_int32: bool = False, right: boo
                 f"{list(seq.shape)} and input value tensor {list(vals.shape)}"
             )
         rows = seq.reshape(-1, seq.shape[-1])
-        # NOTE: one searchsorted over all rows: offset each row into its own disjoint range
-        span = np.nanmax(np.abs(np.concatenate([rows.reshape(-1), vals.reshape(-1)]))) * 2 + 1
-        offsets = np.arange(rows.shape[0])[:, None] * span
-        flat = (rows + offsets).reshape(-1)
-        pos = np.searchsorted(flat, (vals.reshape(rows.shape[0], -1) + offsets).reshape(-1), side=how)
-        out = (pos.reshape(rows.shape[0], -1) - np.arange(rows.shape[0])[:, None] * rows.shape[1]).reshape(vals.shape)
+        wanted = vals.reshape(rows.shape[0], -1)
+        both = np.concatenate([rows.reshape(-1), wanted.reshape(-1)]).astype(np.float64)
+        span = np.abs(both).max(initial=0.0) * 2 + 1
+        if np.isfinite(span):
+            # NOTE: one searchsorted over all rows: offset each row into its own disjoint range
+            offsets = np.arange(rows.shape[0])[:, None] * span
+            flat = (rows + offsets).reshape(-1)
+            pos = np.searchsorted(flat, (wanted + offsets).reshape(-1), side=how)
+            pos = pos.reshape(rows.shape[0], -1) - np.arange(rows.shape[0])[:, None] * rows.shape[1]
+        else:  # (infinities or NaNs: no finite offset separates the rows)
+            pos = np.stack([np.searchsorted(r, v, side=how) for r, v in zip(rows, wanted)])
+        out = pos.reshape(vals.shape)
     return new_tensor(out.astype(np.int32 if out_int32 else np.int64))
 
 

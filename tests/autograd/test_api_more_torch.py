@@ -75,6 +75,8 @@ INDEX = {
     "searchsorted_rows": (lambda L, T: L.searchsorted(T(SEQ2), T(VALS2)), ),
     "searchsorted_sorter": (lambda L, T: L.searchsorted(T(SEQ[::-1].copy()), T(VALS),
                                                         sorter=T(np.arange(4, -1, -1))), ),
+    "searchsorted_rows_inf": (lambda L, T: L.searchsorted(T(np.array([[-np.inf, 0.0, 1.0], [0.0, 2.0, np.inf]])),
+                                                          T(np.array([[0.5, -1.0], [np.inf, 3.0]]))), ),
     "bucketize": (lambda L, T: L.bucketize(T(VALS), T(SEQ)), ),
     "bucketize_right": (lambda L, T: L.bucketize(T(VALS), T(SEQ), right=True), ),
     "tril_indices": (lambda L, T: L.tril_indices(3, 4), ),
