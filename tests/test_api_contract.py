@@ -122,6 +122,7 @@ multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle in
 BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_"]
 BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR", "CyclicLR"]
 BEYOND_OPTIMIZERS = ["Rprop"]
+BEYOND_UTILS = ["vector_to_parameters", "get_total_norm", "clip_grads_with_norm_", "clip_grad_norm"]
 
 # -- names not there yet, with the helper that owns them -----------------------------------------
 _SEM_INPLACE = "owner sem (autograd/inplace.py: the in-place family of API.md v2)"
@@ -192,6 +193,7 @@ _CASES = (
     + _cases("nn.init", BEYOND_INIT)
     + _cases("optim.lr_scheduler", BEYOND_SCHEDULERS)
     + _cases("optim", BEYOND_OPTIMIZERS)
+    + _cases("nn.utils", BEYOND_UTILS)
     + _cases("autograd.linalg", BEYOND_LINALG)
     + _cases("autograd", BEYOND_NON_METHODS)
 )
@@ -231,5 +233,6 @@ def test_torch_has_every_pytorch_named_class():
     assert [n for n in BEYOND_INIT if not hasattr(torch.nn.init, n)] == []
     assert [n for n in BEYOND_SCHEDULERS if not hasattr(torch.optim.lr_scheduler, n)] == []
     assert [n for n in BEYOND_OPTIMIZERS if not hasattr(torch.optim, n)] == []
+    assert [n for n in BEYOND_UTILS if not hasattr(torch.nn.utils, n)] == []
     assert [n for n in BEYOND_LINALG if not hasattr(torch.linalg, n)] == []
     assert [n for n in BEYOND_NON_METHODS if not hasattr(torch, n)] == []
