@@ -29,6 +29,7 @@ from .serialization import *  # noqa: E402, F403
 from .summary import *  # noqa: E402, F403
 
 # isort: split
+from .layers.bilinear import *  # noqa: E402, F403
 from .layers.instance_norm import *  # noqa: E402, F403
 from .layers.loss_margin import *  # noqa: E402, F403
 from .layers.padding import *  # noqa: E402, F403

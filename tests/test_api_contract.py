@@ -115,10 +115,10 @@ ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d R
 ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d GLU Hardshrink Softshrink Tanhshrink Threshold
 SoftMarginLoss MarginRankingLoss HingeEmbeddingLoss CosineEmbeddingLoss PoissonNLLLoss
 MultiLabelSoftMarginLoss TripletMarginLoss PixelShuffle PixelUnshuffle InstanceNorm1d InstanceNorm2d
-InstanceNorm3d""".split()
+InstanceNorm3d Bilinear""".split()
 BEYOND_FUNCTIONAL = """glu hardshrink softshrink tanhshrink threshold soft_margin_loss
 margin_ranking_loss hinge_embedding_loss cosine_embedding_loss poisson_nll_loss
-multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle instance_norm""".split()
+multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle instance_norm bilinear""".split()
 BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_"]
 BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR", "CyclicLR"]
 BEYOND_OPTIMIZERS = ["Rprop"]
