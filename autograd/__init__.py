@@ -152,6 +152,11 @@ __all__ += [
 float = np.float32
 int = np.int32
 __all__ += ["CheckpointError", "load", "save"]
+# numeric limits of dtypes (PyTorch's torch.finfo / torch.iinfo)
+from .creation_extra import logspace  # noqa: E402
+from .dtype_info import finfo, iinfo  # noqa: E402
+
+__all__ += ["finfo", "iinfo", "logspace"]
 
 def __dir__():
     # numpy and the `annotations` future flag are this file's tools, not the package's names

@@ -27,3 +27,12 @@ from .layers.upsample import *  # noqa: E402, F403
 from .module import *  # noqa: E402, F403
 from .serialization import *  # noqa: E402, F403
 from .summary import *  # noqa: E402, F403
+
+# isort: split
+from .layers.bilinear import *  # noqa: E402, F403
+from .layers.instance_norm import *  # noqa: E402, F403
+from .layers.loss_margin import *  # noqa: E402, F403
+from .layers.padding import *  # noqa: E402, F403
+from .layers.pixel_shuffle import *  # noqa: E402, F403
+from .layers.shrink import *  # noqa: E402, F403
+from .param_containers import *  # noqa: E402, F403

@@ -235,3 +235,9 @@ def lecun_normal_(tensor: Tensor, generator=None) -> Tensor:
     if tensor.numel() == 0:
         return tensor
     return normal_(tensor, 0.0, 1.0 / math.sqrt(fan_in), generator)
+
+
+# isort: split
+from .init_extra import dirac_, orthogonal_  # noqa: E402  (they use the helpers above)
+
+__all__ += ["dirac_", "orthogonal_"]

@@ -190,7 +190,7 @@ class Module(StateDictMixin, ConversionMixin):
         params = d.get("_parameters")
         if isinstance(value, Parameter):
             self._check_initialized("parameters")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -201,7 +201,7 @@ class Module(StateDictMixin, ConversionMixin):
             params[name] = None
         elif isinstance(value, Module):
             self._check_initialized("child module")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             self._modules[name] = value
         elif d.get("_modules") is not None and name in d["_modules"]:
             if value is not None:
@@ -220,11 +220,13 @@ class Module(StateDictMixin, ConversionMixin):
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Drop `name` from every registry so a new assignment can re-file it."""
+    def _forget(self, name: str, keep: str) -> None:
+        """Drop `name` from every registry but `keep`, so a new assignment files it there and a
+        replaced entry keeps its place in the order (as PyTorch: state_dict, optimizers)."""
         self.__dict__.pop(name, None)
         for store in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[store].pop(name, None)
+            if store != keep:
+                self.__dict__[store].pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str):

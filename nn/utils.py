@@ -114,3 +114,9 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
             n = p.numel()
             p.copy_(vec._data[offset:offset + n].reshape(p.shape))
             offset += n
+
+
+# isort: split
+from .clip_extra import clip_grad_norm, clip_grads_with_norm_, get_total_norm  # noqa: E402
+
+__all__ += ["clip_grad_norm", "clip_grads_with_norm_", "get_total_norm"]

@@ -39,3 +39,8 @@ __all__ = [
     "RMSprop",
     "lr_scheduler",
 ]
+
+# isort: split
+from .rprop import Rprop  # noqa: E402
+
+__all__ += ["Rprop"]

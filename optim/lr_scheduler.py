@@ -285,3 +285,10 @@ class LinearLR(LRScheduler):
         ramp = min(self.total_iters, self.last_epoch) / self.total_iters
         factor = self.start_factor + (self.end_factor - self.start_factor) * ramp
         return [base * factor for base in self.base_lrs]
+
+
+# isort: split
+# (last: these subclass the schedules above)
+from .lr_extra import ConstantLR, CyclicLR, MultiplicativeLR, PolynomialLR  # noqa: E402
+
+__all__ += ["ConstantLR", "CyclicLR", "MultiplicativeLR", "PolynomialLR"]

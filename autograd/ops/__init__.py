@@ -30,3 +30,10 @@ from .registry import (
 )
 
 __all__ = ["NUMPY_DISPATCH", "PRIMITIVES", "REGISTRY", "Const", "OpInfo", "Primitive", "Sample", "register"]
+
+# isort: split
+from . import (
+    api_methods,  # noqa: F401  (PyTorch names the contract lists leave out)
+    api_more,  # noqa: F401  (cdist, cross, searchsorted, tril_indices, ...)
+    linalg_solve,  # noqa: F401  (inverse, det, linalg.solve)
+)

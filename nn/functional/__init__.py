@@ -21,3 +21,10 @@ from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .pooling1d import *  # noqa: F403
 from .rms_norm import *  # noqa: F403
+
+# isort: split
+from .bilinear import *  # noqa: F403
+from .instance_norm import *  # noqa: F403
+from .loss_margin import *  # noqa: F403
+from .shrink import *  # noqa: F403
+from .shuffle import *  # noqa: F403

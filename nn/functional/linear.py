@@ -167,13 +167,46 @@ LOOKUP_GRAD = Primitive(
 )
 
 
-def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+# scale_grad_by_freq: the identity whose gradient is divided by each index's count
+SCALE_GRAD = Primitive(
+    "embedding_scale_grad", lambda x, scale: x.copy(),
+    [lambda g, out, x, scale: g * scale],
+    "identity forward; the gradient of each looked-up row is divided by its index's count",
+)
+
+
+def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """PyTorch's embedding_renorm_: rows referenced by `idx` whose `norm_type`-norm exceeds
+    `max_norm` are scaled (in place, without gradient) to norm max_norm / (norm + 1e-7)."""
+    rows = np.unique(idx)
+    if not rows.size:
+        return
+    w = weight._data
+    norms = np.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
+    big = norms > max_norm
+    if big.any():
+        rows = rows[big]
+        scale = (max_norm / (norms[big] + 1e-7))[:, None]
+        with autograd.no_grad():
+            weight[Tensor(rows)] = Tensor((w[rows] * scale).astype(w.dtype))
+
+
+_SPARSE_WARNED = [False]
+
+
+def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Look up rows of `weight`: ``out[..., :] = weight[input[...], :]``.
 
     Args:
         input: integer tensor of indices, any shape (*), each in [0, num_embeddings).
         weight: (num_embeddings, embedding_dim).
         padding_idx: entries equal to it give ``weight[padding_idx]`` but pass no gradient to it.
+        max_norm: rows looked up whose `norm_type`-norm exceeds it are first rescaled in place
+            (no gradient) to that norm, as PyTorch.
+        scale_grad_by_freq: divide each row's gradient by how often its index occurs in `input`.
+        sparse: accepted; the gradient is dense (tapegrad has no sparse tensors; with SGD-type
+            optimizers the update is the same).
     Returns:
         (*, embedding_dim).
     """
@@ -184,7 +217,19 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     _check_indices("embedding", idx, num)
     if not isinstance(weight, Tensor):
         weight = Tensor(weight)
+    if sparse and not _SPARSE_WARNED[0]:
+        _SPARSE_WARNED[0] = True
+        import warnings
+
+        warnings.warn("embedding(sparse=True): tapegrad has no sparse tensors; the weight's "
+                      "gradient is dense (same values)", UserWarning, stacklevel=2)
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
     out = LOOKUP(weight, idx=idx)
+    if scale_grad_by_freq and out.requires_grad:
+        _, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
+        scale = (1.0 / counts[inverse.reshape(-1)]).reshape((*idx.shape, 1)).astype(out._data.dtype)
+        out = SCALE_GRAD(out, scale=scale)
     if padding_idx is None:
         return out
     if not -num <= padding_idx < num:

@@ -131,6 +131,9 @@ class Embedding(Module):
         num_embeddings: number of rows (valid indices are 0..num_embeddings-1).
         embedding_dim: size of each row.
         padding_idx: this row is initialized to zeros and never receives a gradient.
+        max_norm, norm_type: rows looked up with a larger norm are rescaled to max_norm first.
+        scale_grad_by_freq: divide each row's gradient by its index's count in the batch.
+        sparse: accepted; gradients are dense (see `F.embedding`).
         _weight: an initial weight (num_embeddings, embedding_dim) instead of N(0, 1).
         _freeze: make the weight not require grad.
         device: accepted for PyTorch compatibility (ignored).
@@ -138,8 +141,13 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 _weight=None, _freeze: bool = False, device=None, dtype=None) -> None:
+                 max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, _weight=None, _freeze: bool = False, device=None, dtype=None) -> None:
         super().__init__()
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
         self.num_embeddings = _args.size("Embedding", "num_embeddings", num_embeddings, minimum=0)
         self.embedding_dim = _args.size("Embedding", "embedding_dim", embedding_dim, minimum=0)
         if padding_idx is not None:
@@ -167,12 +175,15 @@ class Embedding(Module):
             self.weight = Parameter(Tensor(w), requires_grad=not _freeze)
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx: int | None = None) -> Embedding:
+    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx: int | None = None,
+                        max_norm: float | None = None, norm_type: float = 2.0,
+                        scale_grad_by_freq: bool = False, sparse: bool = False) -> Embedding:
         """An Embedding whose weight is a copy of the 2-D `embeddings` (frozen by default)."""
         w = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if w.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {w.shape}")
-        return cls(w.shape[0], w.shape[1], padding_idx, _weight=np.array(w), _freeze=freeze)
+        return cls(w.shape[0], w.shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                   _weight=np.array(w), _freeze=freeze)
 
     def reset_parameters(self) -> None:
         """N(0, 1) init; the padding row (if any) is zero."""
@@ -194,10 +205,19 @@ class Embedding(Module):
                 f"{self!r}: index out of range: indices span [{idx.min()}, {idx.max()}], "
                 f"valid indices are 0..{self.num_embeddings - 1}"
             )
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        if self.sparse:
+            s += ", sparse=True"
         return s
