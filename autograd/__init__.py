@@ -56,6 +56,7 @@ from .sampling import (
     randn_like,
     randperm,
 )
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor, is_tensor
 
 # Marker that `nn` and `optim` check, so PyPI's unrelated `autograd` package is never used by mistake.
@@ -147,3 +148,4 @@ __all__ += [
 # last: these shadow the builtins inside this module
 float = np.float32
 int = np.int32
+__all__ += ["CheckpointError", "load", "save"]

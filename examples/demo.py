@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> float:
     accuracy = history.test_acc[-1]
     graph_path = write_graph(model, x_test[:16], y_test[:16], args.out)
     plot_history(history, os.path.join(args.out, "loss.png"))
-    nn.save(model, os.path.join(args.out, "model.npz"))
+    nn.save(model.state_dict(), os.path.join(args.out, "model.npz"))
 
     elapsed = time.perf_counter() - start
     verdict = "reached" if accuracy >= TARGET_ACCURACY else "NOT reached"

@@ -90,7 +90,7 @@ def test_checkpoint_round_trip_resumes_identically(tmp_path):
 
     model, opt = make()
     train(model, opt, 5)
-    nn.save(model, tmp_path / "model.npz")
+    nn.save(model.state_dict(), tmp_path / "model.npz")
     nn.save(opt.state_dict(), tmp_path / "opt.npz")
     train(model, opt, 5)
     resumed, ropt = make()

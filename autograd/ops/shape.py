@@ -251,6 +251,8 @@ def _as_tensors(tensors):
           aliases=("concatenate", "concat"), method=False, numpy=(np.concatenate,))
 def cat(tensors, dim=0, *, axis=None):
     """Concatenate tensors along an existing dim."""
+    if not len(tensors):
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     tensors = _as_tensors(tensors)
     d = normalize_dim(pick(dim, axis, 0), tensors[0].ndim)
     _check_same_ranks("cat", tensors, d)
@@ -262,6 +264,8 @@ def cat(tensors, dim=0, *, axis=None):
           method=False, numpy=(np.stack,))
 def stack(tensors, dim=0, *, axis=None):
     """Stack same-shaped tensors along a new dim."""
+    if not len(tensors):
+        raise RuntimeError("stack(): expected a non-empty list of Tensors")
     tensors = _as_tensors(tensors)
     d = normalize_dim(pick(dim, axis, 0), tensors[0].ndim + 1)
     _check_same_ranks("stack", tensors, d)
@@ -321,8 +325,13 @@ def unbind(input, dim=0):
           samples=[Sample((6, 2), 3), Sample((5, 2), 2), Sample((2, 7), 3, dim=1)])
 def chunk(input, chunks, dim=0):
     """Split into `chunks` nearly equal pieces (the last may be smaller), as PyTorch."""
-    n = input.shape[normalize_dim(dim, input.ndim)]
-    return split(input, max(-(-n // chunks), 1), dim)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = normalize_dim(dim, input.ndim)
+    n = input.shape[d]
+    if n == 0:  # PyTorch gives `chunks` empty pieces of an empty dim
+        return _Split.apply(input, (0,) * chunks, d)
+    return split(input, -(-n // chunks), dim)
 
 
 _PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}

@@ -18,6 +18,8 @@ from autograd import Tensor
 from autograd.ops.registry import Primitive
 from autograd.ops.special import ERF, erf_forward
 
+from . import _checks
+
 __all__ = [
     "elu", "gelu", "hardtanh", "leaky_relu", "log_softmax", "logsigmoid", "relu", "relu6",
     "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
@@ -99,7 +101,7 @@ SOFTPLUS = Primitive(
 
 def _check_tensor(name: str, input) -> None:
     if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: expected a Tensor, got {type(input).__name__}")
+        _checks.tensor_input(name, input)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:

@@ -7,12 +7,14 @@ import numpy as np
 from autograd import Tensor
 from autograd.random import default_generator
 
+from . import _checks
+
 __all__ = ["dropout", "dropout2d"]
 
 
 def _check(name: str, input, p: float) -> None:
     if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: expected a Tensor, got {type(input).__name__}")
+        _checks.tensor_input(name, input)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{name}: dropout probability has to be between 0 and 1, but got {p}")
 

@@ -17,6 +17,7 @@ import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
+from . import _checks
 from .activation import SOFTPLUS
 
 __all__ = [
@@ -47,11 +48,11 @@ def _as_tensor(x) -> Tensor:
 
 def _pair(name: str, input, target) -> tuple[Tensor, Tensor]:
     """Check the elementwise losses' operands: tensors of the same shape."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+    _checks.tensor_input(name, input)
     target = _as_tensor(target)
+    _checks.floating(name, input, target)
     if input.shape != target.shape:
-        raise ValueError(
+        raise _checks.ShapeError(
             f"{name}: target shape {tuple(target.shape)} must equal input shape "
             f"{tuple(input.shape)} (broadcasting a loss target is almost always a bug)"
         )
@@ -137,13 +138,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
         weight: broadcastable rescaling weight per element, or None.
     """
     input, target = _pair("binary_cross_entropy", input, target)
-    x = input._data
-    if x.size and (np.nanmin(x) < 0 or np.nanmax(x) > 1):
-        raise ValueError(
-            "binary_cross_entropy: all elements of input should be between 0 and 1 (use "
-            "binary_cross_entropy_with_logits for raw scores), got values in "
-            f"[{np.nanmin(x)}, {np.nanmax(x)}]"
-        )
+    _checks.probabilities("binary_cross_entropy", input._data)
     loss = _weighted("binary_cross_entropy", BCE(input, target), weight)
     return _reduce("binary_cross_entropy", loss, reduction)
 
@@ -179,12 +174,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
 # ----------------------------------------------------------------- class-index losses
 def _class_targets(name: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
     """Validate integer targets for an (N, C, d1...) input; returns the target array."""
+    _checks.class_index_target(name, input, target)
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind not in "iu":
-        raise TypeError(
-            f"{name}: class-index targets must be an integer tensor, got dtype {t.dtype} "
-            "(class probabilities must have the input's shape and a float dtype)"
-        )
     expected = (input.shape[0], *input.shape[2:])
     if t.shape != expected:
         raise ValueError(
@@ -232,8 +223,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
         ignore_index: targets equal to it contribute nothing (nor to the mean's denominator).
         reduction: ``'mean'`` divides the sum by the total weight of the non-ignored targets.
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"nll_loss: input must be a Tensor, got {type(input).__name__}")
+    _checks.tensor_input("nll_loss", input)
+    _checks.floating("nll_loss", input)
     input, target, squeeze = _unbatched(input, target)
     if input.ndim < 2:
         raise ValueError(f"nll_loss: expected input of shape (N, C, ...), got {tuple(input.shape)}")
@@ -330,7 +321,8 @@ CROSS_ENTROPY_REDUCED = Primitive(
 
 def _all_targets_valid(t: np.ndarray, n_rows: int, n_classes: int, ignore_index: int) -> bool:
     """t is (n_rows,) integer class indices, all in [0, C), none equal to ignore_index."""
-    if t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or 0 <= ignore_index < n_classes:
+    if (t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or 0 <= ignore_index < n_classes
+            or t.dtype.kind == "b"):  # (bool labels: the general path names the mistake)
         return False  # (an ignore_index among the classes may match a target: the general path)
     try:
         # NOTE: one call checks both ends: bincount refuses negative values, and a target >= C
@@ -358,7 +350,9 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         The reduced loss (a scalar), or per-sample losses for ``'none'``.
     """
     if not isinstance(input, Tensor):
-        raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
+        _checks.tensor_input("cross_entropy", input)
+    if input._data.dtype.kind != "f":
+        _checks.floating("cross_entropy", input)
     shape = input._data.shape  # (not the .ndim/.shape properties: a call each, every step)
     if (
         weight is None and label_smoothing == 0.0 and len(shape) == 2
@@ -374,11 +368,16 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         raise ValueError(f"cross_entropy: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     input, target, squeeze = _unbatched(input, target)
     if input.ndim < 2:
-        raise ValueError(f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}")
+        raise _checks.ShapeError(
+            f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}"
+        )
     n_classes = input.shape[1]
     w = _class_weight("cross_entropy", weight, n_classes)
     t_data = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t_data.dtype.kind == "f":
+        if t_data.shape != tuple(input.shape):  # float labels, not probabilities
+            _checks.class_index_target("cross_entropy", input, t_data)
+        _checks.no_ignore_index_with_probabilities("cross_entropy", ignore_index)
         loss = _cross_entropy_probs(input, _as_tensor(target), w, reduction, label_smoothing)
     else:
         t = _class_targets("cross_entropy", input, target, ignore_index)

@@ -13,6 +13,8 @@ import numpy as np
 from autograd import Tensor, no_grad
 from autograd.ops.registry import Primitive
 
+from . import _checks
+
 __all__ = ["batch_norm", "layer_norm"]
 
 
@@ -92,6 +94,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C, *), got shape {tuple(input.shape)}")
+    _checks.floating("batch_norm", input)
+    _checks.same_dtype("batch_norm", input, weight if weight is not None else running_mean)
+    _checks.positive_eps("batch_norm", eps, training)
     c = input.shape[1]
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and tuple(stat.shape) != (c,):
@@ -101,7 +106,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     axes = (0, *range(2, input.ndim))
     if training:
         n = input._data.size // max(c, 1)
-        if n <= 1:
+        if n == 0:  # an empty batch: PyTorch returns it (as x w + b) and keeps the running stats
+            out = input if w is None else input * w
+            return out if b is None else out + b
+        if n == 1:
             raise ValueError(
                 "batch_norm: expected more than 1 value per channel when training, "
                 f"got input of shape {tuple(input.shape)}"
@@ -148,6 +156,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and tuple(p.shape) != shape:
             raise ValueError(f"layer_norm: {name} must have shape {shape}, got {tuple(p.shape)}")
+    _checks.same_dtype("layer_norm", input, weight)
     axes = tuple(range(input.ndim - k, input.ndim))
     mean, invstd, _ = _moments(input._data, axes, eps)
     return NORMALIZE(input, weight, bias, axes=axes, eps=eps, mean=mean, invstd=invstd)

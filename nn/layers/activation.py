@@ -9,6 +9,7 @@ from __future__ import annotations
 from autograd import Tensor
 from autograd.ops.arithmetic import RELU
 
+from ..functional import _checks
 from ..functional import activation as F
 from ..module import Module
 
@@ -32,7 +33,7 @@ class ReLU(Module):
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise ReLU."""
         if not isinstance(input, Tensor):
-            raise TypeError(f"relu: expected a Tensor, got {type(input).__name__}")
+            _checks.tensor_input("ReLU", input)
         return RELU(input)  # NOTE: F.relu's own op, without its two wrapper calls (a hot path)
 
     def extra_repr(self) -> str:

@@ -7,6 +7,7 @@ import numpy as np
 from autograd import Tensor
 
 from .. import init
+from ..functional import _checks
 from ..functional.attention import multi_head_attention_forward
 from ..module import Module, Parameter
 from .linear import Linear
@@ -117,8 +118,9 @@ class MultiheadAttention(Module):
                 is_causal: bool = False):
         """(attn_output, attn_weights or None); see the class docstring for shapes and masks."""
         for name, x in (("query", query), ("key", key), ("value", value)):
-            if not isinstance(x, Tensor):
-                raise TypeError(f"MultiheadAttention: {name} must be a Tensor, got {type(x).__name__}")
+            _checks.tensor_input("MultiheadAttention", x, name)
+            weight = self.in_proj_weight if self._qkv_same_embed_dim else self.q_proj_weight
+            _checks.same_dtype(f"MultiheadAttention ({name})", x, weight)
         for name, x, size in (("query", query, self.embed_dim), ("key", key, self.kdim),
                               ("value", value, self.vdim)):
             if x.ndim not in (2, 3) or x.shape[-1] != size:

@@ -10,6 +10,7 @@ import autograd
 from autograd import Tensor
 
 from .. import init
+from ..functional import _checks
 from ..functional.conv import conv2d, pair
 from ..module import Module, Parameter
 
@@ -104,10 +105,9 @@ class Conv2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """(N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{self!r} expected a Tensor input, got {type(input).__name__}")
+        _checks.tensor_input(type(self).__name__, input)
         if input.ndim not in (3, 4) or input.shape[-3] != self.in_channels:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self!r} expected input of shape (N, {self.in_channels}, H, W) or "
                 f"({self.in_channels}, H, W), got {tuple(input.shape)}"
             )

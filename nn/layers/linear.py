@@ -9,6 +9,7 @@ import numpy as np
 from autograd import Tensor
 
 from .. import init
+from ..functional import _checks
 from ..functional.linear import LINEAR, LINEAR_NO_BIAS, embedding, linear
 from ..module import Module, Parameter
 
@@ -82,10 +83,10 @@ class Linear(Module):
     def forward(self, input: Tensor) -> Tensor:
         """(*, in_features) -> (*, out_features)."""
         if not isinstance(input, Tensor):
-            raise TypeError(f"{self!r} expected a Tensor input, got {type(input).__name__}")
+            _checks.tensor_input("Linear", input)
         shape = input._data.shape
         if not shape or shape[-1] != self.in_features:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self!r} expected input with last dimension {self.in_features}, got shape {shape}"
             )
         params = self._parameters
@@ -93,6 +94,8 @@ class Linear(Module):
             weight, bias = params["weight"], params["bias"]
         except KeyError:  # re-bound outside the parameter registry (del + plain attribute)
             weight, bias = self.weight, self.bias
+        if input._data.dtype != weight._data.dtype:
+            _checks.same_dtype("Linear", input, weight)
         if type(weight) is not Parameter or len(weight._data.shape) != 2:
             return linear(input, weight, bias)  # F.linear's checks and messages
         # the input was checked above; a misshaped weight or bias fails inside the op, naming it
@@ -113,6 +116,8 @@ class Flatten(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Flattened view of `input`."""
+        if not isinstance(input, Tensor):
+            _checks.tensor_input("Flatten", input)
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -203,9 +208,13 @@ class Embedding(Module):
 
     def forward(self, input) -> Tensor:
         """Integer indices (*) -> (*, embedding_dim)."""
-        idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+        _checks.tensor_input("Embedding", input, "of indices")
+        idx = input._data
         if idx.dtype.kind not in "iu":
-            raise TypeError(f"{self!r} expected integer indices, got dtype {idx.dtype}")
+            raise _checks.DtypeError(
+                f"{self!r} expected integer indices (int64), got dtype {idx.dtype}: convert them "
+                "with .long()"
+            )
         if idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings):
             raise IndexError(
                 f"{self!r}: index out of range: indices span [{idx.min()}, {idx.max()}], "

@@ -7,6 +7,7 @@ import numpy as np
 from autograd import Tensor, no_grad
 
 from .. import init
+from ..functional import _checks
 from ..functional.normalization import batch_norm, layer_norm
 from ..module import Module, Parameter
 
@@ -74,15 +75,14 @@ class _BatchNorm(Module):
             init.zeros_(self.bias)
 
     def _check_input(self, input) -> None:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{type(self).__name__}: expected a Tensor input, got {type(input).__name__}")
+        _checks.tensor_input(self._get_name(), input)
         if input.ndim not in self._ranks:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self._get_name()}({self.num_features}) expected {self._shape_text} input, "
                 f"got shape {tuple(input.shape)} ({input.ndim}D)"
             )
         if input.shape[1] != self.num_features:
-            raise ValueError(
+            raise _checks.ShapeError(
                 f"{self._get_name()}({self.num_features}) expected input with {self.num_features} "
                 f"channels (dim 1), got {input.shape[1]} (input shape {tuple(input.shape)})"
             )
@@ -175,10 +175,11 @@ class LayerNorm(Module):
     def forward(self, input: Tensor) -> Tensor:
         """(*, *normalized_shape) -> same shape."""
         k = len(self.normalized_shape)
-        if not isinstance(input, Tensor) or input.ndim < k or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
-            got = tuple(input.shape) if isinstance(input, Tensor) else type(input).__name__
-            raise ValueError(
-                f"{self!r} expected input with trailing shape {self.normalized_shape}, got {got}"
+        _checks.tensor_input("LayerNorm", input)
+        if input.ndim < k or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
+            raise _checks.ShapeError(
+                f"{self!r} expected input with trailing shape {self.normalized_shape}, got "
+                f"{tuple(input.shape)}"
             )
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 

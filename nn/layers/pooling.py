@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from autograd import Tensor
 
+from ..functional import _checks
 from ..functional.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..module import Module
 
@@ -36,6 +37,7 @@ class MaxPool2d(Module):
 
     def forward(self, input: Tensor):
         """(N, C, H, W) -> (N, C, H_out, W_out)."""
+        _checks.tensor_input("MaxPool2d", input)
         return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                           ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -70,6 +72,7 @@ class AvgPool2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """(N, C, H, W) -> (N, C, H_out, W_out)."""
+        _checks.tensor_input("AvgPool2d", input)
         return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                           self.count_include_pad, self.divisor_override)
 

@@ -18,6 +18,7 @@ import autograd
 from autograd import Function, Tensor
 
 from .. import init
+from ..functional import _checks
 from ..functional.dropout import dropout as _dropout
 from ..module import Module, Parameter
 
@@ -214,6 +215,7 @@ class RNNBase(Module):
     # ----------------------------------------------------------------- forward
     def _run(self, input: Tensor, hx: tuple | None):
         """The stacked (bi)directional recurrence; returns (output, tuple of final states)."""
+        _checks.recurrent_input(self, input)
         batched = self._check_input(input)
         x = input
         if not batched:

@@ -57,7 +57,7 @@ def test_running_stats_follow_momentum_with_unbiased_variance():
 
 def test_momentum_none_gives_the_cumulative_average():
     bn = nn.BatchNorm1d(3, momentum=None)
-    batches = [RNG.standard_normal((4, 3)) + k for k in range(3)]
+    batches = [(RNG.standard_normal((4, 3)) + k).astype(np.float32) for k in range(3)]
     for b in batches:
         bn(Tensor(b))
     np.testing.assert_allclose(bn.running_mean._data, np.mean([b.mean(0) for b in batches], 0), rtol=1e-5)

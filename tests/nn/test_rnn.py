@@ -247,7 +247,7 @@ def test_errors_are_clear():
     with pytest.raises(ValueError, match=r"2D .* or 3D"):
         m(Tensor(np.zeros((2, 1, 1, 3))))
     with pytest.raises(RuntimeError, match=r"Expected h_0 size \(1, 2, 4\), got \(1, 3, 4\)"):
-        m(Tensor(np.zeros((5, 2, 3))), (Tensor(np.zeros((1, 3, 4))), Tensor(np.zeros((1, 2, 4)))))
+        m(Tensor(np.zeros((5, 2, 3), np.float32)), (Tensor(np.zeros((1, 3, 4), np.float32)), Tensor(np.zeros((1, 2, 4), np.float32))))
     with pytest.raises(TypeError, match="tuple"):
         m(Tensor(np.zeros((5, 2, 3))), Tensor(np.zeros((1, 2, 4))))
     with pytest.raises(ValueError, match="Unknown nonlinearity 'gelu'"):

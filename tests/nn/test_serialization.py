@@ -1,21 +1,31 @@
-"""nn.save / nn.load: round trips, atomic writes, and refusal of anything that could run code."""
+"""Hostile and malformed checkpoints: every one raises CheckpointError naming the file, runs
+nothing, and allocates no more than the file could hold (both the safetensors format and the
+first nn.save format, an npz archive, which still loads)."""
 
 import builtins
+import io
 import json
 import os
 import pickle
-from collections import OrderedDict
+import struct
+import tracemalloc
+import zipfile
+import zlib
 
 import numpy as np
 import pytest
 
 import autograd
 import nn
-from autograd import Tensor
+from autograd import CheckpointError, Tensor
 
-
-def model():
-    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+from ..autograd.checkpoint_helpers import (
+    assert_same,
+    legacy_npz,
+    legacy_tree,
+    safetensors_file,
+    sample_checkpoint,
+)
 
 
 class Payload:
@@ -28,166 +38,202 @@ class Payload:
         return (builtins.open, (self.marker, "w"))
 
 
-def write_archive(path, header, **members):
-    members["__tapegrad__"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    with open(path, "wb") as f:
-        np.savez(f, **members)
+def refused(path, match=None):
+    with pytest.raises(CheckpointError, match=match) as info:
+        nn.load(path)
+    assert str(path) in str(info.value)
+    return str(info.value)
 
 
-# ----------------------------------------------------------------- round trips
-def test_module_round_trip_through_load_state_dict(tmp_path):
-    src = model()
-    src(autograd.randn(8, 3))  # move the running stats
-    path = tmp_path / "model.npz"
-    nn.save(src, path)
-    sd = nn.load(path)
-    assert isinstance(sd, OrderedDict) and list(sd) == list(src.state_dict())
-    assert all(isinstance(v, Tensor) for v in sd.values())
-    assert sd["1.num_batches_tracked"].dtype == np.int64 and sd["1.num_batches_tracked"].shape == ()
-    dst = model()
-    dst.load_state_dict(nn.load(path))
-    for (k, a), b in zip(src.state_dict().items(), dst.state_dict().values()):
-        np.testing.assert_array_equal(a._data, b._data, err_msg=k)
-        assert a.dtype == b.dtype
-    x = autograd.randn(5, 3)
-    src.eval()
-    dst.eval()
-    np.testing.assert_array_equal(src(x)._data, dst(x)._data)
+# ----------------------------------------------------------------- the first format still loads
+def test_files_written_by_the_first_nn_save_still_load(tmp_path):
+    model, _, _ = sample_checkpoint()
+    sd = model.state_dict()
+    tree = legacy_tree(**{k: (f"a{i}", v._data.dtype.str, list(v.shape)) for i, (k, v) in enumerate(sd.items())})
+    tree["tree"]["items"].append(["mask", {"t": "ndarray", "k": "m", "dtype": "|b1", "shape": [2]}])
+    tree["tree"]["items"].append(["cfg", {"t": "dict", "items": [[0, {"t": "tuple", "items": [
+        {"t": "scalar", "v": 0.9}, {"t": "scalar", "v": None}]}]]}])
+    legacy_npz(tmp_path / "old.npz", tree, m=np.array([True, False]),
+               **{f"a{i}": v._data for i, v in enumerate(sd.values())})
+    back = nn.load(tmp_path / "old.npz")
+    expected = type(sd)(sd)
+    expected["mask"] = np.array([True, False])
+    expected["cfg"] = type(sd)({0: (0.9, None)})
+    assert_same(expected, back)
+    model.load_state_dict({k: v for k, v in back.items() if k in sd})
 
 
-def test_nested_dict_round_trip_keeps_order_kinds_and_scalars(tmp_path):
-    obj = {
-        "state": {0: {"step": 3, "exp_avg": Tensor(np.arange(3, dtype=np.float64))}},
-        "param_groups": [{"lr": 0.1, "params": [0, 1], "betas": (0.9, 0.999), "amsgrad": False,
-                          "name": None}],
-        "mask": np.array([True, False]),
-        "half": Tensor(np.ones(2, dtype=np.float16)),
-    }
-    nn.save(obj, tmp_path / "opt.npz")
-    back = nn.load(tmp_path / "opt.npz")
-    assert list(back) == ["state", "param_groups", "mask", "half"]
-    assert back["state"][0]["step"] == 3 and list(back["state"]) == [0]
-    np.testing.assert_array_equal(back["state"][0]["exp_avg"]._data, [0, 1, 2])
-    assert back["state"][0]["exp_avg"].dtype == np.float64
-    assert back["param_groups"][0] == {"lr": 0.1, "params": [0, 1], "betas": (0.9, 0.999),
-                                       "amsgrad": False, "name": None}
-    assert isinstance(back["mask"], np.ndarray) and back["mask"].dtype == np.bool_
-    assert back["half"].dtype == np.float16
+def test_a_file_from_the_first_nn_save_loads_with_its_values():
+    """checkpoints/first_nn_save.npz was written by nn.save before it moved to safetensors."""
+    path = os.path.join(os.path.dirname(__file__), "checkpoints", "first_nn_save.npz")
+    back = nn.load(path)
+    assert list(back) == ["optimizer", "epoch", "mask", "half"] and back["epoch"] == 3
+    group = back["optimizer"]["param_groups"][0]
+    assert group["betas"] == (0.9, 0.999) and group["params"] == [0, 1, 2, 3, 4, 5]
+    with np.load(path, allow_pickle=False) as raw:  # numpy's reader as the reference
+        state = back["optimizer"]["state"]
+        np.testing.assert_array_equal(state[0]["exp_avg"]._data, raw["a0"])
+        assert state[0]["exp_avg"].dtype == np.float32 and state[0]["step"] == 1
+        assert back["half"].dtype == np.float16 and back["mask"].dtype == np.bool_
 
 
-def test_save_rejects_unsupported_objects_and_leaves_existing_file(tmp_path):
-    path = tmp_path / "ckpt.npz"
-    nn.save({"a": Tensor([1.0])}, path)
-    before = path.read_bytes()
-    with pytest.raises(TypeError, match="only numeric and bool"):
-        nn.save({"a": np.array([object()], dtype=object)}, path)
-    with pytest.raises(TypeError, match="obj\\['f'\\] is a function"):
-        nn.save({"f": lambda: 0}, path)
-    with pytest.raises(TypeError, match="expected a Module or a dict"):
-        nn.save([Tensor([1.0])], path)
-    assert path.read_bytes() == before
-
-
-def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
-    path = tmp_path / "ckpt.npz"
-    nn.save({"a": Tensor([1.0])}, path)
-    before = path.read_bytes()
-
-    def broken(file, **members):
-        file.write(b"PK\x03\x04partial")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(np, "savez", broken)
-    with pytest.raises(OSError, match="disk full"):
-        nn.save({"a": Tensor([2.0])}, path)
-    assert path.read_bytes() == before
-    assert os.listdir(tmp_path) == ["ckpt.npz"]
-
-
-# ----------------------------------------------------------------- refusing bad files
 def test_pickle_payload_is_never_executed(tmp_path):
     marker = tmp_path / "pwned"
-    path = tmp_path / "model.npz"
+    path = tmp_path / "model.pt"
     with open(path, "wb") as f:
         pickle.dump({"weight": Payload(marker)}, f)
-    with pytest.raises(ValueError, match="Pickle files"):
-        nn.load(path)
+    refused(path, "pickle")
     assert not marker.exists()
     pickle.loads(pickle.dumps(Payload(marker)))  # the payload does work when unpickled
     assert marker.exists()
 
 
-def test_object_array_member_is_refused_without_unpickling(tmp_path):
+def test_raw_pickle_member_and_object_array_are_refused_without_unpickling(tmp_path):
     marker = tmp_path / "pwned"
-    path = tmp_path / "evil.npz"
     payload = np.empty(1, dtype=object)
     payload[0] = Payload(marker)
-    header = {"format": "tapegrad-npz", "version": 1,
-              "tree": {"t": "dict", "items": [["w", {"t": "tensor", "k": "a0", "dtype": "|O", "shape": [1]}]]}}
-    write_archive(path, header, a0=payload)
-    with pytest.raises(ValueError, match="cannot be read without pickle"):
-        nn.load(path)
+    legacy_npz(tmp_path / "obj.npz", legacy_tree(w=("a0", "|O", [1])), a0=payload)
+    refused(tmp_path / "obj.npz", "object arrays need pickle")
+    with zipfile.ZipFile(tmp_path / "raw.npz", "w") as z:  # a pickle where an .npy should be
+        z.writestr("a0.npy", pickle.dumps(Payload(marker)))
+        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(json.dumps(legacy_tree(w=("a0", "<f8", [1]))).encode(), np.uint8)))
+    refused(tmp_path / "raw.npz")
     assert not marker.exists()
 
 
-def test_truncated_and_corrupted_files_raise_clear_errors(tmp_path):
-    path = tmp_path / "model.npz"
-    nn.save(model(), path)
+def _npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+# ----------------------------------------------------------------- bombs
+def test_compressed_members_are_refused_before_inflating(tmp_path):
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a0.npy", _npy(np.zeros(64 * 2**20, dtype=np.uint8)))  # 64 MB of zeros
+        header = json.dumps(legacy_tree(w=("a0", "|u1", [64 * 2**20]))).encode()
+        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(header, np.uint8)))
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        refused(path, "compressed")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * path.stat().st_size
+
+
+def test_declared_sizes_larger_than_the_file_are_refused_before_allocating(tmp_path):
+    header = {"w": {"dtype": "F32", "shape": [1_000_000, 1_000_000], "data_offsets": [0, 4 * 10**12]}}
+    (tmp_path / "huge.safetensors").write_bytes(safetensors_file(header, b"\0" * 16))
+    refused(tmp_path / "huge.safetensors", "outside")
+    header["w"]["data_offsets"] = [0, 16]
+    (tmp_path / "lie.safetensors").write_bytes(safetensors_file(header, b"\0" * 16))
+    refused(tmp_path / "lie.safetensors", "declares shape")
+    blob = io.BytesIO()
+    np.lib.format.write_array_header_1_0(blob, {"descr": "<f4", "fortran_order": False, "shape": (10**12,)})
+    with zipfile.ZipFile(tmp_path / "huge.npz", "w") as z:
+        z.writestr("a0.npy", blob.getvalue() + b"\0" * 8)
+        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(json.dumps(legacy_tree(w=("a0", "<f4", [10**12]))).encode(), np.uint8)))
+    refused(tmp_path / "huge.npz", "declares shape")
+
+
+def test_aliased_members_cannot_multiply_the_memory(tmp_path):
+    header = {f"t{i}": {"dtype": "U8", "shape": [1000], "data_offsets": [0, 1000]} for i in range(50)}
+    (tmp_path / "alias.safetensors").write_bytes(safetensors_file(header, b"\1" * 1000))
+    refused(tmp_path / "alias.safetensors", "overlap")
+
+
+# ----------------------------------------------------------------- corrupted structure
+def test_truncation_at_every_byte_is_refused(tmp_path):
+    for fmt in ("safetensors", "npz"):
+        path = tmp_path / f"full.{fmt}"
+        if fmt == "safetensors":
+            path = tmp_path / "full.pt"
+            autograd.save({"w": Tensor(np.arange(6.0).reshape(2, 3)), "e": 3}, path)
+        else:
+            legacy_npz(path, legacy_tree(w=("a0", "<f8", [2])), a0=np.arange(2.0))
+        data = path.read_bytes()
+        cut = tmp_path / "cut"
+        for n in range(len(data)):
+            cut.write_bytes(data[:n])
+            refused(cut)
+
+
+def test_bit_flips_in_zip_flags_and_compression_method_are_refused(tmp_path):
+    path = tmp_path / "x.npz"
+    legacy_npz(path, legacy_tree(w=("a0", "<f8", [2])), a0=np.arange(2.0))
     data = path.read_bytes()
-    for cut in (10, len(data) // 2, len(data) - 5):
-        bad = tmp_path / f"cut{cut}.npz"
-        bad.write_bytes(data[:cut])
-        with pytest.raises(ValueError, match=r"nn\.load"):
-            nn.load(bad)
-    flipped = bytearray(data)
-    start = data.index(b"\x93NUMPY") + 200  # inside the first array's payload
-    flipped[start:start + 8] = b"\xff" * 8
-    bad = tmp_path / "flipped.npz"
-    bad.write_bytes(bytes(flipped))
-    with pytest.raises(ValueError, match="corrupted"):
-        nn.load(bad)
-    (tmp_path / "empty.npz").write_bytes(b"")
-    with pytest.raises(ValueError, match="not a tapegrad checkpoint"):
-        nn.load(tmp_path / "empty.npz")
+    for signature, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        start = data.index(signature)
+        for offset, values in ((flag_at, (0x01, 0x41)), (method_at, (8, 12, 14, 99))):
+            for value in values:
+                bad = bytearray(data)
+                bad[start + offset] = value
+                (tmp_path / "bad.npz").write_bytes(bytes(bad))
+                refused(tmp_path / "bad.npz")
 
 
-def test_header_inconsistencies_are_rejected(tmp_path):
+def test_deeply_nested_headers_raise_checkpoint_error_not_recursion_error(tmp_path):
+    deep = "[" * 900 + "]" * 900
+    with zipfile.ZipFile(tmp_path / "deep.npz", "w") as z:
+        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(deep.encode(), np.uint8)))
+    refused(tmp_path / "deep.npz", "header")
+    nested = '{"t": "list", "items": [' * 900 + '{"t": "scalar", "v": 1}' + "]}" * 900
+    header = '{"format": "tapegrad-npz", "version": 1, "tree": {"t": "dict", "items": [["x", ' + nested + "]]}}"
+    with zipfile.ZipFile(tmp_path / "deep2.npz", "w") as z:
+        z.writestr("__tapegrad__.npy", _npy(np.frombuffer(header.encode(), np.uint8)))
+    refused(tmp_path / "deep2.npz", "header")
+    (tmp_path / "deep.safetensors").write_bytes(
+        struct.pack("<Q", 1807) + b'{"a":' + deep.encode() + b"}")
+    refused(tmp_path / "deep.safetensors")
+    tree = '{"version": "2", "tree": ' + deep + "}"
+    crc = zlib.crc32(tree.encode())
+    meta = {"__metadata__": {"tapegrad": tree, "tapegrad_crc32": str(crc)}}
+    (tmp_path / "deep2.safetensors").write_bytes(safetensors_file(meta))
+    refused(tmp_path / "deep2.safetensors", "tree")
+
+
+def test_bad_json_dtypes_and_offsets_are_refused(tmp_path):
+    cases = {
+        "badjson": struct.pack("<Q", 6) + b'{"a": ',
+        "notobject": safetensors_file([1, 2]),
+        "bf16": safetensors_file({"w": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]}}, b"\0" * 4),
+        "negative": safetensors_file({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}, b"\0" * 4),
+        "reversed": safetensors_file({"w": {"dtype": "U8", "shape": [0], "data_offsets": [4, 0]}}, b"\0" * 4),
+        "beyond": safetensors_file({"w": {"dtype": "U8", "shape": [8], "data_offsets": [0, 8]}}, b"\0" * 4),
+        "entry": safetensors_file({"w": "F32"}),
+        "bool": safetensors_file({"w": {"dtype": "BOOL", "shape": [2], "data_offsets": [0, 2]}}, b"\x01\x07"),
+        "meta": safetensors_file({"__metadata__": {"tapegrad": 5}}),
+        "header_len": struct.pack("<Q", 2**63) + b"{}",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        refused(tmp_path / name)
+    path = tmp_path / "c.pt"
+    autograd.save({"w": autograd.ones(2), "epoch": 3}, path)
+    data = path.read_bytes()
+    (tmp_path / "epoch").write_bytes(data.replace(b'[\\"epoch\\", 3]', b'[\\"epoch\\", 4]'))
+    refused(tmp_path / "epoch", "checksum")
+    legacy_npz(tmp_path / "odt.npz", legacy_tree(w=("a0", "<c16", [1])), a0=np.ones(1, np.complex128))
+    refused(tmp_path / "odt.npz", "only numeric")
+
+
+def test_header_inconsistencies_in_the_first_format_are_refused(tmp_path):
     path = tmp_path / "x.npz"
     with open(path, "wb") as f:
         np.savez(f, w=np.ones(2))
-    with pytest.raises(ValueError, match="no __tapegrad__ header"):
-        nn.load(path)
-    entry = {"t": "tensor", "k": "a0", "dtype": "<f8", "shape": [3]}
-    tree = {"t": "dict", "items": [["w", entry]]}
-    write_archive(path, {"format": "tapegrad-npz", "version": 1, "tree": tree}, a0=np.ones(2))
-    with pytest.raises(ValueError, match="header says <f8 \\[3\\]"):
-        nn.load(path)
-    write_archive(path, {"format": "tapegrad-npz", "version": 1, "tree": tree}, a0=np.ones(3), a1=np.ones(1))
-    with pytest.raises(ValueError, match="unexpected members"):
-        nn.load(path)
-    write_archive(path, {"format": "tapegrad-npz", "version": 99, "tree": tree}, a0=np.ones(3))
-    with pytest.raises(ValueError, match="unsupported format version"):
-        nn.load(path)
-    write_archive(path, {"format": "tapegrad-npz", "version": 1,
-                         "tree": {"t": "dict", "items": [["w", {"t": "eval", "v": "1"}]]}})
-    with pytest.raises(ValueError, match="unknown entry type"):
-        nn.load(path)
-
-
-def test_torch_checkpoint_is_refused(tmp_path):
-    torch = pytest.importorskip("torch")
-    path = tmp_path / "model.pt"
-    torch.save(torch.nn.Linear(2, 2).state_dict(), path)
-    with pytest.raises(ValueError, match=r"nn\.load"):
-        nn.load(path)
-
-
-def test_saved_file_gets_the_usual_permissions(tmp_path):
-    import stat
-
-    mask = os.umask(0o022)
-    try:
-        nn.save({"w": np.ones(2)}, tmp_path / "m.npz")
-    finally:
-        os.umask(mask)
-    assert stat.S_IMODE(os.stat(tmp_path / "m.npz").st_mode) == 0o644
+    refused(path, "no __tapegrad__ header")
+    legacy_npz(path, legacy_tree(w=("a0", "<f8", [3])), a0=np.ones(2))
+    refused(path, r"header says <f8 \[3\]")
+    legacy_npz(path, legacy_tree(w=("a0", "<f8", [3])), a0=np.ones(3), a1=np.ones(1))
+    refused(path, "unexpected members")
+    header = legacy_tree(w=("a0", "<f8", [3]))
+    header["version"] = 99
+    legacy_npz(path, header, a0=np.ones(3))
+    refused(path, "unsupported format version")
+    header = {"format": "tapegrad-npz", "version": 1,
+              "tree": {"t": "dict", "items": [["w", {"t": "eval", "v": "1"}]]}}
+    legacy_npz(path, header)
+    refused(path, "unknown entry type")
