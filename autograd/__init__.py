@@ -59,6 +59,9 @@ from .sampling import (
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor, is_tensor
 
+# isort: split
+from . import linalg  # (torch.linalg's norms: after the op table is loaded)
+
 # Marker that `nn` and `optim` check, so PyPI's unrelated `autograd` package is never used by mistake.
 __tapegrad__ = True
 __version__ = "0.1.0"
@@ -90,7 +93,7 @@ def _export_ops() -> list[str]:
 
 
 # Methods that exist on Tensor only as placeholders for the registered op of the same name.
-_OVERRIDABLE = frozenset()
+_OVERRIDABLE = frozenset({"any", "all", "square"})
 _OP_NAMES = _export_ops()
 for _np_fn, _fn in ((np.zeros_like, zeros_like), (np.ones_like, ones_like)):
     NUMPY_DISPATCH[_np_fn] = _fn
@@ -98,7 +101,7 @@ for _np_fn, _fn in ((np.zeros_like, zeros_like), (np.ones_like, ones_like)):
 concatenate = globals()["cat"]
 
 __all__ = [
-    "AnomalyError", "Function", "explain", "viz", "FunctionCtx", "GradcheckError", "Node", "Tensor",
+    "AnomalyError", "Function", "explain", "viz", "linalg", "FunctionCtx", "GradcheckError", "Node", "Tensor",
     "arange", "as_tensor", "backward", "detect_anomaly", "empty", "empty_like", "enable_grad",
     "eye", "from_numpy", "full", "full_like", "grad", "gradcheck", "gradgradcheck",
     "is_anomaly_enabled", "is_grad_enabled", "is_tensor", "linspace", "manual_seed", "no_grad",

@@ -1,6 +1,23 @@
 """The op table. Importing this package registers every op (see registry.py)."""
 
 from . import arithmetic, indexing, linalg, reduction, shape, special  # noqa: F401
+
+# isort: split
+# PyTorch's everyday API (issue 15); the files that replace an entry above (div, flatten, view,
+# pad) import the file that registered it first
+from . import (  # noqa: F401
+    binary_math,
+    comparison,
+    cumulative,
+    elementwise_math,
+    gathering,
+    norms,
+    padding,
+    products,
+    scatter,
+    sorting,
+    structure,
+)
 from .registry import (
     NUMPY_DISPATCH,
     PRIMITIVES,

@@ -92,7 +92,7 @@ def _parse_einsum(equation: str, ndims: list[int]) -> tuple[list[str], str]:
     lhs, arrow, rhs = eq.partition("->")
     terms = lhs.split(",")
     if len(terms) != len(ndims):
-        raise ValueError(f"einsum: equation {equation!r} has {len(terms)} operands, got {len(ndims)}")
+        raise RuntimeError(f"einsum(): equation {equation!r} has {len(terms)} operands, got {len(ndims)}")
     used = set(eq)
     spare = [c for c in string.ascii_letters if c not in used]
     n_ell = max((nd - (len(t) - 3) for t, nd in zip(terms, ndims) if "..." in t), default=0)
@@ -142,17 +142,33 @@ def _einsum_vjp(i, g, out, *operands, equation):
     return grad
 
 
+def _einsum_forward(*ops, equation):
+    # the explicit form: numpy rejects an ellipsis in the inputs that the output leaves out
+    # (PyTorch sums over those dims)
+    terms, out = _parse_einsum(equation, [np.ndim(op) for op in ops])
+    return np.einsum(",".join(terms) + "->" + out, *ops, optimize=len(ops) > 2)
+
+
 EINSUM = Primitive(
-    "einsum", lambda *ops, equation: np.einsum(equation, *ops, optimize=len(ops) > 2),
+    "einsum", _einsum_forward,
     VariadicVJPs(_einsum_vjp),
     "d einsum/d operand = einsum of the gradient with the other operands",
 )
 
 
-@register("einsum", ref=lambda eq, *ops: np.einsum(eq, *ops), method=False, numpy=(np.einsum,),
+def _einsum_ref(eq, *ops):
+    lhs, arrow, rhs = eq.partition("->")
+    if not arrow or "..." not in lhs or "..." in rhs:
+        return np.einsum(eq, *ops)
+    out = np.einsum(lhs + "->..." + rhs, *ops)  # then sum the ellipsis dims, as PyTorch
+    return out.sum(axis=tuple(range(out.ndim - len(rhs))))
+
+
+@register("einsum", ref=_einsum_ref, method=False, numpy=(np.einsum,),
           samples=[Sample("ij,jk->ik", (3, 4), (4, 2)), Sample("bij,bjk->bik", (2, 3, 4), (2, 4, 5)),
                    Sample("ii->i", (3, 3)), Sample("ij->", (2, 3)), Sample("i,j->ij", (3,), (4,)),
-                   Sample("...ij,...jk", (2, 3, 4), (2, 4, 2)), Sample("ij,ij->i", (3, 4), (3, 4))])
+                   Sample("...ij,...jk", (2, 3, 4), (2, 4, 2)), Sample("ij,ij->i", (3, 4), (3, 4)),
+                   Sample("...ij->ij", (2, 3, 4)), Sample("b...,b...->b", (2, 3, 4), (2, 3, 4))])
 def einsum(equation, *operands):
     """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)`` (ellipsis and diagonals allowed)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
