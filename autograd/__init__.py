@@ -113,15 +113,11 @@ __all__ = [
 
 # PyTorch's names for devices, sizes, random generators, inference mode (see autograd.device,
 # autograd.random, autograd.tensor_device)
-from . import tensor_device as _tensor_device  # noqa: E402  (attaches Tensor.to/device/...)
+from . import tensor_device as _tensor_device  # noqa: E402, F401  (attaches Tensor.to/device/...)
 from .device import Size, device, get_default_device, set_default_device  # noqa: E402
 from .grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
 from .random import _GENERATOR as default_generator  # noqa: E402  (PyTorch's global Generator)
 from .random import Generator, get_rng_state, initial_seed, seed, set_rng_state  # noqa: E402
-
-if "mm" not in REGISTRY:  # the op table's mm, when it has one, is the differentiable entry
-    mm = _tensor_device._mm
-    Tensor.mm = _tensor_device._mm
 
 int8 = np.int8
 int16 = np.int16

@@ -123,14 +123,6 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False)
                            requires_grad=requires_grad)
 
 
-def _mm(input, mat2) -> Tensor:
-    """Matrix product of two 2-D tensors (n, m) @ (m, p) -> (n, p)."""
-    for name, t in (("self", input), ("mat2", mat2)):
-        if t.ndim != 2:
-            raise RuntimeError(f"{name} must be a matrix, got a {t.ndim}-D tensor")
-    return input @ mat2
-
-
 for _name, _fn in (("to", to), ("cuda", cuda), ("size", size), ("nelement", nelement),
                    ("get_device", get_device), ("pin_memory", pin_memory),
                    ("new_zeros", new_zeros), ("new_ones", new_ones), ("new_empty", new_empty),
