@@ -345,9 +345,10 @@ def test_non_leaf_hook_results_are_checked(result, error, message):
         (y * 3).sum().backward()
 
 
-def test_backward_can_be_retried_after_a_hook_raised():
+def test_retry_after_a_hook_raised_says_what_happened():
+    """As PyTorch: the nodes run before the hook raised are freed; the error says why and how
+    to retry (retain_graph=True), and with it the retry works."""
     x = f32([1.0, 2.0], grad=True)
-    y = (x * x) * 3
     calls = []
 
     def flaky(g):
@@ -355,10 +356,19 @@ def test_backward_can_be_retried_after_a_hook_raised():
         if len(calls) == 1:
             raise ValueError("first call fails")
 
+    y = (x * x) * 3
+    y.register_hook(flaky)
+    loss = (y * y).sum()
+    with pytest.raises(ValueError, match="first call fails"):
+        loss.backward()
+    with pytest.raises(RuntimeError, match="raised part-way"):
+        loss.backward()
+    calls.clear()
+    y = (x * x) * 3
     y.register_hook(flaky)
     loss = y.sum()
     with pytest.raises(ValueError, match="first call fails"):
-        loss.backward()
+        loss.backward(retain_graph=True)
     loss.backward()
     np.testing.assert_array_equal(x.grad._data, [6.0, 12.0])
 
