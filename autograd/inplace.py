@@ -281,6 +281,15 @@ class InplaceMixin:
         from .ops.indexing import COPY_SLICES, torch_key_chain
 
         chain = torch_key_chain(self, index_key(key))
+        if not records(self, (value,)):  # (only the region is written: no copy of the tensor)
+            from .ops.indexing import assign_region
+
+            try:
+                assign_region(self._data, chain, _data_of(value))
+            except ValueError as exc:
+                raise RuntimeError(f"__setitem__: {exc}") from None
+            _bump(self)
+            return
         if _is_tensor(value) and value.dtype != self.dtype:
             value = value.to(self.dtype)
         elif not _is_tensor(value):

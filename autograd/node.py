@@ -26,7 +26,8 @@ FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time (or to use saved values after they were "
     "freed). Saved values of the graph are freed when you call .backward() or autograd.grad(). "
     "Pass retain_graph=True to the first backward() if you need to backward through the graph "
-    "again."
+    "again. A backward that raised part-way (in a hook, say) has freed the part it ran, as in "
+    "PyTorch: to retry after fixing the hook, call the first backward with retain_graph=True."
 )
 
 

@@ -90,11 +90,12 @@ def _replay(x, chain):
 
 def _copy_slices_forward(base, value, chain):
     out = np.array(base, copy=True)
-    _assign(out, chain, value)
+    assign_region(out, chain, value)
     return out
 
 
-def _assign(out, chain, value) -> None:
+def assign_region(out, chain, value) -> None:
+    """Write `value` into the region of the array `out` that the view steps `chain` reach."""
     region = out
     for op, kwargs in chain[:-1]:
         region = op.forward(region, **kwargs)

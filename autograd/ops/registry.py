@@ -32,6 +32,8 @@ NUMPY_DISPATCH: dict[Any, Callable] = {}
 
 _ndarray = np.ndarray
 _asarray = np.asarray
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
 _node_new = object.__new__
 
 
@@ -100,10 +102,11 @@ class Primitive:
             # calls), need nothing (numpy keeps Python numbers weak); the rest ask result_type
             if n == 2:
                 if a_t:
+                    dt = arrays[0].dtype
                     if b_t:
-                        if not (arrays[0].dtype is arrays[1].dtype and arrays[0].dtype.kind == "f"):
+                        if not (dt is arrays[1].dtype and (dt is _F32 or dt is _F64)):
                             arrays = promoted(self, arrays)
-                    elif not ((type(b) is float or type(b) is int) and arrays[0].dtype.kind == "f"):
+                    elif not ((dt is _F32 or dt is _F64) and (type(b) is float or type(b) is int)):
                         arrays = promoted(self, arrays)
                 elif not (b_t and (type(a) is float or type(a) is int) and arrays[1].dtype.kind == "f"):
                     arrays = promoted(self, arrays)
