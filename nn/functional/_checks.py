@@ -69,7 +69,7 @@ def same_dtype(who: str, input: Tensor, weight, error: type[Exception] = Runtime
 def class_index_target(who: str, input: Tensor, target) -> None:
     """Class-index targets must be integers; float or bool labels get PyTorch's RuntimeError."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind in "iu":
+    if t.dtype == np.int64 or t.dtype == np.uint8:  # (PyTorch: Long or Byte, nothing else)
         return
     if t.dtype.kind == "f":
         raise RuntimeError(
@@ -78,7 +78,8 @@ def class_index_target(who: str, input: Tensor, target) -> None:
             f"{tuple(t.shape)}: pass int64 class indices, e.g. target.long()"
         )
     raise RuntimeError(
-        f"{who}: expected target dtype int64 (class indices), got {t.dtype} of shape "
+        f"{who}: expected target dtype to be Long or Byte (int64 or uint8 class indices), got "
+        f"{t.dtype} of shape "
         f"{tuple(t.shape)}: pass int64 class indices, e.g. target.long()"
     )
 

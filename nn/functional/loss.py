@@ -326,7 +326,8 @@ CROSS_ENTROPY_REDUCED = Primitive(
 def _all_targets_valid(t: np.ndarray, n_rows: int, n_classes: int, ignore_index: int) -> bool:
     """t is (n_rows,) integer class indices, all in [0, C), none equal to ignore_index."""
     if (t.ndim != 1 or t.shape[0] != n_rows or n_rows == 0 or 0 <= ignore_index < n_classes
-            or t.dtype.kind == "b"):  # (bool labels: the general path names the mistake)
+            or (t.dtype != np.int64 and t.dtype != np.uint8)):  # (other dtypes: the general path
+        # names the mistake, as PyTorch, which takes Long or Byte targets only)
         return False  # (an ignore_index among the classes may match a target: the general path)
     try:
         # NOTE: one call checks both ends: bincount refuses negative values, and a target >= C

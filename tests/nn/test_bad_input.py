@@ -142,3 +142,14 @@ def test_float64_input_into_a_float32_layer_raises_as_torch(make, shape):
     with pytest.raises((RuntimeError, ValueError), match=r"input dtype float64 does not match the layer's dtype float32.*input\.float\(\)"):
         layer(Tensor(np.ones(shape)))
     assert layer(Tensor(np.ones(shape, np.float32))) is not None
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int16, np.int8])
+def test_class_labels_must_be_int64_or_uint8_as_in_pytorch(dtype):
+    """PyTorch: "expected target dtype to be Long or Byte, but got Int" (int64 and uint8 pass)."""
+    logits = Tensor(np.zeros((3, 4), dtype=np.float32))
+    for loss in (F.cross_entropy, F.nll_loss):
+        with pytest.raises(RuntimeError, match="Long or Byte"):
+            loss(logits, Tensor(np.array([0, 1, 2], dtype=dtype)))
+        loss(logits, Tensor(np.array([0, 1, 2], dtype=np.uint8)))
+        loss(logits, Tensor(np.array([0, 1, 2], dtype=np.int64)))
