@@ -19,8 +19,7 @@ import numpy as np
 
 from .grad_mode import ANOMALY, STATE
 from .inplace import DIRTY_OUTPUTS, torch_dtype_name
-from .node import FREED_GRAPH_MESSAGE, Node, note_constant_input
-from .ops.registry import CLOCK, unbroadcast
+from .node import CLOCK, FREED_GRAPH_MESSAGE, Node, edge_target
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 from .tensor import make_tensor as _new_tensor
 
@@ -148,7 +147,7 @@ def backward_order(root_keys) -> list:
         order.append(node)
         for e in node.edges:
             if e is not None:
-                reach(e[0] if type(e) is tuple else e)
+                reach(edge_target(e)[0])
     return order + leaves
 
 
@@ -158,7 +157,7 @@ def _needed(root_keys, targets) -> set:
     # reversed: leaves, then nodes oldest first, so a node's inputs are decided before it
     for key in reversed(backward_order(root_keys)):
         if type(key) is Node and any(
-            e is not None and (e[0] if type(e) is tuple else e) in needed for e in key.edges
+            e is not None and edge_target(e)[0] in needed for e in key.edges
         ):
             needed.add(key)
     return needed
@@ -304,20 +303,7 @@ def _run_fast(roots, root_grads, retain_graph) -> list:
                 gxs = None
             elif node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
-                edges = node._edges
-                if edges is None:
-                    # NOTE: input_edges, inline (its call costs a frame per node; keep the two in
-                    # step): only ops whose every input has a VJP come here without edges
-                    edges = []
-                    for a in args:
-                        if isinstance(a, Tensor):
-                            if a.requires_grad:
-                                fn = a.grad_fn
-                                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-                                continue
-                            note_constant_input(node, len(edges), a)  # its box outlives release
-                        edges.append(None)
-                    node._edges = edges
+                edges = node.edges
                 arrays = node.arrays
                 out = node.out
                 kwargs = node.kwargs
@@ -386,6 +372,21 @@ def _run_fast(roots, root_grads, retain_graph) -> list:
     finally:
         STATE.grad_enabled = prev_mode
     return []
+
+
+def unbroadcast(g, shape: tuple):
+    """Sum `g` down to `shape`, undoing numpy broadcasting (works on arrays and Tensors)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axes, keepdims=True) if type(g) is _ndarray else g.sum(axes, keepdim=True)
+    if lead:
+        g = g.reshape(shape)
+    return g if g.shape == shape else g.reshape(shape)
 
 
 def _output_nr(t) -> int:

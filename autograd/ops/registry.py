@@ -22,7 +22,7 @@ import numpy as np
 
 from ..grad_mode import ANOMALY, STATE
 from ..inplace import VersionCounter
-from ..node import CLOCK, Node, _next_seq, _user_frame
+from ..node import CLOCK, Node, _next_seq, _user_frame, input_edges
 from ..promotion import cast_operands, get_default_dtype, result_type
 
 REGISTRY: dict[str, OpInfo] = {}
@@ -296,48 +296,6 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
     return ValueError(f"{name}: {exc} (input shapes {shapes})")
 
 
-def input_edges(args, op: Primitive, clock=None) -> list:
-    """Where the gradient of each of `args` (the inputs of `op`) goes: `edge_of` for a tensor
-    that requires grad and has a VJP, else None. With `clock` (the node's creation time), a
-    tensor whose history an in-place op rebased since then gives the history it had at that time."""
-    # NOTE: edge_of, inline, in a plain loop (a comprehension is a frame of its own); the
-    # backward walk has this loop inline too (keep the two in step)
-    edges = []
-    for a in args:
-        if isinstance(a, Tensor):
-            history = a._history
-            if history is not None and clock is not None:
-                fn, out_nr, requires = history_at(a, clock)
-            else:
-                fn, out_nr, requires = a.grad_fn, a._out_nr, a.requires_grad
-            if requires:
-                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, out_nr)))
-                continue
-        edges.append(None)
-    if not op.differentiable:
-        vjps = op.vjps
-        edges = [None if vjps[i] is None else e for i, e in enumerate(edges)]
-    return edges
-
-
-def history_at(t, clock):
-    """(grad_fn, output number, requires_grad) of `t` as they were when the clock read `clock`."""
-    for when, fn, out_nr, requires in t._history:
-        if clock < when:
-            return fn, out_nr, requires
-    return t.grad_fn, t._out_nr, t.requires_grad
-
-
-def edge_of(t):
-    """Where gradient for tensor `t` goes: its node, `(node, k)`, or the leaf itself."""
-    fn = t.grad_fn
-    if fn is None:
-        return t
-    if fn.n_out == 1:
-        return fn
-    return (fn, t._out_nr)
-
-
 def _new_tensor(out):
     """A tensor holding the array `out` (see `make_tensor`)."""
     return make_tensor(out)
@@ -419,21 +377,6 @@ def register(
         return fn
 
     return decorate
-
-
-def unbroadcast(g, shape: tuple):
-    """Sum `g` down to `shape`, undoing numpy broadcasting (works on arrays and Tensors)."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
-    )
-    if axes:
-        g = g.sum(axes, keepdims=True) if type(g) is _ndarray else g.sum(axes, keepdim=True)
-    if lead:
-        g = g.reshape(shape)
-    return g if g.shape == shape else g.reshape(shape)
 
 
 def normalize_dim(dim, ndim: int):

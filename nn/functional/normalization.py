@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor, no_grad
-from autograd.ops.registry import Primitive, unbroadcast
+from autograd.engine import unbroadcast
+from autograd.ops.registry import Primitive
 
 from . import _checks
 
