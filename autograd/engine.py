@@ -311,32 +311,23 @@ def _run_fast(roots, root_grads, retain_graph) -> list:
                     # Node.release() for a primitive's node, inline
                     node.meta = (out.shape, out.dtype)
                     node.args = node.arrays = node.out = node.kwargs = None
-                op = node.op
-                vjp_all = op.vjp_all
-                if vjp_all is None:
-                    vjps = op.vjps
-                    gxs = None
-                    n_in = len(arrays)
-                else:
-                    # (`**kwargs` would copy the dict on every call, even an empty one)
-                    gxs = vjp_all(g, out, edges, *arrays, **kwargs) if kwargs else vjp_all(g, out, edges, *arrays)
+                vjps = node.op.vjps
+                n_in = len(arrays)
                 for i, edge in enumerate(edges):
                     if edge is None:
                         continue
-                    if gxs is None:
-                        if kwargs:
-                            gx = vjps[i](g, out, *arrays, **kwargs)
-                        elif n_in == 2:  # NOTE: spelled out: a star call builds a tuple per call
-                            gx = vjps[i](g, out, arrays[0], arrays[1])
-                        elif n_in == 1:
-                            gx = vjps[i](g, out, arrays[0])
-                        else:
-                            gx = vjps[i](g, out, *arrays)
-                        shape = arrays[i].shape
-                        if gx.shape != shape:
-                            gx = unbroadcast(gx, shape)
+                    # (`**kwargs` would copy the dict on every call, even an empty one)
+                    if kwargs:
+                        gx = vjps[i](g, out, *arrays, **kwargs)
+                    elif n_in == 2:  # NOTE: spelled out: a star call builds a tuple per call
+                        gx = vjps[i](g, out, arrays[0], arrays[1])
+                    elif n_in == 1:
+                        gx = vjps[i](g, out, arrays[0])
                     else:
-                        gx = gxs[i]  # vjp_all returns each gradient in its input's shape
+                        gx = vjps[i](g, out, *arrays)
+                    shape = arrays[i].shape
+                    if gx.shape != shape:
+                        gx = unbroadcast(gx, shape)
                     if type(edge) is Node:
                         prev = grads_get(edge, _MISSING)
                         if prev is _MISSING:

@@ -41,18 +41,12 @@ class Primitive:
     """An engine op: numpy `forward`, per-input `vjps`, and the derivative as text (`formula`)."""
 
     __slots__ = (
-        "_reads", "backward_name", "differentiable", "formula", "forward", "name", "promote",
-        "vjp_all", "vjps",
+        "_reads", "backward_name", "differentiable", "formula", "forward", "name", "promote", "vjps",
     )
 
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable | None], formula: str,
-                 vjp_all: Callable | None = None, promote: str | None = None):
-        """`vjp_all(g, out, edges, *inputs, **kwargs)`, optional: every needed input gradient in one
-        call on arrays (None where `edges[i]` is None), equal to the `vjps` and each already in its
-        input's shape (the engine does not unbroadcast them); a plain backward uses it to save a
-        call per input (Linear's three gradients share their reshapes).
-
-        `promote` makes the inputs follow PyTorch's type promotion before `forward` runs:
+                 promote: str | None = None):
+        """`promote` makes the inputs follow PyTorch's type promotion before `forward` runs:
         "binary" (all inputs to their `result_type`), "true_div" (as binary, then integers to the
         default float), "float" (one input; integers and bools to the default float), "where"
         (inputs 1 and 2 as binary; input 0 is the condition)."""
@@ -63,7 +57,6 @@ class Primitive:
         self.vjps = vjps if hasattr(vjps, "fn") else tuple(vjps)
         # every input has a VJP (variadic VJPs cover any number of inputs)
         self.differentiable = type(self.vjps) is not tuple or None not in self.vjps
-        self.vjp_all = vjp_all
         self.formula = formula
         self.backward_name = "".join(p.capitalize() for p in name.split("_")) + "Backward"
         if name in PRIMITIVES:
@@ -253,8 +246,7 @@ _METADATA = frozenset(("shape", "dtype", "ndim"))
 
 def _vjp_reads(op: Primitive):
     """What each of `op`'s VJPs reads, from its bytecode (the names it loads): a tuple with
-    (reads output, (reads input 0, ...)) per VJP; () when unknown (a *args VJP). An op's
-    `vjp_all` computes what its VJPs compute and reads no saved value they do not read."""
+    (reads output, (reads input 0, ...)) per VJP; () when unknown (a *args VJP)."""
     import dis
 
     vjps = op.vjps
