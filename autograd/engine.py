@@ -3,9 +3,10 @@
 The walk is iterative: nodes come off a heap newest first (an op's inputs always come from older
 nodes, so a node's gradient is complete when it comes off), so a 1,000,000-op chain needs no
 recursion and no pass over the graph before the walk. Gradients accumulate in a
-local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it):
-in a plain backward as soon as a leaf's gradient arrives, else (hooks to run on a leaf's total,
-`inputs=` to filter) at the end of the walk.
+local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it).
+Two walks, one result: `_run`, the reference walk (read it first), serves every case and writes
+leaves at the end; `_run_fast` serves a plain `backward()` with its helpers inlined and writes a
+leaf without hooks as soon as its gradient arrives (tests/autograd/test_walks.py holds them equal).
 Without `create_graph`, VJPs run on raw ndarrays and grad mode is off, so a plain backward builds
 no Tensor wrappers; with it, VJPs run on Tensors and are themselves recorded.
 """
