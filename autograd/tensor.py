@@ -572,8 +572,8 @@ def _constant_result(fn, *args, **kwargs) -> Tensor:
 def init_slots(t, data) -> None:
     """Set every slot of the new tensor `t` (a Tensor or subclass) around the ndarray `data`.
 
-    The one place that knows a Tensor's slots: Tensor(), make_tensor and nn.Parameter call it;
-    Primitive.__call__ repeats these stores inline on the hot path (a test holds the two in step)."""
+    The one place that knows a Tensor's slots: Tensor(), make_tensor (and so every op's result)
+    and nn.Parameter call it."""
     t._data = data
     t.grad_fn = None
     t._grad = None

@@ -112,19 +112,7 @@ class Primitive:
             raise _shape_error(self.name, arrays, exc) from None
         if type(out) is not _ndarray:
             out = _asarray(out)
-        # NOTE: make_tensor's stores, inline (keep in step with it)
-        result = _tensor_new(Tensor)
-        result._data = out
-        result.grad_fn = None
-        result._grad = None
-        result._hooks = None
-        result._name = None
-        result._out_nr = 0
-        result._retains_grad = False
-        result._vc = None
-        result._view = None
-        result._history = None
-        result.requires_grad = False
+        result = make_tensor(out)
         if requires and STATE.grad_enabled:
             edges = None  # derived from `args` when first needed (see Node.edges)
             if not self.differentiable:
@@ -400,4 +388,3 @@ def pick(value, alias, default=None):
 
 from ..tensor import Tensor, make_tensor  # noqa: E402  (Tensor imports the ops at its end)
 
-_tensor_new = object.__new__
