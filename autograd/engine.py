@@ -3,23 +3,24 @@
 The walk is iterative: nodes come off a heap newest first (an op's inputs always come from older
 nodes, so a node's gradient is complete when it comes off), so a 1,000,000-op chain needs no
 recursion and no pass over the graph before the walk. Gradients accumulate in a
-local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it):
-in a plain backward as soon as a leaf's gradient arrives, else (hooks to run on a leaf's total,
-`inputs=` to filter) at the end of the walk.
+local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it).
+Two walks, one result: `_run`, the reference walk (read it first), serves every case and writes
+leaves at the end; `_run_fast` serves a plain `backward()` with its helpers inlined and writes a
+leaf without hooks as soon as its gradient arrives (tests/autograd/test_walks.py holds them equal).
 Without `create_graph`, VJPs run on raw ndarrays and grad mode is off, so a plain backward builds
 no Tensor wrappers; with it, VJPs run on Tensors and are themselves recorded.
 """
 
 from __future__ import annotations
 
+import os
 from heapq import heappop, heappush
 
 import numpy as np
 
 from .grad_mode import ANOMALY, STATE
 from .inplace import DIRTY_OUTPUTS, torch_dtype_name
-from .node import FREED_GRAPH_MESSAGE, Node, note_constant_input
-from .ops.registry import CLOCK, unbroadcast
+from .node import CLOCK, FREED_GRAPH_MESSAGE, Node, edge_target
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 from .tensor import make_tensor as _new_tensor
 
@@ -147,7 +148,7 @@ def backward_order(root_keys) -> list:
         order.append(node)
         for e in node.edges:
             if e is not None:
-                reach(e[0] if type(e) is tuple else e)
+                reach(edge_target(e)[0])
     return order + leaves
 
 
@@ -157,7 +158,7 @@ def _needed(root_keys, targets) -> set:
     # reversed: leaves, then nodes oldest first, so a node's inputs are decided before it
     for key in reversed(backward_order(root_keys)):
         if type(key) is Node and any(
-            e is not None and (e[0] if type(e) is tuple else e) in needed for e in key.edges
+            e is not None and edge_target(e)[0] in needed for e in key.edges
         ):
             needed.add(key)
     return needed
@@ -188,15 +189,76 @@ def _send(grads: dict, heap: list, leaves: list, edge, gx) -> None:
         grads[edge] = gx if prev is None else prev + gx
 
 
+# When set, every backward takes the reference walk (tests compare the two walks with it).
+FORCE_REFERENCE_WALK = os.environ.get("TAPEGRAD_REFERENCE_WALK", "") not in ("", "0")
+
+
 def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     """The backward walk. Returns, for `inputs` (if any), the gradient that reached each.
 
+    This is the reference walk; it serves every case. A plain `backward()` (no create_graph, no
+    anomaly mode, no `inputs=`) takes `_run_fast`, the same walk with its helpers inlined, which
+    must give equal gradients (tests/autograd/test_walks.py holds the two equal).
+
     Nodes run newest first, off a heap keyed by creation order: when a node comes off it, every
     node that uses its output has run, so its gradient is complete (no dependency-counting pass
-    over the graph first). In a plain backward a leaf without hooks takes each gradient into its
-    `.grad` when it arrives; other leaves collect theirs and are written at the end, in the
+    over the graph first). Leaves collect their gradients and are written at the end, in the
     order the walk first reached them.
     """
+    anomaly = ANOMALY.enabled
+    if accumulate and inputs is None and not (create_graph or anomaly or FORCE_REFERENCE_WALK):
+        return _run_fast(roots, root_grads, retain_graph)
+    grads, heap, leaves, root_keys, taken = _seed(roots, root_grads, create_graph)
+    targets = needed = None
+    captured = []
+    if inputs is not None:
+        targets = {}
+        for i, t in enumerate(inputs):
+            targets.setdefault(t if t.grad_fn is None else t.grad_fn, []).append((i, _output_nr(t)))
+        needed = _needed(root_keys, targets)
+        captured = [None] * len(inputs)
+    prev_mode = STATE.grad_enabled
+    STATE.grad_enabled = create_graph
+    try:
+        while heap:
+            node = heappop(heap)[1]
+            g = grads.pop(node)
+            if g is not None:
+                g = _node_hooks(node, g, create_graph)
+            if targets is not None:
+                if g is not None and node in targets:
+                    for i, k in targets[node]:
+                        captured[i] = g[k] if node.n_out > 1 else g
+                if node not in needed:
+                    g = None  # no input asked for lies behind this node
+            gxs = [None] * len(node.edges)
+            if g is not None:
+                gxs = _call_backward(node, g, create_graph, anomaly)
+                if node.ctx is not None:  # a custom backward may return arrays it keeps elsewhere
+                    taken.update(id(gx) for gx in gxs if gx is not None)
+                if not retain_graph:
+                    node.release()
+            for edge, gx in zip(node.edges, gxs):
+                if edge is not None:
+                    _send(grads, heap, leaves, edge, gx)
+        for leaf in leaves:
+            g = _leaf_hooks(leaf._hooks, grads.pop(leaf), taken)
+            if targets is not None and leaf in targets:
+                for i, _ in targets[leaf]:
+                    captured[i] = g
+            # (a leaf that stopped requiring grad after the forward takes none, as PyTorch's
+            # AccumulateGrad)
+            wanted = targets is None or leaf in targets
+            if accumulate and g is not None and leaf.requires_grad and wanted:
+                _accumulate_leaf(leaf, g, create_graph, taken)
+    finally:
+        STATE.grad_enabled = prev_mode
+    return captured
+
+
+def _seed(roots, root_grads, create_graph):
+    """The walk's starting state: (grads, heap, leaves, root_keys, taken) with each root's
+    gradient sent to its node (or to itself, for a leaf root)."""
     grads: dict = {}
     heap: list = []
     leaves: list = []
@@ -215,27 +277,18 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         else:
             root_keys.append(fn)
             _send(grads, heap, leaves, (fn, t._out_nr) if fn.n_out > 1 else fn, g)
+    return grads, heap, leaves, root_keys, taken
 
-    targets = None
-    needed = None
-    captured = []
-    if inputs is not None:
-        targets = {}
-        for i, t in enumerate(inputs):
-            key = t if t.grad_fn is None else t.grad_fn
-            targets.setdefault(key, []).append((i, _output_nr(t)))
-        needed = _needed(root_keys, targets)
-        captured = [None] * len(inputs)
 
-    prev_mode = STATE.grad_enabled
-    STATE.grad_enabled = create_graph
-    anomaly = ANOMALY.enabled
-    fast = not (create_graph or anomaly)
-    # leaves of a plain backward (no `inputs=` filter) take their gradient as soon as it comes;
-    # the rest (hooks to run on the total, targets to capture) wait for the end of the walk
-    direct = fast and accumulate and targets is None
+def _run_fast(roots, root_grads, retain_graph) -> list:
+    """`_run` for a plain backward, with the hot path inlined (see STYLE.md, "Speed without
+    losing the reader"): a primitive's VJPs run on raw arrays and each result is passed on at
+    once; a leaf without hooks takes each gradient into its `.grad` as soon as it arrives."""
+    grads, heap, leaves, _, taken = _seed(roots, root_grads, False)
     grads_pop = grads.pop
     grads_get = grads.get
+    prev_mode = STATE.grad_enabled
+    STATE.grad_enabled = False
     # NOTE: each node's saved values are freed as soon as it has run (as PyTorch does): a walk
     # that raises part-way (a hook, a version check) leaves the nodes it ran freed, and
     # FREED_GRAPH_MESSAGE says so; keeping them to the end costs W4 6% and the peak memory
@@ -244,33 +297,14 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             node = heappop(heap)[1]
             g = grads_pop(node)
             if g is not None and (node.hooks is not None or node.retained is not None):
-                g = _node_hooks(node, g, create_graph)
-            if targets is not None:  # (and so `needed`)
-                if g is not None and node in targets:
-                    for i, k in targets[node]:
-                        captured[i] = g[k] if node.n_out > 1 else g
-                if node not in needed:
-                    g = None  # no input asked for lies behind this node
+                g = _node_hooks(node, g, False)
             args = node.args
             if g is None:
                 edges = node.edges
                 gxs = None
-            elif fast and node.ctx is None and node.clock == CLOCK[0] and args is not None:
+            elif node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
-                edges = node._edges
-                if edges is None:
-                    # NOTE: input_edges, inline (its call costs a frame per node; keep the two in
-                    # step): only ops whose every input has a VJP come here without edges
-                    edges = []
-                    for a in args:
-                        if isinstance(a, Tensor):
-                            if a.requires_grad:
-                                fn = a.grad_fn
-                                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, a._out_nr)))
-                                continue
-                            note_constant_input(node, len(edges), a)  # its box outlives release
-                        edges.append(None)
-                    node._edges = edges
+                edges = node.edges
                 arrays = node.arrays
                 out = node.out
                 kwargs = node.kwargs
@@ -278,32 +312,23 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     # Node.release() for a primitive's node, inline
                     node.meta = (out.shape, out.dtype)
                     node.args = node.arrays = node.out = node.kwargs = None
-                op = node.op
-                vjp_all = op.vjp_all
-                if vjp_all is None:
-                    vjps = op.vjps
-                    gxs = None
-                    n_in = len(arrays)
-                else:
-                    # (`**kwargs` would copy the dict on every call, even an empty one)
-                    gxs = vjp_all(g, out, edges, *arrays, **kwargs) if kwargs else vjp_all(g, out, edges, *arrays)
+                vjps = node.op.vjps
+                n_in = len(arrays)
                 for i, edge in enumerate(edges):
                     if edge is None:
                         continue
-                    if gxs is None:
-                        if kwargs:
-                            gx = vjps[i](g, out, *arrays, **kwargs)
-                        elif n_in == 2:  # NOTE: spelled out: a star call builds a tuple per call
-                            gx = vjps[i](g, out, arrays[0], arrays[1])
-                        elif n_in == 1:
-                            gx = vjps[i](g, out, arrays[0])
-                        else:
-                            gx = vjps[i](g, out, *arrays)
-                        shape = arrays[i].shape
-                        if gx.shape != shape:
-                            gx = unbroadcast(gx, shape)
+                    # (`**kwargs` would copy the dict on every call, even an empty one)
+                    if kwargs:
+                        gx = vjps[i](g, out, *arrays, **kwargs)
+                    elif n_in == 2:  # NOTE: spelled out: a star call builds a tuple per call
+                        gx = vjps[i](g, out, arrays[0], arrays[1])
+                    elif n_in == 1:
+                        gx = vjps[i](g, out, arrays[0])
                     else:
-                        gx = gxs[i]  # vjp_all returns each gradient in its input's shape
+                        gx = vjps[i](g, out, *arrays)
+                    shape = arrays[i].shape
+                    if gx.shape != shape:
+                        gx = unbroadcast(gx, shape)
                     if type(edge) is Node:
                         prev = grads_get(edge, _MISSING)
                         if prev is _MISSING:
@@ -312,23 +337,18 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                         else:
                             grads[edge] = gx if prev is None else prev + gx
                         continue
-                    if direct and type(edge) is not tuple:
-                        # a leaf: into its .grad now, unless its hooks must see the total first
-                        try:  # NOTE: not getattr(..., None): a call per leaf edge
-                            hooks = edge._hooks
-                        except AttributeError:
-                            hooks = None
-                        if not hooks:
-                            # (a leaf that stopped requiring grad after the forward takes none,
-                            # as PyTorch's AccumulateGrad)
-                            if edge.requires_grad:
-                                _accumulate_leaf(edge, gx, False, taken)
-                            continue
+                    # a leaf without hooks: into its .grad now (one with hooks waits for its total)
+                    if type(edge) is not tuple and not edge._hooks:
+                        # (a leaf that stopped requiring grad after the forward takes none, as
+                        # PyTorch's AccumulateGrad)
+                        if edge.requires_grad:
+                            _accumulate_leaf(edge, gx, False, taken)
+                        continue
                     _send(grads, heap, leaves, edge, gx)
                 continue
             else:
                 edges = node.edges
-                gxs = _call_backward(node, g, create_graph, anomaly)
+                gxs = _call_backward(node, g, False, False)
                 if node.ctx is not None:
                     # a custom backward may return arrays it keeps elsewhere
                     taken.update(id(gx) for gx in gxs if gx is not None)
@@ -338,23 +358,27 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if edge is not None:
                     _send(grads, heap, leaves, edge, None if gxs is None else gxs[i])
         for leaf in leaves:
-            g = grads_pop(leaf)
-            try:  # NOTE: not getattr(..., None): a call per leaf; the slot is set on most leaves
-                hooks = leaf._hooks
-            except AttributeError:
-                hooks = None
-            if hooks:
-                g = _leaf_hooks(hooks, g, taken)
-            if targets is not None and leaf in targets:
-                for i, _ in targets[leaf]:
-                    captured[i] = g
-            # (a leaf that stopped requiring grad after the forward takes none, as PyTorch's
-            # AccumulateGrad)
-            if accumulate and g is not None and leaf.requires_grad and (targets is None or leaf in targets):
-                _accumulate_leaf(leaf, g, create_graph, taken)
+            g = _leaf_hooks(leaf._hooks, grads_pop(leaf), taken)
+            if g is not None and leaf.requires_grad:
+                _accumulate_leaf(leaf, g, False, taken)
     finally:
         STATE.grad_enabled = prev_mode
-    return captured
+    return []
+
+
+def unbroadcast(g, shape: tuple):
+    """Sum `g` down to `shape`, undoing numpy broadcasting (works on arrays and Tensors)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axes, keepdims=True) if type(g) is _ndarray else g.sum(axes, keepdim=True)
+    if lead:
+        g = g.reshape(shape)
+    return g if g.shape == shape else g.reshape(shape)
 
 
 def _output_nr(t) -> int:
@@ -479,9 +503,9 @@ def _node_hooks(node: Node, g, create_graph: bool):
     return slots[0] if single else slots
 
 
-def _leaf_hooks(hooks: list, g, taken: set):
-    """Run a leaf's tensor hooks on its total gradient; a hook's result replaces it."""
-    if g is None:
+def _leaf_hooks(hooks, g, taken: set):
+    """Run a leaf's tensor hooks (None: none) on its total gradient; a hook's result replaces it."""
+    if g is None or not hooks:
         return g
     for fn in hooks:
         is_tensor = isinstance(g, Tensor)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 from .node import Node
 from .viz.grads import resolve_norms
-from .viz.graph import GraphView, edge_target, tensor_key
+from .viz.graph import GraphView, edge_step, tensor_key
 from .viz.style import format_norm, format_shape
 
 COLUMNS = ("step", "node", "local derivative", "grad shape", "|grad|", "feeds")
@@ -184,7 +184,7 @@ def _row(view: GraphView, key, step: int, norms: dict) -> Step:
     shapes = [view.shape_dtype(t)[0] for t in tkeys]
     found = [norms[t] for t in tkeys if t in norms]
     norm = None if not found else (sum(v * v for v in found) ** 0.5)
-    feeds = tuple(dict.fromkeys(view.step_label(edge_target(e)) for e in key.edges if e is not None))
+    feeds = tuple(dict.fromkeys(view.step_label(edge_step(e)) for e in key.edges if e is not None))
     formula = getattr(key.op, "formula", "") or "(no formula recorded for this op)"
     return Step(
         step, key.name(), key.op.name, view.name(tkeys[0]) or "", formula,

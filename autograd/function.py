@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engine import unbroadcast
 from .grad_mode import STATE, no_grad
-from .node import FREED_GRAPH_MESSAGE, Node
-from .ops.registry import CLOCK, _new_tensor, edge_of, unbroadcast
+from .node import CLOCK, FREED_GRAPH_MESSAGE, Node, edge_of
+from .ops.registry import _new_tensor
 from .tensor import Tensor
 
 

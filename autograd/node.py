@@ -2,7 +2,8 @@
 
 A `Node` is the `grad_fn` of the tensor an op produced. It keeps
 - `edges`: for each input, where its gradient goes (the input's own `Node`, the input itself when
-  it is a leaf that requires grad, `(node, k)` for output k of a multi-output node, or None);
+  it is a leaf that requires grad, `(node, k)` for output k of a multi-output node, or None;
+  `input_edges` finds them, `edge_target` reads one);
 - the saved values (input arrays, output array, keyword arguments), dropped after backward
   unless `retain_graph=True`, while `edges` stay so the graph can still be drawn.
 A node never references the tensor it produced, so no reference cycle keeps a graph alive.
@@ -99,8 +100,6 @@ class Node:
         """Where each input's gradient goes: a Node, a leaf Tensor, (Node, k), or None."""
         edges = self._edges
         if edges is None:
-            from .ops.registry import input_edges
-
             edges = self._edges = input_edges(self.args, self.op, self.clock)
             _note_constant_inputs(self, edges)
         return edges
@@ -110,14 +109,10 @@ class Node:
         """``((node_or_AccumulateGrad, output_nr), ...)`` for each input, as in PyTorch."""
         result = []
         for edge in self.edges:
-            if edge is None:
-                result.append((None, 0))
-            elif type(edge) is tuple:
-                result.append(edge)
-            elif type(edge) is Node:
-                result.append((edge, 0))
-            else:
-                result.append((AccumulateGrad(edge), 0))
+            target, k = edge_target(edge)
+            if target is not None and type(target) is not Node:
+                target = AccumulateGrad(target)
+            result.append((target, k))
         return tuple(result)
 
     def register_hook(self, fn) -> None:
@@ -146,6 +141,55 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+def input_edges(args, op, clock=None) -> list:
+    """Where the gradient of each of `args` (the inputs of `op`) goes: `edge_of` for a tensor
+    that requires grad and has a VJP, else None. With `clock` (the node's creation time), a
+    tensor whose history an in-place op rebased since then gives the history it had at that time."""
+    # NOTE: edge_of, inline, in a plain loop (a comprehension is a frame of its own)
+    edges = []
+    for a in args:
+        if hasattr(a, "_out_nr"):  # a Tensor (this module sits below tensor.py: no isinstance)
+            history = a._history
+            if history is not None and clock is not None:
+                fn, out_nr, requires = history_at(a, clock)
+            else:
+                fn, out_nr, requires = a.grad_fn, a._out_nr, a.requires_grad
+            if requires:
+                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, out_nr)))
+                continue
+        edges.append(None)
+    if not op.differentiable:
+        vjps = op.vjps
+        edges = [None if vjps[i] is None else e for i, e in enumerate(edges)]
+    return edges
+
+
+def history_at(t, clock):
+    """(grad_fn, output number, requires_grad) of `t` as they were when the clock read `clock`."""
+    for when, fn, out_nr, requires in t._history:
+        if clock < when:
+            return fn, out_nr, requires
+    return t.grad_fn, t._out_nr, t.requires_grad
+
+
+def edge_of(t):
+    """Where gradient for tensor `t` goes: its node, `(node, k)`, or the leaf itself."""
+    fn = t.grad_fn
+    if fn is None:
+        return t
+    if fn.n_out == 1:
+        return fn
+    return (fn, t._out_nr)
+
+
+def edge_target(edge):
+    """`(node_or_leaf, output_nr)` that `edge` (an entry of `Node.edges`) points at; (None, 0)
+    for None. A multi-output node's edges are `(node, k)`; the rest point at output 0."""
+    if type(edge) is tuple:
+        return edge
+    return edge, 0
 
 
 class AccumulateGrad:

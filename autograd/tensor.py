@@ -6,7 +6,7 @@ import numpy as np
 
 from .inplace import MAX_TRACKED_CHANGES, InplaceMixin, shared_counter
 from .printing import format_tensor
-from .promotion import get_default_dtype
+from .promotion import get_default_dtype, result_type
 
 _FLOAT_KINDS = "fc"
 __all__ = [
@@ -572,8 +572,8 @@ def _constant_result(fn, *args, **kwargs) -> Tensor:
 def init_slots(t, data) -> None:
     """Set every slot of the new tensor `t` (a Tensor or subclass) around the ndarray `data`.
 
-    The one place that knows a Tensor's slots: Tensor(), make_tensor and nn.Parameter call it;
-    Primitive.__call__ repeats these stores inline on the hot path (a test holds the two in step)."""
+    The one place that knows a Tensor's slots: Tensor(), make_tensor (and so every op's result)
+    and nn.Parameter call it."""
     t._data = data
     t.grad_fn = None
     t._grad = None
@@ -601,8 +601,6 @@ _object_new = object.__new__
 
 def _floor_divide(a, b) -> Tensor:
     """`a // b` (no gradient) in PyTorch's result dtype; bool operands raise as in PyTorch."""
-    from .promotion import result_type
-
     dtype = result_type(a, b)
     if dtype == np.bool_:
         raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')

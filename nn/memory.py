@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograd import Tensor, enable_grad
+from autograd.node import edge_target
 from autograd.random import default_generator
 
 from .module import Module
@@ -119,7 +120,7 @@ def saved_buffers(outputs: list[Tensor], exclude: list[np.ndarray]) -> list[int]
             if id(root) not in skip:
                 counted[id(root)] = root.nbytes
         for edge in node.edges:
-            nxt = edge[0] if type(edge) is tuple else edge
+            nxt = edge_target(edge)[0]
             if nxt is not None and not isinstance(nxt, Tensor):
                 stack.append(nxt)
     return list(counted.values())

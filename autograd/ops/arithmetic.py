@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .fpwarnings import at_callers_line
-from .registry import Const, Primitive, Sample, register
+from .registry import Const, Primitive, Sample, Tensor, register
 
 BINARY = [Sample((3, 4), (3, 4)), Sample((2, 3, 4), (4,)), Sample((3, 1), (1, 4)), Sample((), (3,))]
 UNARY = [Sample((3, 4)), Sample(()), Sample((2, 1, 3))]
@@ -271,8 +271,6 @@ def relu(input):
           smooth=False, aliases=("clip",), numpy=(np.clip,))
 def clamp(input, min=None, max=None):
     """Clamp elementwise into ``[min, max]`` (either bound may be None; bounds may be tensors)."""
-    from ..tensor import Tensor
-
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):

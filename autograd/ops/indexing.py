@@ -9,7 +9,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..inplace import index_key
-from .registry import Const, Primitive, Sample, ViewPrimitive, normalize_dim, register
+from .arithmetic import WHERE
+from .registry import (
+    Const,
+    Primitive,
+    Sample,
+    Tensor,
+    ViewPrimitive,
+    _new_tensor,
+    normalize_dim,
+    register,
+)
 
 
 def _is_advanced(key) -> bool:
@@ -232,8 +242,6 @@ def _masked_fill_samples():
 @register("masked_fill", ref=lambda x, mask, value: np.where(mask, value, x), samples=_masked_fill_samples())
 def masked_fill(input, mask, value):
     """Replace elements where `mask` is True by `value` (mask broadcasts); no gradient there."""
-    from .arithmetic import WHERE
-
     m = mask._data if hasattr(mask, "grad_fn") else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
@@ -251,8 +259,6 @@ def _one_hot_ref(x, num_classes=-1):
           samples=[Sample(Const(np.array([0, 2, 1, 2]))), Sample(Const(np.array([[1], [3]])), num_classes=5)])
 def one_hot(tensor, num_classes=-1):
     """int64 tensor of shape (*tensor.shape, num_classes) with 1 at each class index."""
-    from .registry import Tensor, _new_tensor
-
     idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype {idx.dtype}")

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..grad_mode import ANOMALY, STATE
 from ..inplace import VersionCounter
-from ..node import CLOCK, Node, _next_seq, _user_frame
+from ..node import CLOCK, Node, _next_seq, _user_frame, input_edges
 from ..promotion import cast_operands, get_default_dtype, result_type
 
 REGISTRY: dict[str, OpInfo] = {}
@@ -41,18 +41,12 @@ class Primitive:
     """An engine op: numpy `forward`, per-input `vjps`, and the derivative as text (`formula`)."""
 
     __slots__ = (
-        "_reads", "backward_name", "differentiable", "formula", "forward", "name", "promote",
-        "vjp_all", "vjps",
+        "_reads", "backward_name", "differentiable", "formula", "forward", "name", "promote", "vjps",
     )
 
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable | None], formula: str,
-                 vjp_all: Callable | None = None, promote: str | None = None):
-        """`vjp_all(g, out, edges, *inputs, **kwargs)`, optional: every needed input gradient in one
-        call on arrays (None where `edges[i]` is None), equal to the `vjps` and each already in its
-        input's shape (the engine does not unbroadcast them); a plain backward uses it to save a
-        call per input (Linear's three gradients share their reshapes).
-
-        `promote` makes the inputs follow PyTorch's type promotion before `forward` runs:
+                 promote: str | None = None):
+        """`promote` makes the inputs follow PyTorch's type promotion before `forward` runs:
         "binary" (all inputs to their `result_type`), "true_div" (as binary, then integers to the
         default float), "float" (one input; integers and bools to the default float), "where"
         (inputs 1 and 2 as binary; input 0 is the condition)."""
@@ -63,7 +57,6 @@ class Primitive:
         self.vjps = vjps if hasattr(vjps, "fn") else tuple(vjps)
         # every input has a VJP (variadic VJPs cover any number of inputs)
         self.differentiable = type(self.vjps) is not tuple or None not in self.vjps
-        self.vjp_all = vjp_all
         self.formula = formula
         self.backward_name = "".join(p.capitalize() for p in name.split("_")) + "Backward"
         if name in PRIMITIVES:
@@ -119,19 +112,7 @@ class Primitive:
             raise _shape_error(self.name, arrays, exc) from None
         if type(out) is not _ndarray:
             out = _asarray(out)
-        # NOTE: make_tensor's stores, inline (keep in step with it)
-        result = _tensor_new(Tensor)
-        result._data = out
-        result.grad_fn = None
-        result._grad = None
-        result._hooks = None
-        result._name = None
-        result._out_nr = 0
-        result._retains_grad = False
-        result._vc = None
-        result._view = None
-        result._history = None
-        result.requires_grad = False
+        result = make_tensor(out)
         if requires and STATE.grad_enabled:
             edges = None  # derived from `args` when first needed (see Node.edges)
             if not self.differentiable:
@@ -253,8 +234,7 @@ _METADATA = frozenset(("shape", "dtype", "ndim"))
 
 def _vjp_reads(op: Primitive):
     """What each of `op`'s VJPs reads, from its bytecode (the names it loads): a tuple with
-    (reads output, (reads input 0, ...)) per VJP; () when unknown (a *args VJP). An op's
-    `vjp_all` computes what its VJPs compute and reads no saved value they do not read."""
+    (reads output, (reads input 0, ...)) per VJP; () when unknown (a *args VJP)."""
     import dis
 
     vjps = op.vjps
@@ -294,48 +274,6 @@ def _shape_error(name: str, arrays, exc: Exception) -> Exception:
     if "broadcast" in str(exc) or "shape" in str(exc):
         return RuntimeError(f"{name}: shapes {shapes} are not compatible ({exc})")
     return ValueError(f"{name}: {exc} (input shapes {shapes})")
-
-
-def input_edges(args, op: Primitive, clock=None) -> list:
-    """Where the gradient of each of `args` (the inputs of `op`) goes: `edge_of` for a tensor
-    that requires grad and has a VJP, else None. With `clock` (the node's creation time), a
-    tensor whose history an in-place op rebased since then gives the history it had at that time."""
-    # NOTE: edge_of, inline, in a plain loop (a comprehension is a frame of its own); the
-    # backward walk has this loop inline too (keep the two in step)
-    edges = []
-    for a in args:
-        if isinstance(a, Tensor):
-            history = a._history
-            if history is not None and clock is not None:
-                fn, out_nr, requires = history_at(a, clock)
-            else:
-                fn, out_nr, requires = a.grad_fn, a._out_nr, a.requires_grad
-            if requires:
-                edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, out_nr)))
-                continue
-        edges.append(None)
-    if not op.differentiable:
-        vjps = op.vjps
-        edges = [None if vjps[i] is None else e for i, e in enumerate(edges)]
-    return edges
-
-
-def history_at(t, clock):
-    """(grad_fn, output number, requires_grad) of `t` as they were when the clock read `clock`."""
-    for when, fn, out_nr, requires in t._history:
-        if clock < when:
-            return fn, out_nr, requires
-    return t.grad_fn, t._out_nr, t.requires_grad
-
-
-def edge_of(t):
-    """Where gradient for tensor `t` goes: its node, `(node, k)`, or the leaf itself."""
-    fn = t.grad_fn
-    if fn is None:
-        return t
-    if fn.n_out == 1:
-        return fn
-    return (fn, t._out_nr)
 
 
 def _new_tensor(out):
@@ -421,21 +359,6 @@ def register(
     return decorate
 
 
-def unbroadcast(g, shape: tuple):
-    """Sum `g` down to `shape`, undoing numpy broadcasting (works on arrays and Tensors)."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
-    )
-    if axes:
-        g = g.sum(axes, keepdims=True) if type(g) is _ndarray else g.sum(axes, keepdim=True)
-    if lead:
-        g = g.reshape(shape)
-    return g if g.shape == shape else g.reshape(shape)
-
-
 def normalize_dim(dim, ndim: int):
     """Turn a PyTorch `dim` (int, tuple, None) into a numpy `axis` with non-negative entries."""
     if dim is None:
@@ -465,4 +388,3 @@ def pick(value, alias, default=None):
 
 from ..tensor import Tensor, make_tensor  # noqa: E402  (Tensor imports the ops at its end)
 
-_tensor_new = object.__new__

@@ -6,11 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from .indexing import GETITEM_OP
 from .registry import (
     NUMPY_DISPATCH,
     Const,
     Primitive,
     Sample,
+    Tensor,
     ViewPrimitive,
     mark_view,
     normalize_dim,
@@ -256,8 +258,6 @@ def _check_same_ranks(name, tensors, dim):
 
 
 def _as_tensors(tensors):
-    from .registry import Tensor
-
     return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
 
 
@@ -316,8 +316,6 @@ def split(tensor, split_size_or_sections, dim=0):
         if sum(sizes) != n:
             raise RuntimeError(f"split: sizes {sizes} do not add up to {n} (dim {dim})")
     pieces = _Split.apply(tensor, tuple(sizes), d)
-    from .indexing import GETITEM_OP
-
     start = 0
     for piece, n in zip(pieces, sizes):
         # each piece is a view of the input (a slice along dim): one memory, one version counter

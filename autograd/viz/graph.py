@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..node import CONSTANT_INPUTS, Node
+from ..node import CONSTANT_INPUTS, Node, edge_target
 from ..tensor import Tensor
 from .style import format_shape
 
@@ -44,18 +44,15 @@ def step_key(t: Tensor):
     return t if t.grad_fn is None else t.grad_fn
 
 
-def edge_target(edge):
+def edge_step(edge):
     """The step key an edge points at (``(node, k)`` -> node)."""
-    return edge[0] if type(edge) is tuple else edge
+    return edge_target(edge)[0]
 
 
 def edge_tensor_key(edge):
     """The tensor key an edge carries: ``(node, k)``, ``(node, 0)`` or the leaf tensor."""
-    if type(edge) is tuple:
-        return edge
-    if type(edge) is Node:
-        return (edge, 0)
-    return edge
+    target, k = edge_target(edge)
+    return (target, k) if type(target) is Node else target
 
 
 def backward_order(roots: list[Tensor]) -> list:

@@ -17,7 +17,7 @@ import weakref
 
 from ..node import Node
 from ..tensor import Tensor
-from .graph import edge_target
+from .graph import edge_step
 
 
 class ModuleTrace:
@@ -101,7 +101,7 @@ class ModuleTrace:
             elif not within(current, path):
                 continue  # made by a module outside this one: the walk left this module
             for e in node.edges:
-                target = edge_target(e) if e is not None else None
+                target = edge_step(e) if e is not None else None
                 if type(target) is Node:
                     stack.append(target)
 
@@ -180,7 +180,7 @@ def infer_owners(order: list, names: dict) -> dict:
         for e in key.edges:
             if e is None:
                 continue
-            target = edge_target(e)
+            target = edge_step(e)
             if type(target) is Node:
                 consumers.setdefault(target, []).append(key)
             elif id(target) in names and key not in owner:
@@ -192,7 +192,7 @@ def infer_owners(order: list, names: dict) -> dict:
         for key in order:
             if type(key) is not Node or key in owner:
                 continue
-            inside = {owner.get(edge_target(e)) for e in key.edges if e is not None}
+            inside = {owner.get(edge_step(e)) for e in key.edges if e is not None}
             outside = {owner.get(c) for c in consumers.get(key, ())}
             common = (inside & outside) - {None}
             if len(common) == 1:
@@ -217,7 +217,7 @@ def split_calls(order: list, owner, types: dict) -> tuple[dict, dict]:
         if path in parents:
             continue
         roots = {call[t] for e in node.edges if e is not None
-                 for t in (edge_target(e),) if t in call and owner.get(t) == path}
+                 for t in (edge_step(e),) if t in call and owner.get(t) == path}
         first = min(roots, key=lambda n: n.seq) if roots else node
         for n, r in list(call.items()):
             if r in roots:

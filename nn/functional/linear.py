@@ -29,62 +29,44 @@ def _linear_forward(x, w, b=None):
     return out
 
 
-def _linear_grads(g, out, needs, x, w, b=None):
-    """(dx, dW[, db]) for y = x W^T + b, each only where `needs[i]` is not None, else None.
-
-    On arrays (a plain backward, as `vjp_all`: one call for all three) and on Tensors (recorded,
-    through the per-input `vjps` below). dW is one GEMM over every leading dim, written in the
-    weight's own memory order, so the optimizer's updates of weight, gradient and state all walk
-    memory in one order.
-    """
+def _linear_vjp_x(g, out, x, w, b=None):
+    """dx = g W for y = x W^T + b (on arrays, and on Tensors under create_graph)."""
     n_out, n_in = w.shape
     g2 = g if g.ndim == 2 else g.reshape(-1, n_out)  # .reshape: ndarrays and Tensors have it
-    # NOTE: dx last: the op before this layer reads it next, and the dW product (the largest
-    # array here for a wide input) would push it out of the cache
-    dw = None
-    if needs[1] is not None:
-        x2 = x if x.ndim == 2 else x.reshape(-1, n_in)
-        if type(w) is _ndarray and w.strides[0] < w.strides[1]:
-            # column-major weight (nn.Linear's): a fresh column-major array, not a transposed
-            # view, so the engine can adopt it as the weight's .grad without a copy
-            dtype = g2.dtype
-            if dtype != x2.dtype:
-                dtype = np.result_type(g2, x2)
-            dw = np.matmul(g2.T, x2, out=np.empty((n_out, n_in), dtype=dtype, order="F"))
-        else:
-            dw = np.matmul(g2.T, x2)
-    db = None
-    if b is not None and needs[2] is not None:
-        # NOTE: on arrays the ufunc's own reduce: ndarray.sum goes through a Python wrapper
-        db = _add_reduce(g2, axis=0) if type(g2) is _ndarray else g2.sum(axis=0)
-    dx = None
-    if needs[0] is not None:
-        dx = np.matmul(g2, w)  # 2-D, as the forward
-        if g.ndim != 2:
-            dx = dx.reshape(*g.shape[:-1], n_in)
-    return (dx, dw) if b is None else (dx, dw, db)
+    dx = np.matmul(g2, w)  # 2-D, as the forward
+    return dx if g.ndim == 2 else dx.reshape(*g.shape[:-1], n_in)
 
 
-_X, _W, _B = (True, None, None), (None, True, None), (None, None, True)
+def _linear_vjp_w(g, out, x, w, b=None):
+    """dW = g^T x: one GEMM over every leading dim, written in the weight's own memory order, so
+    the optimizer's updates of weight, gradient and state all walk memory in one order."""
+    n_out, n_in = w.shape
+    g2 = g if g.ndim == 2 else g.reshape(-1, n_out)
+    x2 = x if x.ndim == 2 else x.reshape(-1, n_in)
+    if type(w) is _ndarray and w.strides[0] < w.strides[1]:
+        # column-major weight (nn.Linear's): a fresh column-major array, not a transposed view,
+        # so the engine can adopt it as the weight's .grad without a copy
+        dtype = g2.dtype
+        if dtype != x2.dtype:
+            dtype = np.result_type(g2, x2)
+        return np.matmul(g2.T, x2, out=np.empty((n_out, n_in), dtype=dtype, order="F"))
+    return np.matmul(g2.T, x2)
+
+
+def _linear_vjp_b(g, out, x, w, b):
+    """db = sum of g over every leading dim."""
+    g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])
+    # NOTE: on arrays the ufunc's own reduce: ndarray.sum goes through a Python wrapper
+    return _add_reduce(g2, axis=0) if type(g2) is _ndarray else g2.sum(axis=0)
+
 
 LINEAR = Primitive(
-    "linear", _linear_forward,
-    [
-        lambda g, out, x, w, b: _linear_grads(g, None, _X, x, w, b)[0],
-        lambda g, out, x, w, b: _linear_grads(g, None, _W, x, w, b)[1],
-        lambda g, out, x, w, b: _linear_grads(g, None, _B, x, w, b)[2],
-    ],
+    "linear", _linear_forward, [_linear_vjp_x, _linear_vjp_w, _linear_vjp_b],
     "y = x W^T + b: dx = g W, dW = g^T x, db = sum(g)",
-    vjp_all=_linear_grads,
 )
 LINEAR_NO_BIAS = Primitive(
-    "linear_no_bias", _linear_forward,
-    [
-        lambda g, out, x, w: _linear_grads(g, None, _X, x, w)[0],
-        lambda g, out, x, w: _linear_grads(g, None, _W, x, w)[1],
-    ],
+    "linear_no_bias", _linear_forward, [_linear_vjp_x, _linear_vjp_w],
     "y = x W^T: dx = g W, dW = g^T x",
-    vjp_all=_linear_grads,
 )
 
 

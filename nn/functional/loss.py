@@ -288,30 +288,28 @@ CROSS_ENTROPY_ROWS = Primitive(
 )
 
 
-def _ce_reduced_forward(x, target, count, probs):
-    z = x - _max_of(x, axis=1, keepdims=True)
-    e = np.exp(z)
+def _softmax_rows(x: np.ndarray):
+    """(softmax of each row of the 2-D array `x`, logsumexp of each row): the statistics that
+    cross-entropy's forward and backward share, computed once by its caller."""
+    top = _max_of(x, axis=1, keepdims=True)
+    e = np.exp(x - top)
     sums = _sum_of(e, axis=1, keepdims=True)
-    rows = np.arange(z.shape[0])
-    loss = _sum_of(np.log(sums[:, 0]) - z[rows, target]) / count
-    # the softmax is one division away: keep it (and the row indices) for the backward, which
-    # saves a second pass of max, exp and sum there; `probs` is this call's own list (see
-    # `cross_entropy`)
     e /= sums
-    probs.append(e)
-    probs.append(rows)
-    return loss
+    return e, np.log(sums[:, 0]) + top[:, 0]
 
 
-def _ce_reduced_vjp(g, out, x, target, count, probs):
-    if isinstance(x, Tensor):
+def _ce_reduced_forward(x, target, count, softmax, logsumexp):
+    return _sum_of(logsumexp - x[np.arange(x.shape[0]), target]) / count
+
+
+def _ce_reduced_vjp(g, out, x, target, count, softmax, logsumexp):
+    if isinstance(x, Tensor):  # (create_graph: from x itself, so the VJP is differentiable)
         onehot = np.zeros(x.shape, dtype=x.dtype)
         np.put_along_axis(onehot, target[:, None], 1, axis=1)
         return (x.softmax(1) - Tensor(onehot)) * (g / count)
-    softmax, rows = probs
     scale = g / count
     gx = softmax * scale  # a new array: the saved softmax stays intact for a retained graph
-    gx[rows, target] -= scale
+    gx[np.arange(gx.shape[0]), target] -= scale
     return gx
 
 
@@ -366,7 +364,9 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         t = target._data if isinstance(target, Tensor) else np.asarray(target)
         n, n_classes = shape
         if _all_targets_valid(t, n, n_classes, ignore_index):
-            return CROSS_ENTROPY_REDUCED(input, target=t, count=n if reduction == "mean" else 1, probs=[])
+            softmax, logsumexp = _softmax_rows(input._data)
+            return CROSS_ENTROPY_REDUCED(input, target=t, count=n if reduction == "mean" else 1,
+                                         softmax=softmax, logsumexp=logsumexp)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if reduction not in _REDUCTIONS:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor, no_grad
-from autograd.ops.registry import Primitive, unbroadcast
+from autograd.ops.registry import Primitive
 
 from . import _checks
 
@@ -48,29 +48,17 @@ def _normalize_vjp_x(g, out, x, w, b, axes, eps, mean, invstd):
     xhat, invstd = _xhat(x, axes, eps, mean, invstd)
     gxhat = g if w is None else g * w
     # NOTE: d xhat/dx removes the components of gxhat along 1 and xhat (mean and variance paths)
-    return invstd * (gxhat - np.mean(gxhat, axis=axes, keepdims=True)
-                     - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True))
+    along_xhat = np.mean(gxhat * xhat, axis=axes, keepdims=True)
+    dx = gxhat - np.mean(gxhat, axis=axes, keepdims=True)
+    if isinstance(dx, Tensor):
+        return invstd * (dx - xhat * along_xhat)
+    dx -= xhat * along_xhat  # (on arrays, in place: dx is a fresh array)
+    dx *= invstd
+    return dx
 
 
 def _normalize_vjp_w(g, out, x, w, b, axes, eps, mean, invstd):
     return g * _xhat(x, axes, eps, mean, invstd)[0]
-
-
-def _normalize_grads(g, out, edges, x, w, b, axes, eps, mean, invstd):
-    """(dx, dw, db) on arrays in one call (a plain backward): xhat is computed once for dx and
-    dw, not once per VJP; dw and db summed to their inputs' shapes."""
-    xhat = (x - mean) * invstd
-    dw = None if w is None or edges[1] is None else unbroadcast(g * xhat, w.shape)
-    db = None if b is None or edges[2] is None else unbroadcast(g, b.shape)
-    dx = None
-    if edges[0] is not None:
-        gxhat = g if w is None else g * w
-        # NOTE: as _normalize_vjp_x: remove the components along 1 and xhat
-        along_xhat = np.mean(gxhat * xhat, axis=axes, keepdims=True)
-        dx = gxhat - np.mean(gxhat, axis=axes, keepdims=True)
-        dx -= xhat * along_xhat
-        dx *= invstd
-    return dx, dw, db
 
 
 NORMALIZE = Primitive(
@@ -78,7 +66,6 @@ NORMALIZE = Primitive(
     [_normalize_vjp_x, _normalize_vjp_w, lambda g, out, x, w, b, **kw: g],
     "y = xhat w + b, xhat = (x - mean) / sqrt(var + eps): "
     "dx = invstd (gxhat - mean(gxhat) - xhat mean(gxhat xhat)), dw = sum(g xhat), db = sum(g)",
-    vjp_all=_normalize_grads,
 )
 
 

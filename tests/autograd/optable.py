@@ -91,25 +91,12 @@ def vjps_must_return_arrays():
             return result
         return run
 
-    def checked_all(name, vjp_all):
-        def run(g, out, edges, *args, **kwargs):
-            results = vjp_all(g, out, edges, *args, **kwargs)
-            plain = not any(isinstance(a, Tensor) for a in (g, out, *args))
-            for i, result in enumerate(results):
-                if plain and isinstance(result, Tensor):
-                    raise TensorFromVjp(f"the vjp_all of {name!r} returned a Tensor for input {i} on arrays")
-            return results
-        return run
-
     for name, prim in PRIMITIVES.items():
-        saved[name] = (prim.vjps, prim.vjp_all)
+        saved[name] = prim.vjps
         if isinstance(prim.vjps, tuple):
             prim.vjps = tuple(None if v is None else checked(name, i, v) for i, v in enumerate(prim.vjps))
-        if prim.vjp_all is not None:
-            prim.vjp_all = checked_all(name, prim.vjp_all)
     try:
         yield
     finally:
-        for name, (vjps, vjp_all) in saved.items():
+        for name, vjps in saved.items():
             PRIMITIVES[name].vjps = vjps
-            PRIMITIVES[name].vjp_all = vjp_all

@@ -9,7 +9,7 @@ import pytest
 
 import autograd
 from autograd import Tensor
-from autograd.ops.registry import edge_of
+from autograd.node import edge_of
 
 
 def leaf(values, dtype=np.float64):
@@ -390,10 +390,10 @@ def test_a_leaf_reached_by_several_ops_sums_every_part_once():
 
 
 def test_edges_derived_by_the_walk_are_input_edges():
-    # the walk derives a node's edges inline (a twin of input_edges, for speed): both must agree,
-    # for leaves, single- and multi-output producers, inputs without grad and constants
+    # the edges a walk derives for each node it runs (Node.edges, at the node's clock) are
+    # input_edges' of its inputs, for leaves, single- and multi-output producers, inputs without grad and constants
     from autograd.engine import backward_order
-    from autograd.ops.registry import input_edges
+    from autograd.node import input_edges
 
     x = leaf([[1.0, 2.0], [3.0, 4.0]])
     w = leaf([0.5, -1.0])

@@ -413,7 +413,7 @@ def test_flatten_with_start_after_end_raises():
 
 
 def test_every_constructor_sets_every_slot():
-    """Primitive.__call__ repeats init_slots' stores inline: the two must set the same slots."""
+    """Every way to make a tensor (ops, factories, views, Parameter) sets every slot."""
     from autograd.tensor import make_tensor
 
     slots = [s for s in Tensor.__slots__ if s != "__weakref__"]

@@ -53,9 +53,9 @@ def test_linear_weight_gradient_in_either_memory_order(order):
 
 
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_one_call_backward_equals_the_per_input_vjps(bias):
-    # a plain backward uses the op's vjp_all (one call for dx, dW, db); anomaly mode runs the
-    # per-input vjps: both must give the same gradients
+def test_linear_gradients_agree_in_the_fast_and_the_reference_walk(bias):
+    # a plain backward takes the engine's fast walk; anomaly mode takes the reference walk: both
+    # run Linear's VJPs on arrays and must give the same gradients
     x = t64(2, 5, 4)
     lin = nn.Linear(4, 3, bias=bias, dtype=np.float64)
     grads = []

@@ -208,9 +208,9 @@ def test_layernorm_matches_pytorch():
 
 
 @pytest.mark.parametrize("affine", [True, False])
-def test_normalize_vjp_all_equals_the_per_input_vjps(affine):
-    # a plain backward takes every gradient from one call (vjp_all); under create_graph the
-    # per-input VJPs run on Tensors: both must give the same gradients
+def test_normalize_vjps_agree_on_arrays_and_on_tensors(affine):
+    # a plain backward runs the VJPs on arrays (dx in place); under create_graph they run on
+    # Tensors: both must give the same gradients
     rng = np.random.default_rng(11)
     for layer, shape in ((nn.LayerNorm(5, elementwise_affine=affine), (3, 4, 5)),
                          (nn.BatchNorm2d(3, affine=affine), (4, 3, 2, 2))):
