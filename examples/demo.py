@@ -8,7 +8,8 @@ Writes into the output folder (default ``out/``):
                   (graph.dot, the Graphviz source, when the `dot` program is not installed)
     loss.png      train/test loss and accuracy per epoch
     summary.txt   nn.summary of the model: shapes, parameters, receptive fields
-    model.npz     the trained weights (nn.save; reload with model.load_state_dict(nn.load(path)))
+    model.safetensors  the trained weights (nn.save; safetensors, so PyTorch reads it too;
+                  reload with model.load_state_dict(nn.load(path)))
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options (see the module docstring)."""
     parser = argparse.ArgumentParser(description="Train a CNN on the bundled MNIST sample.")
     parser.add_argument("--epochs", type=int, default=15, help="passes over the 4,000 training images")
-    parser.add_argument("--out", default="out", help="folder for graph.svg, loss.png, summary.txt, model.npz")
+    parser.add_argument("--out", default="out", help="folder for graph.svg, loss.png, summary.txt, model.safetensors")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights, shuffling and augmentation")
     parser.add_argument("--batch-size", type=int, default=64, help="training mini-batch size")
     parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate of the one-cycle schedule")
@@ -190,13 +191,13 @@ def main(argv: list[str] | None = None) -> float:
     accuracy = history.test_acc[-1]
     graph_path = write_graph(model, x_test[:16], y_test[:16], args.out)
     plot_history(history, os.path.join(args.out, "loss.png"))
-    nn.save(model.state_dict(), os.path.join(args.out, "model.npz"))
+    nn.save(model.state_dict(), os.path.join(args.out, "model.safetensors"))
 
     elapsed = time.perf_counter() - start
     verdict = "reached" if accuracy >= TARGET_ACCURACY else "NOT reached"
     print(f"test accuracy: {accuracy:.2%} ({round(accuracy * len(x_test))}/{len(x_test)} held-out images); "
           f"target {TARGET_ACCURACY:.0%} {verdict}")
-    print(f"wrote {graph_path}, loss.png, summary.txt, model.npz to {args.out}/ in {elapsed:.0f} s")
+    print(f"wrote {graph_path}, loss.png, summary.txt, model.safetensors to {args.out}/ in {elapsed:.0f} s")
     return accuracy
 
 

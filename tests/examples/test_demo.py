@@ -76,7 +76,7 @@ def test_summary_counts_the_parameters(one_epoch):
 
 def test_saved_weights_reload_and_reproduce_the_printed_accuracy(one_epoch):
     out, proc = one_epoch
-    state = nn.load(out / "model.npz")
+    state = nn.load(out / "model.safetensors")
     model = nn.models.DeepConvNet()
     model.load_state_dict(state)
     model.eval()
