@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import creation
+from . import creation, sampling
 from .device import CPU, Size, check_device, device
 from .tensor import Tensor, _to_array
 
@@ -126,7 +126,9 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False)
 for _name, _fn in (("to", to), ("cuda", cuda), ("size", size), ("nelement", nelement),
                    ("get_device", get_device), ("pin_memory", pin_memory),
                    ("new_zeros", new_zeros), ("new_ones", new_ones), ("new_empty", new_empty),
-                   ("new_full", new_full), ("new_tensor", new_tensor)):
+                   ("new_full", new_full), ("new_tensor", new_tensor),
+                   # PyTorch's Tensor.multinomial / Tensor.bernoulli: the functions, self first
+                   ("multinomial", sampling.multinomial), ("bernoulli", sampling.bernoulli)):
     setattr(Tensor, _name, _fn)
 Tensor.device = property(_device)
 Tensor.is_cuda = property(lambda self: False, doc="False: tapegrad runs on the CPU.")

@@ -129,8 +129,6 @@ _SEM_INPLACE = "owner sem (autograd/inplace.py: the in-place family of API.md v2
 PENDING = {
     "autograd.get_default_dtype": "owner sem (type promotion: default dtype)",
     "autograd.set_default_dtype": "owner sem (type promotion: default dtype)",
-    "Tensor.bernoulli": "owner compat (random functions as Tensor methods)",
-    "Tensor.multinomial": "owner compat (random functions as Tensor methods)",
     "Tensor.bernoulli_": "owner compat (random in-place fills)",
     "Tensor.exponential_": "owner compat (random in-place fills)",
     "Tensor.random_": "owner compat (random in-place fills)",

@@ -161,3 +161,10 @@ def test_inference_mode_restores_on_error():
     with pytest.raises(ValueError), autograd.inference_mode():
         raise ValueError
     assert _records() and not autograd.is_inference_mode_enabled()
+
+
+def test_multinomial_and_bernoulli_are_tensor_methods_as_in_pytorch():
+    probs = autograd.tensor([0.0, 1.0, 0.0])
+    assert probs.multinomial(4, replacement=True).tolist() == [1, 1, 1, 1]
+    assert probs.bernoulli().tolist() == [0.0, 1.0, 0.0]
+    assert probs.multinomial(1).dtype == autograd.int64
