@@ -552,8 +552,10 @@ class InplaceMixin:
         return self.div_(other, rounding_mode="floor")
 
     def __imod__(self, other):
-        return apply_inplace(self, "remainder_", lambda x: _constant_like(x, np.remainder(x._data, _data_of(other))),
-                             (other,), reads_self=False)
+        # PyTorch's remainder_: recorded, with d/dself = 1 (and d/dother = -floor(self / other))
+        ops = _ops()
+        return apply_inplace(self, "remainder_", lambda x: ops.binary_math.remainder(x, other),
+                             (other,))
 
     def __iand__(self, other):
         return apply_inplace(self, "bitwise_and_", lambda x: _constant_like(x, x._data & _data_of(other)))

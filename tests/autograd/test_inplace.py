@@ -229,3 +229,18 @@ def test_version_error_names_op_and_versions():
     a.add_(1)
     with pytest.raises(RuntimeError, match=r"input 1 of MulBackward, is at version 2; expected version 0"):
         y.backward()
+
+
+def test_imod_records_the_remainder_gradient_as_pytorch():
+    torch = pytest.importorskip("torch")
+    values = [5.5, -3.25, 7.0]
+    x = autograd.tensor(values, requires_grad=True)
+    y = x * 1.5
+    y %= 2.0
+    (y * autograd.tensor([1.0, 2.0, 3.0])).sum().backward()
+    tx = torch.tensor(values, requires_grad=True)
+    ty = tx * 1.5
+    ty %= 2.0
+    (ty * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
