@@ -111,60 +111,39 @@ __all__ = [
     *_OP_NAMES,
 ]
 
-# PyTorch's names for devices, sizes, random generators, inference mode (see autograd.device,
-# autograd.random, autograd.tensor_device)
+# PyTorch's names for devices, sizes, random generators, inference mode, checkpoints, dtype
+# limits and promotion (see autograd.device, autograd.random, autograd.tensor_device)
 from . import tensor_device as _tensor_device  # noqa: E402, F401  (attaches Tensor.to/device/...)
+from .creation_extra import logspace  # noqa: E402
 from .device import Size, device, get_default_device, set_default_device  # noqa: E402
+from .dtype_info import finfo, iinfo  # noqa: E402
 from .grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
+from .promotion import get_default_dtype, promote_types, result_type, set_default_dtype  # noqa: E402
 from .random import _GENERATOR as default_generator  # noqa: E402  (PyTorch's global Generator)
 from .random import Generator, get_rng_state, initial_seed, seed, set_rng_state  # noqa: E402
+from .threads import get_num_threads, limit_by_default, set_num_threads  # noqa: E402
 
 int8 = np.int8
 int16 = np.int16
 __all__ += [
-    "Generator",
-    "Size",
-    "bernoulli",
-    "default_generator",
-    "device",
-    "float",
-    "get_default_device",
-    "get_rng_state",
-    "inference_mode",
-    "initial_seed",
-    "int",
-    "int8",
-    "int16",
-    "is_inference_mode_enabled",
-    "multinomial",
-    "normal",
-    "numel",
-    "randint_like",
-    "seed",
-    "set_default_device",
-    "set_rng_state",
+    "CheckpointError", "Generator", "Size", "bernoulli", "default_generator", "device", "finfo",
+    "float", "get_default_device", "get_default_dtype", "get_num_threads", "get_rng_state",
+    "iinfo", "inference_mode", "initial_seed", "int", "int8", "int16",
+    "is_inference_mode_enabled", "load", "logspace", "multinomial", "normal", "numel",
+    "promote_types", "randint_like", "result_type", "save", "seed", "set_default_device",
+    "set_default_dtype", "set_num_threads", "set_rng_state",
 ]
-# last: these shadow the builtins inside this module
-float = np.float32
-int = np.int32
-__all__ += ["CheckpointError", "load", "save"]
-# numeric limits of dtypes (PyTorch's torch.finfo / torch.iinfo)
-from .creation_extra import logspace  # noqa: E402
-from .dtype_info import finfo, iinfo  # noqa: E402
 
-__all__ += ["finfo", "iinfo", "logspace"]
+# numpy's BLAS on one thread unless the user chose (why, with measurements: threads.py)
+limit_by_default()
+del limit_by_default
+
 
 def __dir__():
     # numpy and the `annotations` future flag are this file's tools, not the package's names
     return sorted(set(globals()) - {"np", "annotations"})
 
 
-# numpy's BLAS on one thread unless the user chose (why, with measurements: threads.py)
-from .threads import get_num_threads, limit_by_default, set_num_threads  # noqa: E402
-
-__all__ += ["get_num_threads", "set_num_threads"]
-limit_by_default()
-del limit_by_default
-from .promotion import get_default_dtype, promote_types, result_type, set_default_dtype  # noqa: E402
-
-__all__ += ["get_default_dtype", "promote_types", "result_type", "set_default_dtype"]
+# last: these shadow the builtins inside this module
+float = np.float32
+int = np.int32
