@@ -1,6 +1,6 @@
 """The op table. Importing this package registers every op (see registry.py)."""
 
-from . import arithmetic, indexing, linalg, reduction, shape, special  # noqa: F401
+from . import arithmetic, indexing, linalg, reduction, shape, special, splitting  # noqa: F401
 
 # isort: split
 # PyTorch's everyday API (issue 15); the files that replace an entry above (div, flatten, view,

@@ -1,0 +1,171 @@
+"""The layering of autograd's modules: one import cycle only, the documented seam.
+
+`tensor.py` imports the op table at its end (the ops need `Tensor` defined first, and `Tensor`'s
+operators call them). Every other module sits strictly above or below that seam: no other module
+may be part of an import cycle. The graph is built from the source with `ast` (module-level
+imports only: function-level imports and `if TYPE_CHECKING:` blocks do not run at import time).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = "autograd"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted((ROOT / PACKAGE).rglob("*.py"))}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _module_level_imports(tree: ast.Module):
+    """Import statements that run when the module is imported (not inside a def or class)."""
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, ast.If):
+            if not _is_type_checking(node):
+                stack += node.body + node.orelse
+        elif isinstance(node, ast.Try):
+            stack += node.body + node.orelse + node.finalbody
+            for handler in node.handlers:
+                stack += handler.body
+        elif isinstance(node, (ast.With, ast.For, ast.While)):
+            stack += node.body
+
+
+def _targets(node, name: str, is_package: bool, modules) -> set[str]:
+    """The autograd modules an import statement in module `name` loads."""
+    if isinstance(node, ast.Import):
+        return {a.name for a in node.names if a.name in modules}
+    if node.level:
+        package = name if is_package else name.rpartition(".")[0]
+        for _ in range(node.level - 1):
+            package = package.rpartition(".")[0]
+        base = f"{package}.{node.module}" if node.module else package
+    else:
+        base = node.module or ""
+    found = set()
+    for alias in node.names:
+        sub = f"{base}.{alias.name}"
+        # `from . import engine` loads the submodule; `from .engine import grad` loads engine
+        found.add(sub if sub in modules else base)
+    return found & set(modules)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the autograd modules its module-level imports load."""
+    modules = _modules()
+    graph = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(), str(path))
+        is_package = path.name == "__init__.py"
+        edges = set()
+        for node in _module_level_imports(tree):
+            edges |= _targets(node, name, is_package, modules)
+        graph[name] = edges - {name}
+    return graph
+
+
+def strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
+    """Tarjan's strongly connected components, iteratively (components of one node included)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
+
+
+def cycles(graph) -> list[set[str]]:
+    """The components with more than one module: the import cycles."""
+    return [c for c in strongly_connected(graph) if len(c) > 1]
+
+
+def seam(graph) -> set[str]:
+    """tensor.py, the modules its end-of-file imports load, and ops.registry (which they share)."""
+    path = ROOT / PACKAGE / "tensor.py"
+    tree = ast.parse(path.read_text())
+    modules = _modules()
+    last_def = max(i for i, n in enumerate(tree.body) if isinstance(n, (ast.ClassDef, ast.FunctionDef)))
+    tail = set()
+    for node in tree.body[last_def + 1:]:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            tail |= _targets(node, "autograd.tensor", False, modules)
+    return {"autograd.tensor", "autograd.ops.registry"} | tail
+
+
+def test_the_graph_sees_the_seam():
+    graph = import_graph()
+    assert "autograd.ops.arithmetic" in graph["autograd.tensor"]
+    assert "autograd.tensor" in graph["autograd.ops.registry"]
+    # function-level and TYPE_CHECKING imports are not edges
+    assert "autograd.tensor" not in graph["autograd.inplace"]
+
+
+def test_cycle_finder_finds_a_planted_cycle():
+    graph = import_graph()
+    graph["autograd.grad_mode"] = graph["autograd.grad_mode"] | {"autograd.function"}
+    found = {frozenset(c) for c in cycles(graph)}
+    assert any({"autograd.grad_mode", "autograd.function"} <= c for c in found)
+
+
+def test_the_only_import_cycle_is_the_seam():
+    graph = import_graph()
+    allowed = seam(graph)
+    found = cycles(graph)
+    assert len(found) <= 1, f"more than one import cycle: {found}"
+    extra = set().union(*found) - allowed
+    assert not extra, (
+        f"modules in an import cycle besides tensor.py's end-of-file seam {sorted(allowed)}: "
+        f"{sorted(extra)}"
+    )
