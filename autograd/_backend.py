@@ -47,7 +47,7 @@ def require_tapegrad():
     Also warns when tapegrad's `autograd` works but shares its folder with HIPS autograd's files,
     since `pip uninstall autograd` would then delete tapegrad's `__init__.py`.
     """
-    import autograd
+    import autograd  # (which `autograd` Python finds is what this function checks)
 
     folders = list(getattr(autograd, "__path__", ()))
     hips_here = [f for f in folders if _has(f, _HIPS)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .promotion import get_default_dtype
+
 __all__ = ["finfo", "iinfo"]
 
 
@@ -22,9 +24,7 @@ class finfo:
 
     def __init__(self, type=None) -> None:
         if type is None:
-            import autograd
-
-            type = getattr(autograd, "get_default_dtype", lambda: np.float32)()
+            type = get_default_dtype()
         d = _dtype(type, "finfo")
         if d.kind != "f":
             raise TypeError(

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .grad_mode import STATE
-from .node import CLOCK
+from .node import CLOCK, Node
+from .random import default_generator
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -72,8 +73,12 @@ def torch_dtype_name(dtype) -> str:
     return _TORCH_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
+# NOTE: `InplaceMixin` is a base class of `Tensor`, so this module is imported before Tensor and
+# the op table exist (and ops.registry imports VersionCounter from here). The functions below
+# import them when they run; at module level any of them would put this module in the import
+# cycle (tests/autograd/test_import_structure.py).
 def _ops():
-    from . import ops  # (the op table imports Tensor, which imports this module)
+    from . import ops
 
     return ops
 
@@ -240,7 +245,6 @@ def _rebase(t, r) -> None:
         if t.requires_grad:
             _replay_views(t, t)
         return
-    from .node import Node
     from .ops.indexing import COPY_SLICES
 
     root, chain = view
@@ -634,8 +638,6 @@ def _scatter_args(t, dim, index, src, name):
 
 
 def _generator(generator):
-    from .random import default_generator
-
     return generator if generator is not None else default_generator()
 
 

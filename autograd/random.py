@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .device import check_device, device
+
 __all__ = ["Generator", "get_rng_state", "initial_seed", "manual_seed", "seed", "set_rng_state"]
 
 # PCG64's state as bytes: state and increment (128 bits each), has_uint32, uinteger (32 bits)
@@ -24,8 +26,6 @@ class Generator(np.random.Generator):
     """
 
     def __init__(self, device="cpu") -> None:
-        from .device import check_device
-
         check_device(device, "Generator")
         self._initial_seed = int(np.random.SeedSequence().entropy % (2 ** 63))
         super().__init__(np.random.PCG64(self._initial_seed))
@@ -33,8 +33,6 @@ class Generator(np.random.Generator):
     @property
     def device(self):
         """Always device("cpu")."""
-        from .device import device
-
         return device("cpu")
 
     def manual_seed(self, seed: int) -> Generator:
@@ -57,7 +55,7 @@ class Generator(np.random.Generator):
 
     def get_state(self):
         """The generator's state as a uint8 tensor (for `set_state`)."""
-        from .creation import from_numpy
+        from .creation import from_numpy  # (random sits below Tensor: in-place fills use it)
 
         s = self.bit_generator.state
         raw = (s["state"]["state"].to_bytes(16, "little") + s["state"]["inc"].to_bytes(16, "little")

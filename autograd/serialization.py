@@ -28,6 +28,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._npz_checkpoint import load_npz
 from .tensor import Tensor
 
 __all__ = ["CheckpointError", "load", "save"]
@@ -273,8 +274,6 @@ def load(f, map_location=None, *, weights_only: bool = True, mmap=None):
 
 def _decode(data: bytes, name: str):
     if data[:4] == b"PK\x03\x04":
-        from ._npz_checkpoint import load_npz
-
         return load_npz(data, name, CheckpointError)
     if len(data) >= 9 and data[8:9] == b"{":
         return _SafetensorsReader(data, name).read()

@@ -15,7 +15,7 @@ import numpy as np
 from .arithmetic import WHERE
 from .comparison import _broadcast_error
 from .reduction import unreduce
-from .registry import Const, Primitive, Sample, normalize_dim, register
+from .registry import Const, Primitive, Sample, Tensor, normalize_dim, register
 from .shape import cat
 from .support import array_of, new_tensor
 
@@ -144,8 +144,6 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 def xlogy(input, other):
     """``input * log(other)``, with 0 where `input` is 0 (unless `other` is NaN). As PyTorch,
     the gradient for `input` is ``log(other)`` except where input is 0 and other <= 0 (there 0)."""
-    from ..tensor import Tensor
-
     if not isinstance(input, Tensor):
         input = other.new_tensor(input) if isinstance(other, Tensor) else Tensor(input)
     other_t = other if isinstance(other, Tensor) else input.new_tensor(other)

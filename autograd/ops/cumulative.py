@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .gathering import gather_elements
 from .registry import NUMPY_DISPATCH, Primitive, Sample, normalize_dim, register
 from .support import array_of, new_tensor, return_type
 
@@ -110,8 +111,6 @@ def logcumsumexp(input, dim):
 
 
 def _running_extreme(name, ufunc, input, dim):
-    from .gathering import gather_elements
-
     x = array_of(input)
     if x.ndim == 0:
         normalize_dim(dim, 0)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .indexing import getitem
 from .registry import NUMPY_DISPATCH, Const, Primitive, Sample, normalize_dim, register
+from .shape import broadcast_to
 from .support import array_of, check_bounds, index_array, new_tensor
 
 
@@ -155,8 +157,6 @@ def _take_along_ref(x, indices, dim=None):
 def take_along_dim(input, indices, dim=None):
     """Values at `indices` along `dim` (numpy's take_along_axis: the other dims broadcast);
     with dim None, both are read as 1-D."""
-    from .shape import broadcast_to
-
     idx = index_array("take_along_dim", indices)
     if dim is None:
         return take(input, idx.reshape(-1))
@@ -184,9 +184,6 @@ def _mask_samples():
     np.broadcast_to(m, np.broadcast_shapes(x.shape, m.shape))], samples=_mask_samples())
 def masked_select(input, mask):
     """1-D tensor of the elements of `input` where the bool `mask` is True (both broadcast)."""
-    from .indexing import getitem
-    from .shape import broadcast_to
-
     m = array_of(mask)
     if m.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")

@@ -9,7 +9,10 @@ from collections import namedtuple
 
 import numpy as np
 
-from .registry import Primitive, Sample, normalize_dim, pick, register
+from ..inplace import torch_dtype_name
+from .arithmetic import maximum, minimum
+from .indexing import gather
+from .registry import Primitive, Sample, Tensor, _new_tensor, normalize_dim, pick, register
 
 REDUCE = [Sample((3, 4)), Sample((3, 4), dim=1), Sample((2, 3, 4), dim=(0, 2), keepdim=True),
           Sample((2, 3), dim=-1, keepdim=True), Sample(())]
@@ -141,8 +144,6 @@ def mean(input, dim=None, keepdim=None, *, axis=None, keepdims=None, dtype=None)
     """Arithmetic mean over `dim` (all elements when None)."""
     ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
     if dtype is None and np.dtype(input.dtype).kind not in "fc":
-        from ..inplace import torch_dtype_name
-
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {torch_dtype_name(input.dtype)} (convert first, e.g. t.float().mean())"
@@ -198,9 +199,6 @@ def amin(input, dim=None, keepdim=None, *, axis=None, keepdims=None):
 
 
 def _extreme_with_indices(input, dim, keepdim, arg_fn, reduce_all):
-    from .indexing import gather
-    from .registry import Tensor
-
     if dim is None:
         return reduce_all(input)
     d = normalize_dim(dim, input.ndim)
@@ -234,8 +232,6 @@ def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
     With `dim`, the gradient flows to the element at `indices` only (PyTorch's rule).
     """
-    from .arithmetic import maximum
-
     if hasattr(dim, "grad_fn"):
         return maximum(input, dim)
     dim = pick(dim, axis)
@@ -246,8 +242,6 @@ def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
 @register("min", ref=_min_ref, samples=MAX_SAMPLES, smooth=False)
 def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Smallest element; with `dim`, a `(values, indices)` pair; with a tensor, `minimum`."""
-    from .arithmetic import minimum
-
     if hasattr(dim, "grad_fn"):
         return minimum(input, dim)
     dim = pick(dim, axis)
@@ -256,8 +250,6 @@ def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 
 def _arg_reduce(fn, input, dim, keepdim):
-    from .registry import _new_tensor
-
     if dim is None:
         out = fn(input._data.reshape(-1))
         if keepdim:

@@ -13,7 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .registry import NUMPY_DISPATCH, REGISTRY, register
+from .registry import NUMPY_DISPATCH, REGISTRY, _new_tensor, register
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 _DEFAULT = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: np.dtype(np.float32),
@@ -108,6 +108,4 @@ def return_type(name: str):
 
 def new_tensor(array):
     """A Tensor around `array` that needs no grad (integer and bool results)."""
-    from .registry import _new_tensor
-
     return _new_tensor(np.asarray(array))

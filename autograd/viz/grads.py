@@ -19,6 +19,7 @@ import weakref
 
 import numpy as np
 
+from ..engine import grad
 from ..node import Node
 from ..tensor import Tensor
 from .graph import as_tensors, backward_order, tensor_key
@@ -164,8 +165,6 @@ def recompute(roots: list[Tensor], order: list) -> GradRecord | None:
     outputs = [t for t in roots if t.requires_grad]
     if not outputs or not leaves or any(n.freed for n in nodes):
         return None
-    from ..engine import grad
-
     rec = GradRecord(outputs)
     paused_nodes = [(n, n.hooks, n.retained) for n in nodes]
     paused_leaves = [(t, getattr(t, "_hooks", None)) for t in leaves]

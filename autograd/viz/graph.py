@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..engine import backward_order as engine_order
 from ..node import CONSTANT_INPUTS, Node, edge_target
 from ..tensor import Tensor
 from .style import format_shape
@@ -62,8 +63,6 @@ def backward_order(roots: list[Tensor]) -> list:
     topological order), then the leaves in the order the walk first reaches them; iterative, so
     deep graphs need no recursion.
     """
-    from ..engine import backward_order as engine_order
-
     return engine_order([step_key(t) for t in roots if t.requires_grad])
 
 

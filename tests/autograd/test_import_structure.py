@@ -169,3 +169,56 @@ def test_the_only_import_cycle_is_the_seam():
         f"modules in an import cycle besides tensor.py's end-of-file seam {sorted(allowed)}: "
         f"{sorted(extra)}"
     )
+
+
+# Imports kept inside functions on purpose, not because of a cycle: drawing needs graphviz
+# (`import autograd` must work without it), `explain` sits above the engine, and
+# `require_tapegrad` exists to check which `autograd` package Python finds.
+LAZY_ON_PURPOSE = {"autograd.viz.render", "autograd.explain", "autograd"}
+
+
+def function_level_imports():
+    """(module, line, targets) for each import of an autograd module inside a def."""
+    modules = _modules()
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(), str(path))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    targets = _targets(node, name, path.name == "__init__.py", modules)
+                    if targets:
+                        yield name, node.lineno, targets
+
+
+def movable(graph, imports) -> list[str]:
+    """The `imports` (module, line, targets) that could be module-level without a new cycle."""
+    allowed = seam(graph)
+    found = []
+    for name, line, targets in imports:
+        if targets <= LAZY_ON_PURPOSE:
+            continue
+        lifted = {k: set(v) for k, v in graph.items()}
+        lifted[name] |= targets
+        if not set().union(*cycles(lifted)) - allowed:
+            found.append(f"{name}:{line} imports {sorted(targets)}")
+    return found
+
+
+def test_function_level_imports_exist_only_where_a_module_level_one_would_close_a_cycle():
+    graph = import_graph()
+    found = movable(graph, function_level_imports())
+    assert not found, f"function-level imports that could be module-level: {found}"
+
+
+def test_the_function_level_check_sees_movable_and_forced_imports():
+    imports = list(function_level_imports())
+    assert any(n == "autograd.random" and t == {"autograd.creation"} for n, _, t in imports)
+    graph = import_graph()
+    # random sits below Tensor (in-place random fills use it): creation above it closes a cycle
+    assert movable(graph, [("autograd.random", 1, {"autograd.creation"})]) == []
+    # device and promotion are independent: nothing forces that import into a function
+    assert movable(graph, [("autograd.device", 1, {"autograd.promotion"})]) == [
+        "autograd.device:1 imports ['autograd.promotion']"
+    ]
