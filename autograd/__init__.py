@@ -80,6 +80,9 @@ bool = np.bool_
 
 def _export_ops() -> list[str]:
     """Make every registered op a module-level function (and a Tensor method where it has one)."""
+    # NOTE: the one place that adds methods to Tensor from outside its class, on purpose: the op
+    # table is data, and registering an op makes it a function and a method (STYLE.md, "One
+    # registry of ops"); a method Tensor or its mixins define by hand wins
     names = []
     for info in REGISTRY.values():
         for name in (info.name, *info.aliases):
@@ -112,8 +115,7 @@ __all__ = [
 ]
 
 # PyTorch's names for devices, sizes, random generators, inference mode, checkpoints, dtype
-# limits and promotion (see autograd.device, autograd.random, autograd.tensor_device)
-from . import tensor_device as _tensor_device  # noqa: E402, F401  (attaches Tensor.to/device/...)
+# limits and promotion (see autograd.device, autograd.random)
 from .creation_extra import logspace  # noqa: E402
 from .device import Size, device, get_default_device, set_default_device  # noqa: E402
 from .dtype_info import finfo, iinfo  # noqa: E402

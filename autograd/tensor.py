@@ -7,6 +7,8 @@ import numpy as np
 from .inplace import MAX_TRACKED_CHANGES, InplaceMixin, shared_counter
 from .printing import format_tensor
 from .promotion import get_default_dtype, result_type
+from .tensor_convert import ConversionMixin
+from .tensor_device import DeviceMixin
 
 _FLOAT_KINDS = "fc"
 __all__ = [
@@ -68,7 +70,7 @@ class RemovableHandle:
             self._hooks.remove(self._entry)
 
 
-class Tensor(InplaceMixin):
+class Tensor(InplaceMixin, ConversionMixin, DeviceMixin):
     """An n-dimensional array that records the operations applied to it.
 
     Args:
@@ -210,137 +212,19 @@ class Tensor(InplaceMixin):
         """The last two dimensions swapped (batched matrix transpose)."""
         return self.transpose(-2, -1)
 
-    def size(self, dim: int | None = None):
-        """Shape as a tuple, or the size of one dimension."""
-        return self._data.shape if dim is None else self._data.shape[dim]
-
-    def dim(self) -> int:
-        """Number of dimensions."""
-        return self._data.ndim
-
-    def numel(self) -> int:
-        """Number of elements."""
-        return self._data.size
-
-    def element_size(self) -> int:
-        """Bytes per element."""
-        return self._data.itemsize
-
-    @property
-    def is_floating_point_dtype(self) -> bool:
-        return self._data.dtype.kind in _FLOAT_KINDS
-
-    def is_floating_point(self) -> bool:
-        """True for float dtypes."""
-        return self._data.dtype.kind == "f"
-
     # ----------------------------------------------------------------- conversion
-    def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shared, not copied); raises if the tensor requires grad."""
-        if self.requires_grad:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
-            )
-        return self._data
+    def type(self, dtype) -> Tensor:
+        """Cast to `dtype` (differentiable between float dtypes); self if it has that dtype.
 
-    def __array__(self, dtype=None, copy=None):
-        if dtype is not None and dtype != self._data.dtype:
-            return self._data.astype(dtype)
-        return self._data.copy() if copy else self._data
-
-    def item(self):
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
-        return self._data.item()
-
-    def tolist(self):
-        """The data as (nested) Python lists."""
-        return self._data.tolist()
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __index__(self) -> int:
-        if self._data.dtype.kind not in "iu" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data.item())
-
-    def __bool__(self) -> bool:
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with {self._data.size} values is ambiguous; "
-                "use .any() or .all()"
-            )
-        return bool(self._data.item())
-
-    def __len__(self) -> int:
-        if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
-
-    def __iter__(self):
-        if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
-
-    def to(self, dtype) -> Tensor:
-        """Cast to `dtype` (differentiable between float dtypes); returns self if already so."""
-        if isinstance(dtype, str) and dtype in ("cpu", "cuda", "mps"):
-            return self
+        The one cast: `to`, `float()`, `long()`, ... (tensor_device.py, tensor_convert.py) call it."""
         dtype = np.dtype(dtype)
         if dtype == self._data.dtype:
             return self
         return _CAST(self, dtype=dtype)
 
-    def type(self, dtype) -> Tensor:
-        """Cast to `dtype` (as `to`)."""
-        return self.to(dtype)
-
-    def float(self) -> Tensor:
-        """Cast to float32."""
-        return self.to(np.float32)
-
-    def double(self) -> Tensor:
-        """Cast to float64."""
-        return self.to(np.float64)
-
-    def half(self) -> Tensor:
-        """Cast to float16."""
-        return self.to(np.float16)
-
-    def long(self) -> Tensor:
-        """Cast to int64."""
-        return self.to(np.int64)
-
-    def int(self) -> Tensor:
-        """Cast to int32."""
-        return self.to(np.int32)
-
-    def bool(self) -> Tensor:
-        """Cast to bool."""
-        return self.to(np.bool_)
-
-    def type_as(self, other: Tensor) -> Tensor:
-        """Cast to `other`'s dtype."""
-        return self.to(other.dtype)
-
-    def cpu(self) -> Tensor:
-        """Return self (tapegrad runs on the CPU), so PyTorch code ports unchanged."""
-        return self
-
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradient flows back to self)."""
         return _CLONE(self)
-
-    def contiguous(self) -> Tensor:
-        """Self (numpy handles memory layout)."""
-        return self
 
     # ----------------------------------------------------------------- graph
     def detach(self) -> Tensor:
@@ -543,16 +427,6 @@ class Tensor(InplaceMixin):
         if fn is None:
             return NotImplemented
         return fn(*args, **kwargs)
-
-    # ----------------------------------------------------------------- printing
-    def __repr__(self) -> str:
-        return format_tensor(self)
-
-    def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
-            return format(self._data.item(), spec)
-        return repr(self)
-
 
 _CONSTANT_UFUNCS = {
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "floor_divide",

@@ -222,3 +222,33 @@ def test_the_function_level_check_sees_movable_and_forced_imports():
     assert movable(graph, [("autograd.device", 1, {"autograd.promotion"})]) == [
         "autograd.device:1 imports ['autograd.promotion']"
     ]
+
+
+def attachments():
+    """(module, line) of each `Tensor.x = ...` or `setattr(Tensor, ...)` in autograd."""
+    for name, path in _modules().items():
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                            and target.value.id == "Tensor"):
+                        yield name, node.lineno
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                  and node.func.id == "setattr" and node.args
+                  and isinstance(node.args[0], ast.Name) and node.args[0].id == "Tensor"):
+                yield name, node.lineno
+
+
+def test_methods_are_defined_in_tensor_or_its_mixins():
+    # only the op table's export adds methods from outside (registering an op makes a method)
+    assert {name for name, _ in attachments()} == {"autograd"}
+    from autograd import Tensor
+    from autograd.tensor_convert import ConversionMixin
+    from autograd.tensor_device import DeviceMixin
+
+    for method in ("to", "size", "cuda", "new_zeros", "new_tensor", "multinomial", "bernoulli"):
+        assert getattr(Tensor, method) is DeviceMixin.__dict__[method]
+    assert Tensor.device is DeviceMixin.__dict__["device"]
+    for method in ("item", "tolist", "numpy", "float", "long", "__repr__"):
+        assert getattr(Tensor, method) is ConversionMixin.__dict__[method]
