@@ -1,4 +1,12 @@
-"""`Tensor`: an ndarray plus the graph bookkeeping that reverse-mode autodiff needs."""
+"""`Tensor`: an ndarray plus the graph bookkeeping that reverse-mode autodiff needs.
+
+This file holds the slots, the constructor, `.grad`, `backward`, the operators and the numpy
+protocol. `Tensor` inherits the rest, one concept a file: `GraphMixin` (tensor_graph.py: leaf,
+hooks, retain_grad), `InplaceMixin` (inplace.py: `add_`, `+=`, ...), `ConversionMixin`
+(tensor_convert.py: `item`, `tolist`, `float()`, printing) and `DeviceMixin` (tensor_device.py:
+`device`, `to`, `shape`, `size`, `new_zeros`). Every registered op is a method too (see
+`autograd/__init__.py`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +17,8 @@ from .printing import format_tensor
 from .promotion import get_default_dtype, result_type
 from .tensor_convert import ConversionMixin
 from .tensor_device import DeviceMixin
+from .tensor_graph import GraphMixin, RemovableHandle
 
-_FLOAT_KINDS = "fc"
 __all__ = [
     "MAX_TRACKED_CHANGES", "RemovableHandle", "Tensor", "format_tensor", "init_slots", "is_tensor", "make_tensor",
 ]
@@ -58,19 +66,7 @@ def _nested_arrays(seq):
     ]
 
 
-class RemovableHandle:
-    """Returned by `register_hook`; `.remove()` unregisters the hook."""
-
-    def __init__(self, hooks: list, entry) -> None:
-        self._hooks = hooks
-        self._entry = entry
-
-    def remove(self) -> None:
-        if self._entry in self._hooks:
-            self._hooks.remove(self._entry)
-
-
-class Tensor(InplaceMixin, ConversionMixin, DeviceMixin):
+class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
     """An n-dimensional array that records the operations applied to it.
 
     Args:
@@ -117,42 +113,6 @@ class Tensor(InplaceMixin, ConversionMixin, DeviceMixin):
         self._data = value._data
 
     @property
-    def _version(self) -> int:
-        """How many in-place changes this tensor's memory has seen (shared with its views)."""
-        vc = self._vc
-        return 0 if vc is None else vc.version
-
-    @property
-    def _base(self):
-        """The tensor this one is a view of, or None (PyTorch's ``._base``)."""
-        view = self._view
-        return None if view is None else view[0]
-
-    def _is_view(self) -> bool:
-        """True when this tensor shares memory with a base tensor as a view of it."""
-        return self._view is not None
-
-    @property
-    def shape(self) -> tuple:
-        """Tuple of dimension sizes."""
-        return self._data.shape
-
-    @property
-    def ndim(self) -> int:
-        """Number of dimensions."""
-        return self._data.ndim
-
-    @property
-    def dtype(self):
-        """The numpy dtype of the data."""
-        return self._data.dtype
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for tensors not produced by a recorded op (user-created or detached)."""
-        return self.grad_fn is None
-
-    @property
     def grad(self):
         """Accumulated gradient (a Tensor) after backward, or None.
 
@@ -188,30 +148,6 @@ class Tensor(InplaceMixin, ConversionMixin, DeviceMixin):
                 )
         self._grad = value
 
-    @property
-    def retains_grad(self) -> bool:
-        """True for a non-leaf tensor on which `retain_grad()` was called."""
-        return self._retains_grad
-
-    @property
-    def name(self):
-        """Optional label shown in graph pictures."""
-        return self._name
-
-    @name.setter
-    def name(self, value) -> None:
-        self._name = value
-
-    @property
-    def T(self) -> Tensor:
-        """The tensor with its dimensions reversed."""
-        return self.permute(*range(self.ndim - 1, -1, -1))
-
-    @property
-    def mT(self) -> Tensor:
-        """The last two dimensions swapped (batched matrix transpose)."""
-        return self.transpose(-2, -1)
-
     # ----------------------------------------------------------------- conversion
     def type(self, dtype) -> Tensor:
         """Cast to `dtype` (differentiable between float dtypes); self if it has that dtype.
@@ -234,56 +170,6 @@ class Tensor(InplaceMixin, ConversionMixin, DeviceMixin):
         t._vc = shared_counter(self)
         return t
 
-    def detach_(self) -> Tensor:
-        """Cut this tensor from the graph in place, making it a leaf."""
-        self.grad_fn = None
-        self.requires_grad = False
-        return self
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set whether this leaf records operations for backprop; returns self."""
-        if requires_grad and self._data.dtype.kind not in _FLOAT_KINDS:
-            raise RuntimeError(
-                "only Tensors of floating point dtype can require gradients, "
-                f"but this one has dtype {self._data.dtype}; convert it first, e.g. t.float()"
-            )
-        if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables; use .detach() to get "
-                "a tensor that does not require grad"
-            )
-        self.requires_grad = bool(requires_grad)
-        return self
-
-    def retain_grad(self) -> None:
-        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
-        if not self.requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self.retains_grad:
-            return
-        import weakref
-
-        node = self.grad_fn
-        if node.retained is None:
-            node.retained = []
-        node.retained.append((self._out_nr, weakref.ref(self)))
-        self._retains_grad = True
-
-    def register_hook(self, hook) -> RemovableHandle:
-        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor replaces it."""
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
-            hooks = self._hooks
-            if hooks is None:
-                hooks = self._hooks = []
-            hooks.append(hook)
-            return RemovableHandle(hooks, hook)
-        node = self.grad_fn
-        entry = (self._out_nr, hook)
-        node.register_output_hook(*entry)
-        return RemovableHandle(node.hooks, entry)
-
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Backpropagate from this tensor, accumulating into `.grad` of the leaves.
 
@@ -294,12 +180,6 @@ class Tensor(InplaceMixin, ConversionMixin, DeviceMixin):
             inputs: only accumulate into these tensors' `.grad`.
         """
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
-
-    def explain(self, **kwargs):
-        """The chain-rule steps of backward from this tensor, as a table (see `autograd.explain`)."""
-        from .explain import explain
-
-        return explain(self, **kwargs)
 
     # ----------------------------------------------------------------- operators
     def __add__(self, other):

@@ -1,6 +1,6 @@
 """`DeviceMixin`: where a tensor lives and what it is like, with PyTorch's signatures: `device`,
-`to(device | dtype | tensor, non_blocking=, copy=)`, `cuda()`, `cpu()`, `size()` as a `Size`,
-`dim() numel() nelement() element_size()`, and new tensors like it (`new_zeros new_ones new_full
+`to(device | dtype | tensor, non_blocking=, copy=)`, `cuda()`, `cpu()`, `shape ndim dtype T mT`,
+`size()` as a `Size`, `dim() numel() nelement() element_size()`, and new tensors like it (`new_zeros new_ones new_full
 new_empty new_tensor`, `multinomial`, `bernoulli`).
 
 `Tensor` inherits it. tapegrad runs on the CPU: moving to another device raises, as a CPU-only
@@ -41,7 +41,7 @@ def _new_size(size) -> tuple:
 
 
 class DeviceMixin:
-    """`Tensor`'s device, size and new-tensor methods (see module docstring)."""
+    """`Tensor`'s device, shape and new-tensor methods (see module docstring)."""
 
     __slots__ = ()
 
@@ -103,6 +103,31 @@ class DeviceMixin:
         return self
 
     # ----------------------------------------------------------------- sizes
+    @property
+    def shape(self) -> tuple:
+        """Tuple of dimension sizes."""
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        """The numpy dtype of the data."""
+        return self._data.dtype
+
+    @property
+    def T(self) -> Tensor:
+        """The tensor with its dimensions reversed."""
+        return self.permute(*range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (batched matrix transpose)."""
+        return self.transpose(-2, -1)
+
     def size(self, dim: int | None = None):
         """The shape as a `Size` (a tuple printing as torch.Size([...])), or one dimension's size."""
         shape = self._data.shape
