@@ -2,7 +2,7 @@
 
 This file holds the slots, the constructor, `.grad`, `backward`, the operators and the numpy
 protocol. `Tensor` inherits the rest, one concept a file: `GraphMixin` (tensor_graph.py: leaf,
-hooks, retain_grad), `InplaceMixin` (inplace.py: `add_`, `+=`, ...), `ConversionMixin`
+hooks, retain_grad), `InplaceMixin` (tensor_inplace.py: `add_`, `+=`, ...), `ConversionMixin`
 (tensor_convert.py: `item`, `tolist`, `float()`, printing) and `DeviceMixin` (tensor_device.py:
 `device`, `to`, `shape`, `size`, `new_zeros`). Every registered op is a method too (see
 `autograd/__init__.py`).
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inplace import MAX_TRACKED_CHANGES, InplaceMixin, shared_counter
+from .inplace import MAX_TRACKED_CHANGES, shared_counter
 from .printing import format_tensor
 from .promotion import get_default_dtype, result_type
 from .tensor_convert import ConversionMixin
 from .tensor_device import DeviceMixin
 from .tensor_graph import GraphMixin, RemovableHandle
+from .tensor_inplace import InplaceMixin
 
 __all__ = [
     "MAX_TRACKED_CHANGES", "RemovableHandle", "Tensor", "format_tensor", "init_slots", "is_tensor", "make_tensor",
