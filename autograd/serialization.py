@@ -14,20 +14,17 @@ multiple of the file size, and every malformed file raises `CheckpointError` nam
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import itertools
 import json
 import math
 import os
-import secrets
-import stat
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
 
+from ._atomic_write import write_atomic
 from ._npz_checkpoint import load_npz
 from .tensor import Tensor
 
@@ -167,65 +164,11 @@ def save(obj, f) -> None:
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         data = _serialize(obj, path)
-        _write_atomic(path, data)
+        write_atomic(path, data)
         return
     if not callable(getattr(f, "write", None)):
         raise TypeError(f"save: f must be a path or a binary file object, got {type(f).__name__}")
     f.write(_serialize(obj, str(getattr(f, "name", ""))))
-
-
-def _write_atomic(path: str, data: bytes) -> None:
-    target = os.path.realpath(path)  # through a symlink, as open(path, "wb") would write
-    directory, base = os.path.split(target)
-    if not os.path.isdir(directory):
-        raise RuntimeError(f"save: parent directory {os.path.dirname(path) or '.'} does not exist.")
-    if os.path.isdir(target):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
-    exists = os.path.exists(target)
-    if exists and not os.access(target, os.W_OK):
-        # NOTE: the rename below would replace a write-protected file; torch.save's open refuses
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
-    _remove_stale_temporaries(directory, base)
-    tmp = os.path.join(directory, f".{base}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        with open(tmp, "xb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode) if exists else 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
-
-
-def _remove_stale_temporaries(directory: str, base: str) -> None:
-    """Delete ``.BASE.tmp-PID-*`` files whose writing process no longer runs (a killed save)."""
-    prefix = f".{base}.tmp-"
-    for name in os.listdir(directory):
-        if not name.startswith(prefix):
-            continue
-        pid = name[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            with contextlib.suppress(OSError):
-                os.remove(os.path.join(directory, name))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _checksum(tree_json: str, entries: dict) -> int:
