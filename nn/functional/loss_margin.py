@@ -16,6 +16,7 @@ from autograd.ops.registry import Const, Sample, register
 
 from .activation import logsigmoid, softplus
 from .distance import pairwise_distance
+from .loss_common import _reduce as reduce_loss
 from .loss_extra import _legacy_reduction
 
 __all__ = [
@@ -36,13 +37,7 @@ def _entry(ref, samples, **kwargs):
 def _reduce(name: str, loss: Tensor, size_average, reduce, reduction: str) -> Tensor:
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{name}: {reduction} is not a valid value for reduction ('mean', 'sum' or 'none')")
+    return reduce_loss(name, loss, reduction)
 
 
 def _t(x, like: Tensor) -> Tensor:
