@@ -20,7 +20,7 @@ import numpy as np
 
 from .grad_mode import ANOMALY, STATE
 from .inplace import DIRTY_OUTPUTS, torch_dtype_name
-from .node import CLOCK, FREED_GRAPH_MESSAGE, Node, edge_target
+from .node import CLOCK, FREED_GRAPH_MESSAGE, LIVE_HOOKS, Node, edge_target
 from .tensor import MAX_TRACKED_CHANGES, Tensor
 from .tensor import make_tensor as _new_tensor
 
@@ -203,7 +203,11 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     Nodes run newest first, off a heap keyed by creation order: when a node comes off it, every
     node that uses its output has run, so its gradient is complete (no dependency-counting pass
     over the graph first). Leaves collect their gradients and are written at the end, in the
-    order the walk first reached them.
+    order the walk first reached them, once every leaf hook has run.
+
+    While hooks exist (`LIVE_HOOKS`), a node's saved values are freed only when the whole pass
+    has succeeded, so a hook that raises leaves the graph and every `.grad` as they were and the
+    backward can be retried; without hooks, each node is freed as soon as it has run.
     """
     anomaly = ANOMALY.enabled
     if accumulate and inputs is None and not (create_graph or anomaly or FORCE_REFERENCE_WALK):
@@ -217,6 +221,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             targets.setdefault(t if t.grad_fn is None else t.grad_fn, []).append((i, _output_nr(t)))
         needed = _needed(root_keys, targets)
         captured = [None] * len(inputs)
+    hooked = LIVE_HOOKS[0] != 0
+    ran = []  # nodes to free once the pass has succeeded (while hooks exist)
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
     try:
@@ -237,12 +243,16 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 if node.ctx is not None:  # a custom backward may return arrays it keeps elsewhere
                     taken.update(id(gx) for gx in gxs if gx is not None)
                 if not retain_graph:
-                    node.release()
+                    if hooked:
+                        ran.append(node)
+                    else:
+                        node.release()
             for edge, gx in zip(node.edges, gxs):
                 if edge is not None:
                     _send(grads, heap, leaves, edge, gx)
-        for leaf in leaves:
-            g = _leaf_hooks(leaf._hooks, grads.pop(leaf), taken)
+        # every leaf hook runs before any .grad is written: one that raises changes no .grad
+        totals = [(leaf, _leaf_hooks(leaf._hooks, grads.pop(leaf), taken)) for leaf in leaves]
+        for leaf, g in totals:
             if targets is not None and leaf in targets:
                 for i, _ in targets[leaf]:
                     captured[i] = g
@@ -251,6 +261,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             wanted = targets is None or leaf in targets
             if accumulate and g is not None and leaf.requires_grad and wanted:
                 _accumulate_leaf(leaf, g, create_graph, taken)
+        for node in ran:  # (only after a pass that succeeded)
+            node.release()
     finally:
         STATE.grad_enabled = prev_mode
     return captured
@@ -287,11 +299,15 @@ def _run_fast(roots, root_grads, retain_graph) -> list:
     grads, heap, leaves, _, taken = _seed(roots, root_grads, False)
     grads_pop = grads.pop
     grads_get = grads.get
+    # NOTE: without hooks, each node's saved values are freed as soon as it has run (as PyTorch
+    # does; keeping them to the end costs W4 6% and a CNN step 29% of its peak memory). With
+    # hooks, nodes are freed once the pass has succeeded and leaves wait for their totals, so a
+    # hook that raises changes nothing and the backward can be retried (see `_run`).
+    hooked = LIVE_HOOKS[0] != 0
+    free_now = not (retain_graph or hooked)
+    ran = []
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = False
-    # NOTE: each node's saved values are freed as soon as it has run (as PyTorch does): a walk
-    # that raises part-way (a hook, a version check) leaves the nodes it ran freed, and
-    # FREED_GRAPH_MESSAGE says so; keeping them to the end costs W4 6% and the peak memory
     try:
         while heap:
             node = heappop(heap)[1]
@@ -308,10 +324,12 @@ def _run_fast(roots, root_grads, retain_graph) -> list:
                 arrays = node.arrays
                 out = node.out
                 kwargs = node.kwargs
-                if not retain_graph:
+                if free_now:
                     # Node.release() for a primitive's node, inline
                     node.meta = (out.shape, out.dtype)
                     node.args = node.arrays = node.out = node.kwargs = None
+                elif not retain_graph:
+                    ran.append(node)
                 vjps = node.op.vjps
                 n_in = len(arrays)
                 for i, edge in enumerate(edges):
@@ -337,8 +355,8 @@ def _run_fast(roots, root_grads, retain_graph) -> list:
                         else:
                             grads[edge] = gx if prev is None else prev + gx
                         continue
-                    # a leaf without hooks: into its .grad now (one with hooks waits for its total)
-                    if type(edge) is not tuple and not edge._hooks:
+                    # a leaf into its .grad now, unless hooks exist (then leaves wait for their totals)
+                    if type(edge) is not tuple and not hooked and not edge._hooks:
                         # (a leaf that stopped requiring grad after the forward takes none, as
                         # PyTorch's AccumulateGrad)
                         if edge.requires_grad:
@@ -352,15 +370,19 @@ def _run_fast(roots, root_grads, retain_graph) -> list:
                 if node.ctx is not None:
                     # a custom backward may return arrays it keeps elsewhere
                     taken.update(id(gx) for gx in gxs if gx is not None)
-                if not retain_graph:
+                if free_now:
                     node.release()
+                elif not retain_graph:
+                    ran.append(node)
             for i, edge in enumerate(edges):
                 if edge is not None:
                     _send(grads, heap, leaves, edge, None if gxs is None else gxs[i])
-        for leaf in leaves:
-            g = _leaf_hooks(leaf._hooks, grads_pop(leaf), taken)
+        totals = [(leaf, _leaf_hooks(leaf._hooks, grads_pop(leaf), taken)) for leaf in leaves]
+        for leaf, g in totals:
             if g is not None and leaf.requires_grad:
                 _accumulate_leaf(leaf, g, False, taken)
+        for node in ran:  # (only after a pass that succeeded)
+            node.release()
     finally:
         STATE.grad_enabled = prev_mode
     return []

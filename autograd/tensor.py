@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .inplace import MAX_TRACKED_CHANGES, InplaceMixin, shared_counter
+from .node import HookList
 from .printing import format_tensor
 from .promotion import get_default_dtype, result_type
 
@@ -392,7 +393,7 @@ class Tensor(InplaceMixin):
         if self.grad_fn is None:
             hooks = self._hooks
             if hooks is None:
-                hooks = self._hooks = []
+                hooks = self._hooks = HookList()  # (counts hooks: see node.LIVE_HOOKS)
             hooks.append(hook)
             return RemovableHandle(hooks, hook)
         node = self.grad_fn
