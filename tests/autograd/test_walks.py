@@ -1,4 +1,4 @@
-"""The fast backward walk (`engine._run_fast`) gives the gradients of the reference walk (`_run`).
+"""The fast backward walk (`engine_fast.run_fast`) gives the gradients of the reference walk (`_run`).
 
 Hypothesis builds random programs over a few leaves: elementwise and binary ops with
 broadcasting, reductions, shared subexpressions, multi-output nodes (split, chunk) with one or
@@ -24,7 +24,7 @@ SHAPES = [(3, 4), (1, 4), (3, 1), (4,), ()]
 
 
 class Cube(Function):
-    """x**3 with a hand-written backward: a node the fast walk hands to `_call_backward`."""
+    """x**3 with a hand-written backward: a node the fast walk hands to `call_backward`."""
 
     @staticmethod
     def forward(ctx, x):
@@ -159,8 +159,8 @@ def test_fast_walk_gives_the_reference_walks_gradients(program, seed, twice):
 def test_the_walks_really_differ_in_route(monkeypatch):
     """The switch routes a plain backward: the fast walk runs unless the reference is forced."""
     calls = []
-    fast = engine._run_fast
-    monkeypatch.setattr(engine, "_run_fast", lambda *a: calls.append(1) or fast(*a))
+    fast = engine.run_fast
+    monkeypatch.setattr(engine, "run_fast", lambda *a: calls.append(1) or fast(*a))
     x = Tensor(np.ones(3), requires_grad=True)
     monkeypatch.setattr(engine, "FORCE_REFERENCE_WALK", False)
     (x * 2).sum().backward()
