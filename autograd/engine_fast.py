@@ -21,7 +21,7 @@ from .engine_steps import (
     unbroadcast,
 )
 from .grad_mode import STATE
-from .node import CLOCK, LIVE_HOOKS, Node
+from .node import CLOCK, LIVE_HOOKS, Node, input_edges
 
 
 def run_fast(roots, root_grads, retain_graph) -> list:
@@ -53,7 +53,9 @@ def run_fast(roots, root_grads, retain_graph) -> list:
                 gxs = None
             elif node.ctx is None and node.clock == CLOCK[0] and args is not None:
                 # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
-                edges = node.edges
+                edges = node._edges
+                if edges is None:  # (Node.edges without its property's frame)
+                    edges = node._edges = input_edges(args, node.op, node.clock, node)
                 arrays = node.arrays
                 out = node.out
                 kwargs = node.kwargs
@@ -110,10 +112,11 @@ def run_fast(roots, root_grads, retain_graph) -> list:
             for i, edge in enumerate(edges):
                 if edge is not None:
                     send(grads, heap, leaves, edge, None if gxs is None else gxs[i])
-        totals = [(leaf, leaf_hooks(leaf._hooks, grads_pop(leaf), taken)) for leaf in leaves]
-        for leaf, g in totals:
-            if g is not None and leaf.requires_grad:
-                accumulate_leaf(leaf, g, False, taken)
+        if leaves:  # (leaves waiting for their totals: those with hooks, or all while hooks exist)
+            totals = [(leaf, leaf_hooks(leaf._hooks, grads_pop(leaf), taken)) for leaf in leaves]
+            for leaf, g in totals:
+                if g is not None and leaf.requires_grad:
+                    accumulate_leaf(leaf, g, False, taken)
         for node in ran:  # (only after a pass that succeeded)
             node.release()
     finally:

@@ -132,8 +132,7 @@ class Node:
         """Where each input's gradient goes: a Node, a leaf Tensor, (Node, k), or None."""
         edges = self._edges
         if edges is None:
-            edges = self._edges = input_edges(self.args, self.op, self.clock)
-            _note_constant_inputs(self, edges)
+            edges = self._edges = input_edges(self.args, self.op, self.clock, self)
         return edges
 
     @property
@@ -176,10 +175,12 @@ class Node:
         return f"<{self.name()} object at {id(self):#x}>"
 
 
-def input_edges(args, op, clock=None) -> list:
+def input_edges(args, op, clock=None, node=None) -> list:
     """Where the gradient of each of `args` (the inputs of `op`) goes: `edge_of` for a tensor
     that requires grad and has a VJP, else None. With `clock` (the node's creation time), a
-    tensor whose history an in-place op rebased since then gives the history it had at that time."""
+    tensor whose history an in-place op rebased since then gives the history it had at that time.
+    With `node` (whose inputs `args` are), each Tensor input that needs no gradient is noted in
+    `CONSTANT_INPUTS` on the way."""
     # NOTE: edge_of, inline, in a plain loop (a comprehension is a frame of its own)
     edges = []
     for a in args:
@@ -192,10 +193,14 @@ def input_edges(args, op, clock=None) -> list:
             if requires:
                 edges.append(a if fn is None else (fn if fn.n_out == 1 else (fn, out_nr)))
                 continue
+            if node is not None:
+                note_constant_input(node, len(edges), a)
         edges.append(None)
     if not op.differentiable:
         vjps = op.vjps
         edges = [None if vjps[i] is None else e for i, e in enumerate(edges)]
+        if node is not None:  # (inputs that require grad but have no VJP count as constants)
+            _note_constant_inputs(node, edges)
     return edges
 
 
