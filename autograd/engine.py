@@ -29,6 +29,7 @@ from .engine_steps import (
     seed,
     send,
     unbroadcast,
+    undo_retained,
 )
 from .grad_mode import ANOMALY, STATE
 from .node import LIVE_HOOKS, Node, edge_target
@@ -190,8 +191,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     order the walk first reached them, once every leaf hook has run.
 
     While hooks exist (`LIVE_HOOKS`), a node's saved values are freed only when the whole pass
-    has succeeded, so a hook that raises leaves the graph and every leaf's `.grad` as they were
-    and the backward can be retried; without hooks, each node is freed as soon as it has run.
+    has succeeded and leaves are written only then, so a hook that raises leaves the graph and
+    every `.grad` as they were (a retained `.grad` written on the way is put back) and the
+    backward can be retried; without hooks, each node is freed as soon as it has run.
     """
     anomaly = ANOMALY.enabled
     if accumulate and inputs is None and not (create_graph or anomaly or FORCE_REFERENCE_WALK):
@@ -207,6 +209,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
         captured = [None] * len(inputs)
     hooked = LIVE_HOOKS[0] != 0
     ran = []  # nodes to free once the pass has succeeded (while hooks exist)
+    undo = [] if hooked else None  # retained .grad written so far, for a pass that raises
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
     try:
@@ -214,7 +217,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             node = heappop(heap)[1]
             g = grads.pop(node)
             if g is not None:
-                g = node_hooks(node, g, create_graph)
+                g = node_hooks(node, g, create_graph, undo)
             if targets is not None:
                 if g is not None and node in targets:
                     for i, k in targets[node]:
@@ -247,6 +250,10 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                 accumulate_leaf(leaf, g, create_graph, taken)
         for node in ran:  # (only after a pass that succeeded)
             node.release()
+    except BaseException:
+        if undo:  # (a retry writes them again)
+            undo_retained(undo)
+        raise
     finally:
         STATE.grad_enabled = prev_mode
     return captured

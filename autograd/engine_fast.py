@@ -19,6 +19,7 @@ from .engine_steps import (
     seed,
     send,
     unbroadcast,
+    undo_retained,
 )
 from .grad_mode import STATE
 from .node import CLOCK, LIVE_HOOKS, Node, input_edges
@@ -39,6 +40,7 @@ def run_fast(roots, root_grads, retain_graph) -> list:
     hooked = LIVE_HOOKS[0] != 0
     free_now = not (retain_graph or hooked)
     ran = []
+    undo = [] if hooked else None
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = False
     try:
@@ -46,7 +48,7 @@ def run_fast(roots, root_grads, retain_graph) -> list:
             node = heappop(heap)[1]
             g = grads_pop(node)
             if g is not None and (node.hooks is not None or node.retained is not None):
-                g = node_hooks(node, g, False)
+                g = node_hooks(node, g, False, undo)
             args = node.args
             if g is None:
                 edges = node.edges
@@ -119,6 +121,10 @@ def run_fast(roots, root_grads, retain_graph) -> list:
                     accumulate_leaf(leaf, g, False, taken)
         for node in ran:  # (only after a pass that succeeded)
             node.release()
+    except BaseException:
+        if undo:  # (a retry writes them again)
+            undo_retained(undo)
+        raise
     finally:
         STATE.grad_enabled = prev_mode
     return []

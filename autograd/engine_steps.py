@@ -2,7 +2,7 @@
 
 Seeding the roots (`seed`), sending a gradient along an edge (`send`), running one node's VJPs
 (`call_backward`, with its in-place version check and anomaly check), tensor hooks on a node's
-outputs and on leaves (`node_hooks`, `leaf_hooks`), and adding a gradient into a leaf's `.grad`
+outputs and on leaves (`node_hooks`, `leaf_hooks`, `undo_retained`), and adding a gradient into a leaf's `.grad`
 (`accumulate_leaf`); `unbroadcast` sums a VJP's result back to its input's shape.
 """
 
@@ -179,8 +179,9 @@ def _check_finite(node: Node, gxs) -> None:
             )
 
 
-def node_hooks(node: Node, g, create_graph: bool):
-    """Tensor hooks and retain_grad on the outputs of `node` see the total gradient."""
+def node_hooks(node: Node, g, create_graph: bool, undo: list | None = None):
+    """Tensor hooks and retain_grad on the outputs of `node` see the total gradient. With
+    `undo`, each retained `.grad` is recorded there as (tensor, value before) when written."""
     if node.hooks is None and node.retained is None:
         return g
     single = node.n_out == 1
@@ -200,11 +201,19 @@ def node_hooks(node: Node, g, create_graph: bool):
             if t is None or slots[k] is None:
                 continue
             value = slots[k] if create_graph else np.array(slots[k])
+            if undo is not None:
+                undo.append((t, t._grad))
             if t._grad is None:
                 t._grad = value if create_graph else _new_tensor(value)
             else:
                 t._grad = t._grad + (value if create_graph else _new_tensor(value))
     return slots[0] if single else slots
+
+
+def undo_retained(undo: list) -> None:
+    """Put back each `.grad` that `node_hooks` recorded in `undo` (after a pass that raised)."""
+    for t, before in reversed(undo):
+        t._grad = before
 
 
 def leaf_hooks(hooks, g, taken: set):

@@ -116,6 +116,28 @@ def test_autograd_grad_retried_after_a_hook_raised_equals_torch(walk):
     assert x.grad is None and w.grad is None
 
 
+def test_retained_grad_written_before_the_hook_raised_is_put_back(walk):
+    """y.retain_grad() downstream of the failing hook: its .grad is written before the hook
+    raises; the failed pass puts it back, so the retry leaves PyTorch's y.grad, not twice it."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (torch, autograd):
+        x, w = leaves(lib, X0, np.float64), leaves(lib, W0, np.float64)
+        u = x * w
+        y = u * 3
+        y.retain_grad()
+        loss = (y * y * x).sum()
+        u.register_hook(flaky() if lib is autograd else (lambda g: g * 2))
+        if lib is autograd:
+            with pytest.raises(ValueError, match="first call fails"):
+                loss.backward()
+            assert y.grad is None
+        loss.backward()
+        results.append((y.grad.numpy(), x.grad.numpy(), w.grad.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
 def test_second_backward_after_a_pass_with_hooks_still_raises(walk):
     torch = pytest.importorskip("torch")
     for lib in (torch, autograd):
