@@ -4,11 +4,12 @@ The walk is iterative: nodes come off a heap newest first (an op's inputs always
 nodes, so a node's gradient is complete when it comes off), so a 1,000,000-op chain needs no
 recursion and no pass over the graph before the walk. Gradients accumulate in a
 local dict keyed by node; `.grad` is written only on leaves (and tensors that asked to retain it).
-Two walks, one result: `_run`, the reference walk (read it first), serves every case and writes
-leaves at the end; `_run_fast` serves a plain `backward()` with its helpers inlined and writes a
-leaf without hooks as soon as its gradient arrives (tests/autograd/test_walks.py holds them equal).
-Without `create_graph`, VJPs run on raw ndarrays and grad mode is off, so a plain backward builds
-no Tensor wrappers; with it, VJPs run on Tensors and are themselves recorded.
+Two walks, one result: `_run` here, the reference walk (read it first), serves every case and
+writes leaves at the end; `engine_fast.run_fast` serves a plain `backward()` with its helpers
+inlined and writes a leaf as soon as its gradient arrives when no hooks exist
+(tests/autograd/test_walks.py holds them equal). What both do at one node or leaf is in
+`engine_steps`. Without `create_graph`, VJPs run on raw ndarrays and grad mode is off, so a plain
+backward builds no Tensor wrappers; with it, VJPs run on Tensors and are themselves recorded.
 """
 
 from __future__ import annotations
@@ -18,17 +19,24 @@ from heapq import heappop, heappush
 
 import numpy as np
 
+from .engine_fast import run_fast
+from .engine_steps import (
+    AnomalyError,
+    accumulate_leaf,
+    call_backward,
+    leaf_hooks,
+    node_hooks,
+    seed,
+    send,
+    unbroadcast,
+    undo_retained,
+)
 from .grad_mode import ANOMALY, STATE
-from .inplace import DIRTY_OUTPUTS, torch_dtype_name
-from .node import CLOCK, FREED_GRAPH_MESSAGE, Node, edge_target
-from .tensor import MAX_TRACKED_CHANGES, Tensor
+from .node import LIVE_HOOKS, Node, edge_target
+from .tensor import Tensor
 from .tensor import make_tensor as _new_tensor
 
-_ndarray = np.ndarray
-
-
-class AnomalyError(RuntimeError):
-    """Raised inside `detect_anomaly()` when a backward function produces NaN or Inf."""
+__all__ = ["AnomalyError", "backward", "backward_order", "grad", "unbroadcast"]
 
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -110,7 +118,9 @@ def _initial_grad(t, gradient, index: int):
             )
         data = t._data
         # NOTE: np.array for the usual 0-d loss: np.ones is a Python function making two calls
-        return np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, dtype=data.dtype)
+        if data.ndim == 0:
+            return np.array(1, dtype=data.dtype)
+        return np.ones(data.shape, dtype=data.dtype)
     g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
     if g.shape != t.shape:
         raise RuntimeError(
@@ -164,31 +174,6 @@ def _needed(root_keys, targets) -> set:
     return needed
 
 
-_MISSING = object()
-
-
-def _send(grads: dict, heap: list, leaves: list, edge, gx) -> None:
-    """Add `gx` into the gradient of `edge` (None adds nothing); queue `edge` when first reached."""
-    if type(edge) is tuple:
-        node, slot = edge
-        slots = grads.get(node)
-        if slots is None:
-            slots = grads[node] = [None] * node.n_out
-            heappush(heap, (-node.seq, node))
-        if gx is not None:
-            slots[slot] = gx if slots[slot] is None else slots[slot] + gx
-        return
-    prev = grads.get(edge, _MISSING)
-    if prev is _MISSING:
-        grads[edge] = gx
-        if type(edge) is Node:
-            heappush(heap, (-edge.seq, edge))
-        else:
-            leaves.append(edge)
-    elif gx is not None:
-        grads[edge] = gx if prev is None else prev + gx
-
-
 # When set, every backward takes the reference walk (tests compare the two walks with it).
 FORCE_REFERENCE_WALK = os.environ.get("TAPEGRAD_REFERENCE_WALK", "") not in ("", "0")
 
@@ -197,18 +182,23 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
     """The backward walk. Returns, for `inputs` (if any), the gradient that reached each.
 
     This is the reference walk; it serves every case. A plain `backward()` (no create_graph, no
-    anomaly mode, no `inputs=`) takes `_run_fast`, the same walk with its helpers inlined, which
+    anomaly mode, no `inputs=`) takes `run_fast`, the same walk with its helpers inlined, which
     must give equal gradients (tests/autograd/test_walks.py holds the two equal).
 
     Nodes run newest first, off a heap keyed by creation order: when a node comes off it, every
     node that uses its output has run, so its gradient is complete (no dependency-counting pass
     over the graph first). Leaves collect their gradients and are written at the end, in the
-    order the walk first reached them.
+    order the walk first reached them, once every leaf hook has run.
+
+    While hooks exist (`LIVE_HOOKS`), a node's saved values are freed only when the whole pass
+    has succeeded and leaves are written only then, so a hook that raises leaves the graph and
+    every `.grad` as they were (a retained `.grad` written on the way is put back) and the
+    backward can be retried; without hooks, each node is freed as soon as it has run.
     """
     anomaly = ANOMALY.enabled
     if accumulate and inputs is None and not (create_graph or anomaly or FORCE_REFERENCE_WALK):
-        return _run_fast(roots, root_grads, retain_graph)
-    grads, heap, leaves, root_keys, taken = _seed(roots, root_grads, create_graph)
+        return run_fast(roots, root_grads, retain_graph)
+    grads, heap, leaves, root_keys, taken = seed(roots, root_grads, create_graph)
     targets = needed = None
     captured = []
     if inputs is not None:
@@ -217,6 +207,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             targets.setdefault(t if t.grad_fn is None else t.grad_fn, []).append((i, _output_nr(t)))
         needed = _needed(root_keys, targets)
         captured = [None] * len(inputs)
+    hooked = LIVE_HOOKS[0] != 0
+    ran = []  # nodes to free once the pass has succeeded (while hooks exist)
+    undo = [] if hooked else None  # retained .grad written so far, for a pass that raises
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
     try:
@@ -224,7 +217,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             node = heappop(heap)[1]
             g = grads.pop(node)
             if g is not None:
-                g = _node_hooks(node, g, create_graph)
+                g = node_hooks(node, g, create_graph, undo)
             if targets is not None:
                 if g is not None and node in targets:
                     for i, k in targets[node]:
@@ -233,16 +226,20 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
                     g = None  # no input asked for lies behind this node
             gxs = [None] * len(node.edges)
             if g is not None:
-                gxs = _call_backward(node, g, create_graph, anomaly)
+                gxs = call_backward(node, g, create_graph, anomaly)
                 if node.ctx is not None:  # a custom backward may return arrays it keeps elsewhere
                     taken.update(id(gx) for gx in gxs if gx is not None)
                 if not retain_graph:
-                    node.release()
+                    if hooked:
+                        ran.append(node)
+                    else:
+                        node.release()
             for edge, gx in zip(node.edges, gxs):
                 if edge is not None:
-                    _send(grads, heap, leaves, edge, gx)
-        for leaf in leaves:
-            g = _leaf_hooks(leaf._hooks, grads.pop(leaf), taken)
+                    send(grads, heap, leaves, edge, gx)
+        # every leaf hook runs before any .grad is written: one that raises changes no .grad
+        totals = [(leaf, leaf_hooks(leaf._hooks, grads.pop(leaf), taken)) for leaf in leaves]
+        for leaf, g in totals:
             if targets is not None and leaf in targets:
                 for i, _ in targets[leaf]:
                     captured[i] = g
@@ -250,135 +247,16 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, accumulate):
             # AccumulateGrad)
             wanted = targets is None or leaf in targets
             if accumulate and g is not None and leaf.requires_grad and wanted:
-                _accumulate_leaf(leaf, g, create_graph, taken)
+                accumulate_leaf(leaf, g, create_graph, taken)
+        for node in ran:  # (only after a pass that succeeded)
+            node.release()
+    except BaseException:
+        if undo:  # (a retry writes them again)
+            undo_retained(undo)
+        raise
     finally:
         STATE.grad_enabled = prev_mode
     return captured
-
-
-def _seed(roots, root_grads, create_graph):
-    """The walk's starting state: (grads, heap, leaves, root_keys, taken) with each root's
-    gradient sent to its node (or to itself, for a leaf root)."""
-    grads: dict = {}
-    heap: list = []
-    leaves: list = []
-    root_keys = []
-    # arrays that must never become a leaf's .grad without a copy (the caller's gradients)
-    taken = set(map(id, root_grads))
-    for t, g in zip(roots, root_grads):
-        if create_graph and not isinstance(g, Tensor):
-            g = _new_tensor(g)
-        elif not create_graph and isinstance(g, Tensor):
-            g = g._data
-        fn = t.grad_fn
-        if fn is None:
-            root_keys.append(t)
-            _send(grads, heap, leaves, t, g)
-        else:
-            root_keys.append(fn)
-            _send(grads, heap, leaves, (fn, t._out_nr) if fn.n_out > 1 else fn, g)
-    return grads, heap, leaves, root_keys, taken
-
-
-def _run_fast(roots, root_grads, retain_graph) -> list:
-    """`_run` for a plain backward, with the hot path inlined (see STYLE.md, "Speed without
-    losing the reader"): a primitive's VJPs run on raw arrays and each result is passed on at
-    once; a leaf without hooks takes each gradient into its `.grad` as soon as it arrives."""
-    grads, heap, leaves, _, taken = _seed(roots, root_grads, False)
-    grads_pop = grads.pop
-    grads_get = grads.get
-    prev_mode = STATE.grad_enabled
-    STATE.grad_enabled = False
-    # NOTE: each node's saved values are freed as soon as it has run (as PyTorch does): a walk
-    # that raises part-way (a hook, a version check) leaves the nodes it ran freed, and
-    # FREED_GRAPH_MESSAGE says so; keeping them to the end costs W4 6% and the peak memory
-    try:
-        while heap:
-            node = heappop(heap)[1]
-            g = grads_pop(node)
-            if g is not None and (node.hooks is not None or node.retained is not None):
-                g = _node_hooks(node, g, False)
-            args = node.args
-            if g is None:
-                edges = node.edges
-                gxs = None
-            elif node.ctx is None and node.clock == CLOCK[0] and args is not None:
-                # the hot path: a primitive's VJPs on raw arrays, each result passed on at once
-                edges = node.edges
-                arrays = node.arrays
-                out = node.out
-                kwargs = node.kwargs
-                if not retain_graph:
-                    # Node.release() for a primitive's node, inline
-                    node.meta = (out.shape, out.dtype)
-                    node.args = node.arrays = node.out = node.kwargs = None
-                vjps = node.op.vjps
-                n_in = len(arrays)
-                for i, edge in enumerate(edges):
-                    if edge is None:
-                        continue
-                    # (`**kwargs` would copy the dict on every call, even an empty one)
-                    if kwargs:
-                        gx = vjps[i](g, out, *arrays, **kwargs)
-                    elif n_in == 2:  # NOTE: spelled out: a star call builds a tuple per call
-                        gx = vjps[i](g, out, arrays[0], arrays[1])
-                    elif n_in == 1:
-                        gx = vjps[i](g, out, arrays[0])
-                    else:
-                        gx = vjps[i](g, out, *arrays)
-                    shape = arrays[i].shape
-                    if gx.shape != shape:
-                        gx = unbroadcast(gx, shape)
-                    if type(edge) is Node:
-                        prev = grads_get(edge, _MISSING)
-                        if prev is _MISSING:
-                            grads[edge] = gx
-                            heappush(heap, (-edge.seq, edge))
-                        else:
-                            grads[edge] = gx if prev is None else prev + gx
-                        continue
-                    # a leaf without hooks: into its .grad now (one with hooks waits for its total)
-                    if type(edge) is not tuple and not edge._hooks:
-                        # (a leaf that stopped requiring grad after the forward takes none, as
-                        # PyTorch's AccumulateGrad)
-                        if edge.requires_grad:
-                            _accumulate_leaf(edge, gx, False, taken)
-                        continue
-                    _send(grads, heap, leaves, edge, gx)
-                continue
-            else:
-                edges = node.edges
-                gxs = _call_backward(node, g, False, False)
-                if node.ctx is not None:
-                    # a custom backward may return arrays it keeps elsewhere
-                    taken.update(id(gx) for gx in gxs if gx is not None)
-                if not retain_graph:
-                    node.release()
-            for i, edge in enumerate(edges):
-                if edge is not None:
-                    _send(grads, heap, leaves, edge, None if gxs is None else gxs[i])
-        for leaf in leaves:
-            g = _leaf_hooks(leaf._hooks, grads_pop(leaf), taken)
-            if g is not None and leaf.requires_grad:
-                _accumulate_leaf(leaf, g, False, taken)
-    finally:
-        STATE.grad_enabled = prev_mode
-    return []
-
-
-def unbroadcast(g, shape: tuple):
-    """Sum `g` down to `shape`, undoing numpy broadcasting (works on arrays and Tensors)."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
-    )
-    if axes:
-        g = g.sum(axes, keepdims=True) if type(g) is _ndarray else g.sum(axes, keepdim=True)
-    if lead:
-        g = g.reshape(shape)
-    return g if g.shape == shape else g.reshape(shape)
 
 
 def _output_nr(t) -> int:
@@ -386,194 +264,3 @@ def _output_nr(t) -> int:
     fn = t.grad_fn
     return t._out_nr if fn is not None and fn.n_out > 1 else 0
 
-
-def _call_backward(node: Node, g, create_graph: bool, anomaly: bool):
-    """Run one node's VJPs; returns a list with the gradient of each input (or None)."""
-    if node.args is None:
-        raise RuntimeError(FREED_GRAPH_MESSAGE)
-    if node.clock != CLOCK[0]:
-        _check_versions(node)
-    if node.ctx is not None:
-        gxs = node.op.run_backward(node, g, create_graph)
-    else:
-        op = node.op
-        vjps = op.vjps
-        kwargs = node.kwargs
-        if create_graph:
-            out = _new_tensor(node.out)
-            out.grad_fn = node
-            out.requires_grad = True
-            inputs = node.args
-            arrays = node.arrays
-        else:
-            out = node.out
-            arrays = inputs = node.arrays
-        gxs = []
-        for i, edge in enumerate(node.edges):
-            if edge is None:
-                gxs.append(None)
-                continue
-            gx = vjps[i](g, out, *inputs, **kwargs)
-            shape = arrays[i].shape
-            if gx.shape != shape:
-                gx = unbroadcast(gx, shape)
-            gxs.append(gx)
-    if anomaly:
-        _check_finite(node, gxs)
-    return gxs
-
-
-def _check_versions(node: Node) -> None:
-    """Raise PyTorch's error when a value `node`'s backward reads was changed in place since."""
-    if node.ctx is None:
-        reads = node.op.reads(node.edges)
-        args = node.args
-    else:
-        reads = None
-        args = node.ctx._saved_for_check()
-    for i, a in enumerate(args):
-        if not isinstance(a, Tensor) or (reads is not None and (i >= len(reads[1]) or not reads[1][i])):
-            continue
-        vc = a._vc
-        mods = None if vc is None else vc.mods
-        if mods and mods[-1] > node.clock:
-            expected = vc.version - sum(1 for m in mods if m > node.clock)
-            exact = len(mods) < MAX_TRACKED_CHANGES or mods[0] <= node.clock
-            _raise_modified(
-                f"[{torch_dtype_name(a.dtype)} tensor of shape {list(a.shape)}], which is input {i} of "
-                f"{node.name()},", vc.version, expected if exact else f"<= {expected}",
-            )
-    dirty = DIRTY_OUTPUTS.get(node)
-    if dirty is not None and (reads is None or reads[0]) and node.ctx is None and dirty[0].version != dirty[1]:
-        vc, version = dirty
-        out = node.out
-        _raise_modified(
-            f"[{torch_dtype_name(out.dtype)} tensor of shape {list(out.shape)}], which is output 0 of "
-            f"{node.name()},", vc.version, version,
-        )
-
-
-def _raise_modified(what: str, version, expected) -> None:
-    raise RuntimeError(
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: {what} is at version {version}; expected version {expected} instead. "
-        "Hint: do the in-place change on a copy (x.clone()) or after backward, or enable "
-        "anomaly detection (autograd.detect_anomaly()) to find the operation that saved it."
-    )
-
-
-def _check_finite(node: Node, gxs) -> None:
-    for i, gx in enumerate(gxs):
-        if gx is None:
-            continue
-        values = gx._data if isinstance(gx, Tensor) else gx
-        if not np.all(np.isfinite(values)):
-            kind = "nan" if np.any(np.isnan(values)) else "inf"
-            raise AnomalyError(
-                f"Function '{node.name()}' returned {kind} values in its {i}th output.\n"
-                f"The forward op was created at:\n{node.trace or '(not recorded: the op ran outside detect_anomaly())'}"
-            )
-
-
-def _node_hooks(node: Node, g, create_graph: bool):
-    """Tensor hooks and retain_grad on the outputs of `node` see the total gradient."""
-    if node.hooks is None and node.retained is None:
-        return g
-    single = node.n_out == 1
-    slots = [g] if single else list(g)
-    if node.hooks:
-        for k, fn in node.hooks:
-            if slots[k] is None:
-                continue
-            value = slots[k] if create_graph else _new_tensor(slots[k])
-            result = fn(value)
-            if result is not None:
-                _check_hook_result(fn, value, result)
-                slots[k] = result if create_graph else result._data
-    if node.retained:
-        for k, ref in node.retained:
-            t = ref()
-            if t is None or slots[k] is None:
-                continue
-            value = slots[k] if create_graph else np.array(slots[k])
-            if t._grad is None:
-                t._grad = value if create_graph else _new_tensor(value)
-            else:
-                t._grad = t._grad + (value if create_graph else _new_tensor(value))
-    return slots[0] if single else slots
-
-
-def _leaf_hooks(hooks, g, taken: set):
-    """Run a leaf's tensor hooks (None: none) on its total gradient; a hook's result replaces it."""
-    if g is None or not hooks:
-        return g
-    for fn in hooks:
-        is_tensor = isinstance(g, Tensor)
-        value = g if is_tensor else _new_tensor(g)
-        result = fn(value)
-        if result is not None:
-            _check_hook_result(fn, value, result)
-            g = result if is_tensor else result._data
-            taken.add(id(g))  # the hook's own tensor: never adopt it as .grad
-    return g
-
-
-def _check_hook_result(fn, value, result) -> None:
-    """A hook must return None or a tensor of the gradient's shape and dtype (PyTorch's rule)."""
-    if not isinstance(result, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{_type_name(result)}'")
-    name = getattr(fn, "__name__", type(fn).__name__)
-    if result.shape != value.shape:
-        raise RuntimeError(
-            f"hook '{name}' has changed the size of value (was {list(value.shape)}, "
-            f"got {list(result.shape)})"
-        )
-    if result.dtype != value.dtype:
-        raise RuntimeError(
-            f"hook '{name}' has changed the type of value (was {torch_dtype_name(value.dtype)}, "
-            f"got {torch_dtype_name(result.dtype)})"
-        )
-
-
-def _type_name(x) -> str:
-    cls = type(x)
-    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
-
-
-def _accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
-    """Add `g` into `leaf.grad`; the first gradient is adopted without a copy when it is safe.
-
-    An adopted array is stored bare in `leaf._grad` (`Tensor.grad` wraps it when first read).
-    """
-    if create_graph:
-        current = leaf.grad
-        leaf._grad = g if current is None else current + g
-        return
-    current = leaf._grad
-    if current is None:
-        data = leaf._data
-        if (
-            type(g) is _ndarray
-            and g.base is None
-            and id(g) not in taken
-            and g.dtype == data.dtype
-            and g.shape == data.shape
-        ):
-            # a fresh array a VJP made for this leaf alone (not a view, a user's gradient, a
-            # custom backward's or a hook's array, or one already handed to another leaf)
-            taken.add(id(g))
-            leaf._grad = g
-        else:
-            leaf._grad = np.array(g, dtype=data.dtype)
-    elif type(current) is _ndarray:  # an array this engine made: add in place
-        # (not into one adopted during this walk: the VJP that made it may have handed the same
-        # array to a node that has not run yet)
-        if current.flags.writeable and id(current) not in taken:
-            np.add(current, g, out=current, casting="unsafe")
-        else:
-            total = current + g
-            leaf._grad = total if total.dtype == current.dtype else total.astype(current.dtype)
-    elif current.grad_fn is None and current._data.flags.writeable and id(current._data) not in taken:
-        np.add(current._data, g, out=current._data, casting="unsafe")
-    else:
-        leaf._grad = _new_tensor((current._data + g).astype(leaf._data.dtype, copy=False))

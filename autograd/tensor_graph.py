@@ -10,6 +10,8 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
+from .node import HookList
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 
@@ -109,7 +111,7 @@ class GraphMixin:
         if self.grad_fn is None:
             hooks = self._hooks
             if hooks is None:
-                hooks = self._hooks = []
+                hooks = self._hooks = HookList()  # (counts hooks: see node.LIVE_HOOKS)
             hooks.append(hook)
             return RemovableHandle(hooks, hook)
         node = self.grad_fn

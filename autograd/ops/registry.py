@@ -22,7 +22,7 @@ import numpy as np
 
 from ..grad_mode import ANOMALY, STATE
 from ..inplace import VersionCounter
-from ..node import CLOCK, Node, _next_seq, _user_frame, input_edges
+from ..node import CLOCK, Node, _next_seq, _note_constant_inputs, _user_frame, input_edges
 from ..promotion import cast_operands, get_default_dtype, result_type
 
 REGISTRY: dict[str, OpInfo] = {}
@@ -133,6 +133,8 @@ class Primitive:
             node.n_out = 1
             node.hooks = node.retained = node.ctx = node.meta = None
             node.trace = _user_frame() if ANOMALY.enabled else None
+            if edges is not None:  # (derived lazily, Node.edges notes them)
+                _note_constant_inputs(node, edges)
             result.grad_fn = node
             result.requires_grad = True
         return result

@@ -1,4 +1,4 @@
-"""The fast backward walk (`engine._run_fast`) gives the gradients of the reference walk (`_run`).
+"""The fast backward walk (`engine_fast.run_fast`) gives the gradients of the reference walk (`_run`).
 
 Hypothesis builds random programs over a few leaves: elementwise and binary ops with
 broadcasting, reductions, shared subexpressions, multi-output nodes (split, chunk) with one or
@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Function, Tensor, engine
+from autograd.node import CONSTANT_INPUTS, Node, input_edges
 
 SHAPES = [(3, 4), (1, 4), (3, 1), (4,), ()]
 
 
 class Cube(Function):
-    """x**3 with a hand-written backward: a node the fast walk hands to `_call_backward`."""
+    """x**3 with a hand-written backward: a node the fast walk hands to `call_backward`."""
 
     @staticmethod
     def forward(ctx, x):
@@ -97,10 +98,11 @@ step = st.one_of(
 )
 
 
-def _run_program(leaf_values, program, twice: bool):
-    """Build the program on fresh leaves and backpropagate; the gradients it produced."""
+def _build(leaf_values, program, leaf_hook: bool = True):
+    """The program on fresh leaves: (leaves, retained tensors, loss)."""
     leaves = [Tensor(v, requires_grad=True) for v in leaf_values]
-    leaves[0].register_hook(lambda g: g * 3)  # a leaf whose hook must see its total
+    if leaf_hook:
+        leaves[0].register_hook(lambda g: g * 3)  # a leaf whose hook must see its total
     pool = list(leaves)
     retained = []
     for instr in program:
@@ -129,6 +131,12 @@ def _run_program(leaf_values, program, twice: bool):
     loss = (pool[-1] * Tensor(np.ones((3, 4)))).sum()
     for w, t in zip(weights, pool[len(leaves):]):
         loss = loss + (t * w).sum()
+    return leaves, retained, loss
+
+
+def _run_program(leaf_values, program, twice: bool, leaf_hook: bool = True):
+    """Build the program on fresh leaves and backpropagate; the gradients it produced."""
+    leaves, retained, loss = _build(leaf_values, program, leaf_hook)
     loss.backward(retain_graph=twice)
     if twice:
         loss.backward()
@@ -141,14 +149,16 @@ def _run_program(leaf_values, program, twice: bool):
     program=st.lists(step, min_size=1, max_size=12),
     seed=st.integers(0, 2**16),
     twice=st.booleans(),
+    leaf_hook=st.booleans(),
 )
-def test_fast_walk_gives_the_reference_walks_gradients(program, seed, twice):
+def test_fast_walk_gives_the_reference_walks_gradients(program, seed, twice, leaf_hook):
     rng = np.random.default_rng(seed)
     values = [rng.uniform(-1, 1, s) for s in SHAPES]
+    # (without hooks in the program, the walks free nodes and write leaves as they go)
     with _walk(reference=False):
-        fast = _run_program(values, program, twice)
+        fast = _run_program(values, program, twice, leaf_hook)
     with _walk(reference=True):
-        reference = _run_program(values, program, twice)
+        reference = _run_program(values, program, twice, leaf_hook)
     assert len(fast) == len(reference)
     for f, r in zip(fast, reference):
         assert (f is None) == (r is None)
@@ -156,11 +166,32 @@ def test_fast_walk_gives_the_reference_walks_gradients(program, seed, twice):
             np.testing.assert_allclose(f, r, rtol=1e-12, atol=1e-12)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(program=st.lists(step, min_size=1, max_size=12), seed=st.integers(0, 2**16))
+def test_fast_walk_finds_the_edges_input_edges_finds(program, seed):
+    """The edges the fast walk finds for each node equal `node.input_edges`'s, and the inputs
+    needing no gradient are noted for pictures (`CONSTANT_INPUTS`) as `Node.edges` notes them."""
+    rng = np.random.default_rng(seed)
+    values = [rng.uniform(-1, 1, s) for s in SHAPES]
+    _, _, loss = _build(values, program, leaf_hook=False)
+    constant = Tensor(np.ones(loss.shape))  # a Tensor input that needs no gradient
+    loss = loss * constant
+    with _walk(reference=False):
+        loss.backward(retain_graph=True)
+    order = engine.backward_order([loss.grad_fn])
+    nodes = [k for k in order if type(k) is Node and k.ctx is None]  # (no custom Functions)
+    for node in nodes:
+        assert node._edges == input_edges(node.args, node.op, node.clock), node.name()
+        kept = {i for i, a in enumerate(node.args) if isinstance(a, Tensor) and not a.requires_grad}
+        assert set(CONSTANT_INPUTS.get(node, {})) >= kept, node.name()
+    assert set(CONSTANT_INPUTS[loss.grad_fn]) == {1}
+
+
 def test_the_walks_really_differ_in_route(monkeypatch):
     """The switch routes a plain backward: the fast walk runs unless the reference is forced."""
     calls = []
-    fast = engine._run_fast
-    monkeypatch.setattr(engine, "_run_fast", lambda *a: calls.append(1) or fast(*a))
+    fast = engine.run_fast
+    monkeypatch.setattr(engine, "run_fast", lambda *a: calls.append(1) or fast(*a))
     x = Tensor(np.ones(3), requires_grad=True)
     monkeypatch.setattr(engine, "FORCE_REFERENCE_WALK", False)
     (x * 2).sum().backward()
