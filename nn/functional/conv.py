@@ -41,9 +41,14 @@ __all__ = ["conv2d"]
 def _padded_scratch(slot: str, x: np.ndarray, geom: Geometry) -> np.ndarray:
     """Scratch (n, Hp, Wp, C) buffer holding the zero-padded `x` (n, C, H, W), channels last."""
     buf = scratch(slot, (x.shape[0], geom.hp, geom.wp, geom.c), x.dtype)
-    if geom.pt or geom.pb or geom.pl or geom.pr:
-        buf.fill(0)
-    buf[:, geom.pt : geom.pt + geom.h, geom.pl : geom.pl + geom.w] = x.transpose(0, 2, 3, 1)
+    top, left = geom.pt + geom.h, geom.pl + geom.w
+    # NOTE: only the border strips are zeroed (the interior is overwritten next): zeroing the
+    # whole buffer was one more pass over it (4x16x28x28: 30 -> 27 us; 8x64x16x16: 90 -> 78 us)
+    buf[:, : geom.pt] = 0
+    buf[:, top:] = 0
+    buf[:, geom.pt : top, : geom.pl] = 0
+    buf[:, geom.pt : top, left:] = 0
+    buf[:, geom.pt : top, geom.pl : left] = x.transpose(0, 2, 3, 1)
     return buf
 
 
@@ -218,7 +223,13 @@ def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
     og, cg = out_channels // groups, geom.c // groups
     order = _weight_order(geom, out_channels)
     dtype = np.result_type(x, g)
-    total = np.empty((groups, og, geom.kh * geom.kw * cg), dtype=dtype)
+    # NOTE: the result is a fresh array, not a view (base None), so the weight adopts it as its
+    # .grad instead of copying it (W5: 11M weights, a 45 MB copy a step)
+    result = np.empty((out_channels, cg, geom.kh, geom.kw), dtype=dtype)
+    if order:
+        total = result.reshape(groups, og, -1)
+    else:
+        total = scratch("dw", (groups, og, geom.kh * geom.kw * cg), dtype)
     part_sum = None
     for part in _chunks(geom):
         cols = _unfold(x[part], geom, order)
@@ -229,10 +240,10 @@ def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
             else:
                 part_sum = np.matmul(rows[k], cols[:, k], out=part_sum)
                 total[k] += part_sum
-    if order:
-        return total.reshape(out_channels, cg, geom.kh, geom.kw)
-    total = total.reshape(groups, og, geom.kh, geom.kw, cg).transpose(0, 1, 4, 2, 3)
-    return np.ascontiguousarray(total).reshape(out_channels, cg, geom.kh, geom.kw)
+    if not order:
+        total = total.reshape(groups, og, geom.kh, geom.kw, cg).transpose(0, 1, 4, 2, 3)
+        result.reshape(groups, og, cg, geom.kh, geom.kw)[...] = total
+    return result
 
 
 # The three faces of the trilinear form <conv(x, w), g>; each one's VJPs are the other two.
