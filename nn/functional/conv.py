@@ -28,12 +28,10 @@ backward.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
-
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
-from .windows import Geometry, scratch
+from .windows import Geometry, scratch, strided
 
 __all__ = ["conv2d"]
 
@@ -82,7 +80,7 @@ def _unfold(x: np.ndarray, geom: Geometry, weight_order: bool = False) -> np.nda
         shape = (n, geom.ho, geom.wo, geom.groups, geom.kh, geom.kw, per_group)
         strides = (sn, geom.sh * sh, geom.sw * sw, per_group * sc, geom.dh * sh, geom.dw * sw, sc)
     cols = scratch("cols", shape, x.dtype)
-    np.copyto(cols, as_strided(buf, shape, strides, writeable=False))
+    np.copyto(cols, strided(buf, shape, strides))
     return cols.reshape(n * geom.ho * geom.wo, geom.groups, -1)
 
 

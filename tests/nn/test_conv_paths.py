@@ -24,3 +24,16 @@ def test_weight_gradient_is_a_fresh_array_the_weight_adopts(out_channels):
     out = F.conv2d(Tensor(x), w, padding=1)
     out.backward(Tensor(g))
     np.testing.assert_allclose(w.grad._data, gw, rtol=1e-6)
+
+
+def test_strided_view_equals_numpy_as_strided():
+    from numpy.lib.stride_tricks import as_strided
+
+    from nn.functional.windows import strided
+
+    buf = np.arange(2 * 5 * 6 * 3, dtype=np.float32).reshape(2, 5, 6, 3)
+    sn, sh, sw, sc = buf.strides
+    shape, steps = (2, 3, 4, 3, 3, 3), (sn, sh, sw, sh, sw, sc)
+    view = strided(buf, shape, steps)
+    np.testing.assert_array_equal(view, as_strided(buf, shape, steps))
+    assert np.shares_memory(view, buf)
