@@ -28,6 +28,7 @@ backward.
 from __future__ import annotations
 
 import numpy as np
+
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
