@@ -18,11 +18,11 @@ contiguous NCHW is where the bias is added (results stay contiguous NCHW: numpy 
 strided axes of channels-last arrays with plain float32 accumulation, which a following
 BatchNorm's statistics would inherit). Where the weight is larger than the columns, the columns
 take the weight's (c, i, j) order instead (`_weight_order`). No Python loop runs over batch
-items, pixels or kernel offsets except col2im's kh * kw strided adds. The batch is processed in
-chunks whose columns fit in cache
-(`CHUNK_BYTES`), in reused scratch buffers, so the GEMM reads the columns before they are
-evicted and the backward recomputes them instead of keeping them alive between forward and
-backward.
+items, pixels or kernel offsets except col2im's kh * kw strided adds. Inputs with few channels
+(C/G * kw < 10) take channel-major columns in the forward and the weight gradient instead
+(conv_narrow.py). The batch is processed in chunks whose columns fit in cache (`CHUNK_BYTES`),
+in reused scratch buffers, so the GEMM reads the columns before they are evicted and the
+backward recomputes them instead of keeping them alive between forward and backward.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
+from . import conv_narrow
 from .windows import Geometry, scratch, strided
 
 __all__ = ["conv2d"]
@@ -138,6 +139,8 @@ def _chunks(geom: Geometry):
 
 def _conv_forward(x, w, b, geom: Geometry) -> np.ndarray:
     """y = conv(x, w) + b: per batch chunk, im2col then one GEMM per group, written as NCHW."""
+    if conv_narrow.narrow(geom):  # few input channels: channel-major columns
+        return conv_narrow.forward(x, w, b, geom, _chunks(geom))
     order = _weight_order(geom, w.shape[0])
     return _conv_rows(x, _weight_columns(w, geom.groups, order), b, geom, order)
 
@@ -217,6 +220,8 @@ def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
 
 def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
     """Gradient of conv with respect to its weight: sum over chunks of g_rowsᵀ @ im2col(x)."""
+    if conv_narrow.narrow(geom):
+        return conv_narrow.weight_grad(x, g, geom, _chunks(geom))
     out_channels = g.shape[1]
     groups = geom.groups
     og, cg = out_channels // groups, geom.c // groups
