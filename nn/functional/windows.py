@@ -10,7 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["Geometry", "interior", "scratch", "window"]
+__all__ = ["Geometry", "interior", "scratch", "strided", "window"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,13 @@ def scratch(slot: str, shape: tuple, dtype) -> np.ndarray:
         if buf.nbytes <= SCRATCH_LIMIT:  # one huge image is not worth pinning its memory
             cache[key] = buf
     return buf[:size].reshape(shape)
+
+
+def strided(buf: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
+    """A view of the contiguous array `buf` with the given shape and byte strides (as numpy's
+    `as_strided`, which costs 6 us a call against 0.8 us for this direct constructor: W3 makes
+    50 such views a step)."""
+    return np.ndarray(shape, buf.dtype, buf, 0, strides)
 
 
 _LOCAL = threading.local()
