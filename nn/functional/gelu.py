@@ -4,7 +4,7 @@
 keeps Phi for its VJP, g (Phi(x) + x phi(x)), so backward needs one exp and no division (and,
 as PyTorch's, reads the input, never the output). In float32 Phi is the erf rational of
 `autograd.ops.special` (Eigen's) with 1/sqrt(2) and the 1/2 folded into its coefficients, run per
-cache-sized block in preallocated buffers.
+cache-sized block in preallocated buffers, split over the BLAS threads (`_parallel`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import numpy as np
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 from autograd.ops.special import _ERF32_P, _ERF32_Q, ERF, ERF32_BLOCK, _result_dtype, erf_forward
+
+from ._parallel import run_split
 
 __all__ = ["GELU", "gelu_cdf"]
 
@@ -32,9 +34,15 @@ _CDF_CLIP = np.float32(4.0 / _SQRT_HALF)  # erf's rational is fitted on |z| <= 4
 
 
 def _cdf_float32(x: np.ndarray) -> np.ndarray:
-    """Phi(x) of a float32 array (error ~2e-7 absolute; NaN stays NaN)."""
+    """Phi(x) of a float32 array (error ~2e-7 absolute; NaN stays NaN), on the BLAS threads."""
     flat = np.ascontiguousarray(x).reshape(-1)
     cdf = np.empty_like(flat)
+    run_split(lambda lo, hi: _cdf_blocks(flat[lo:hi], cdf[lo:hi]), flat.size, ERF32_BLOCK)
+    return cdf.reshape(np.shape(x))
+
+
+def _cdf_blocks(flat: np.ndarray, cdf: np.ndarray) -> None:
+    """Phi of 1-D float32 `flat` into `cdf`, one cache-sized block at a time."""
     n = min(flat.size, ERF32_BLOCK)
     clipped, u, q = np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32)
     for start in range(0, flat.size, ERF32_BLOCK):
@@ -59,7 +67,6 @@ def _cdf_float32(x: np.ndarray) -> np.ndarray:
         p /= qb
         p += np.float32(0.5)
         np.maximum(p, np.float32(0.0), out=p)  # (the rounded rational dips to -6e-8 far left)
-    return cdf.reshape(np.shape(x))
 
 
 def gelu_cdf(x):
@@ -73,21 +80,27 @@ def gelu_cdf(x):
 
 
 def _gelu_grad_float32(g: np.ndarray, x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
-    """g (Phi(x) + x phi(x)) per cache-sized block, in place on the result."""
+    """g (Phi(x) + x phi(x)), on the BLAS threads."""
     gf, xf, cf = (np.ascontiguousarray(a).reshape(-1) for a in (g, x, cdf))
     res = np.empty_like(xf)
-    for start in range(0, xf.size, ERF32_BLOCK):
+    run_split(lambda lo, hi: _grad_blocks(gf[lo:hi], xf[lo:hi], cf[lo:hi], res[lo:hi]),
+              xf.size, ERF32_BLOCK)
+    return res.reshape(x.shape)
+
+
+def _grad_blocks(g, x, cdf, res) -> None:
+    """g (Phi + x phi) of 1-D float32 arrays into `res`, per cache-sized block, in place."""
+    for start in range(0, x.size, ERF32_BLOCK):
         part = slice(start, start + ERF32_BLOCK)
-        xb = xf[part]
+        xb = x[part]
         r = res[part]
         np.multiply(xb, xb, out=r)
         r *= np.float32(-0.5)
         np.exp(r, out=r)
         r *= np.float32(_INV_SQRT_2PI)
         r *= xb
-        r += cf[part]
-        r *= gf[part]
-    return res.reshape(x.shape)
+        r += cdf[part]
+        r *= g[part]
 
 
 def _gelu_vjp(g, out, x, cdf):
@@ -100,7 +113,16 @@ def _gelu_vjp(g, out, x, cdf):
     return g * (cdf + x * pdf)
 
 
+def _gelu_forward(x, cdf):
+    if x.dtype != np.float32 or cdf.dtype != np.float32 or x.shape != cdf.shape:
+        return x * cdf
+    xf, cf = np.ascontiguousarray(x).reshape(-1), cdf.reshape(-1)
+    out = np.empty_like(xf)
+    run_split(lambda lo, hi: np.multiply(xf[lo:hi], cf[lo:hi], out=out[lo:hi]), xf.size)
+    return out.reshape(x.shape)
+
+
 GELU = Primitive(
-    "gelu", lambda x, cdf: x * cdf, [_gelu_vjp],
+    "gelu", _gelu_forward, [_gelu_vjp],
     "gelu(x) = x Phi(x), Phi computed beforehand; d gelu/dx = Phi(x) + x phi(x)",
 )

@@ -1,0 +1,79 @@
+"""run_split: elementwise kernels split over the BLAS threads give the one-thread result."""
+
+import os
+
+import numpy as np
+import pytest
+
+from autograd.ops.special import ERF32_BLOCK
+from nn.functional import _parallel
+from nn.functional.gelu import _cdf_float32, _gelu_forward, _gelu_grad_float32
+
+
+@pytest.fixture
+def threads(monkeypatch):
+    def use(n):
+        monkeypatch.setattr(_parallel, "num_threads", lambda: n)
+    return use
+
+
+def test_parts_cover_the_range_once_on_aligned_bounds(threads):
+    threads(3)
+    n = 3 * _parallel.MIN_PART + 5
+    seen = np.zeros(n, np.int64)
+    bounds = []
+
+    def kernel(lo, hi):
+        seen[lo:hi] += 1
+        bounds.append((lo, hi))
+
+    _parallel.run_split(kernel, n, align=1000)
+    assert (seen == 1).all()
+    assert len(bounds) == 3 and all(lo % 1000 == 0 for lo, _ in bounds)
+
+
+def test_one_thread_or_a_short_range_is_one_call(threads):
+    calls = []
+    threads(1)
+    _parallel.run_split(lambda lo, hi: calls.append((lo, hi)), 10 * _parallel.MIN_PART)
+    threads(4)
+    _parallel.run_split(lambda lo, hi: calls.append((lo, hi)), _parallel.MIN_PART + 1)
+    assert calls == [(0, 10 * _parallel.MIN_PART), (0, _parallel.MIN_PART + 1)]
+
+
+def test_a_kernel_error_reaches_the_caller(threads):
+    threads(2)
+
+    def kernel(lo, hi):
+        if lo:
+            raise ValueError("part failed")
+
+    with pytest.raises(ValueError, match="part failed"):
+        _parallel.run_split(kernel, 4 * _parallel.MIN_PART)
+
+
+def test_gelu_kernels_on_threads_equal_one_thread(threads):
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(5 * ERF32_BLOCK + 7) * 3).astype(np.float32)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    threads(1)
+    cdf1 = _cdf_float32(x)
+    grad1 = _gelu_grad_float32(g, x, cdf1)
+    threads(3)
+    np.testing.assert_array_equal(_cdf_float32(x), cdf1)
+    np.testing.assert_array_equal(_gelu_grad_float32(g, x, cdf1), grad1)
+    np.testing.assert_array_equal(_gelu_forward(x, cdf1), x * cdf1)
+
+
+def test_a_pool_from_another_process_is_replaced(threads):
+    threads(2)
+    _parallel.run_split(lambda lo, hi: None, 4 * _parallel.MIN_PART)
+    _parallel._POOL["pid"] = -1  # as in a child after fork
+    _parallel.run_split(lambda lo, hi: None, 4 * _parallel.MIN_PART)
+    assert _parallel._POOL["pid"] == os.getpid()
+
+
+def test_num_threads_follows_the_blas_setting():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        assert _parallel.num_threads() == 1
