@@ -45,11 +45,12 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return _POOL["pool"]
 
 
-def run_split(kernel: Callable[[int, int], None], n: int, align: int = 1) -> None:
+def run_split(kernel: Callable[[int, int], None], n: int, align: int = 1,
+              unit: int = 1) -> None:
     """Call ``kernel(lo, hi)`` over contiguous parts covering range(n) (part bounds multiples of
-    `align`): one part per BLAS thread, the calling thread taking the first; parts must write
-    disjoint outputs."""
-    parts = min(num_threads(), max(1, n // MIN_PART))
+    `align`): one part per BLAS thread, the calling thread taking the first, each part at least
+    MIN_PART elements (`unit` elements per index); parts must write disjoint outputs."""
+    parts = min(num_threads(), max(1, n * unit // MIN_PART))
     if parts <= 1:
         kernel(0, n)
         return

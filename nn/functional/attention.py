@@ -26,6 +26,7 @@ import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
+from ._parallel import run_split
 from .dropout import dropout as _dropout
 from .linear import linear as _linear
 
@@ -61,26 +62,34 @@ def _float_mask(fn: str, name: str, mask, dtype, true_means_masked: bool):
 def _attention_softmax_forward(s, mask, scale, safe):
     """softmax over axis -2 (the keys) of ``s * scale + mask``, in one buffer; with `safe`, a
     query whose every key is masked (-inf) gets weights 0, as PyTorch's `_safe_softmax`."""
-    z = np.multiply(s, scale, dtype=s.dtype)
-    if mask is not None:
-        if np.broadcast_shapes(z.shape, mask.shape) == z.shape:
-            z += mask
-        else:  # a mask with more batch dims than the scores: the scores broadcast up
-            z = z + mask
+    shape = s.shape if mask is None else np.broadcast_shapes(s.shape, mask.shape)
+    z = np.empty(shape, dtype=s.dtype)
     if z.size == 0:
         return z
-    top = np.maximum.reduce(z, axis=-2, keepdims=True)
-    dead = np.isneginf(top) if safe else None
-    if dead is not None and dead.any():
-        top[dead] = 0.0  # exp(-inf - 0) = 0 for each of its keys, not NaN
-    else:
-        dead = None
-    z -= top
-    np.exp(z, out=z)
-    total = _key_sum(z)
-    if dead is not None:
-        total[dead] = 1.0
-    z *= np.reciprocal(total, out=total)
+    S, L = shape[-2:]
+    zs = z.reshape(-1, S, L)
+    ss = np.broadcast_to(s, shape).reshape(-1, S, L)
+    if mask is not None and mask.ndim > 2:  # (per batch: cut along with the scores)
+        mask = np.broadcast_to(mask, shape).reshape(-1, S, L)
+
+    def part(lo, hi):
+        zp = np.multiply(ss[lo:hi], scale, out=zs[lo:hi])
+        if mask is not None:
+            zp += mask if mask.ndim <= 2 else mask[lo:hi]
+        top = np.maximum.reduce(zp, axis=-2, keepdims=True)
+        dead = np.isneginf(top) if safe else None
+        if dead is not None and dead.any():
+            top[dead] = 0.0  # exp(-inf - 0) = 0 for each of its keys, not NaN
+        else:
+            dead = None
+        zp -= top
+        np.exp(zp, out=zp)
+        total = _key_sum(zp)
+        if dead is not None:
+            total[dead] = 1.0
+        zp *= np.reciprocal(total, out=total)
+
+    run_split(part, zs.shape[0], unit=S * L)
     return z
 
 
@@ -91,22 +100,32 @@ def _key_sum(z: np.ndarray) -> np.ndarray:
     return np.matmul(np.ones((1, z.shape[-2]), dtype=z.dtype), z)
 
 
-def _softmax_grad(g, p):
-    """d softmax: p * (g - sum over keys of g p), on arrays (in place) or Tensors (recorded)."""
+def _softmax_grad(g, p, scale=None):
+    """d softmax: p * (g - sum over keys of g p) (times `scale`), on arrays (in place, split over
+    the BLAS threads) or Tensors (recorded)."""
     if type(g) is not np.ndarray:
-        return p * (g - (g * p).sum(-2, keepdim=True))
-    t = g * p
-    np.subtract(g, _key_sum(t), out=t)
-    t *= p
+        dz = p * (g - (g * p).sum(-2, keepdim=True))
+        return dz if scale is None else dz * scale
+    S, L = p.shape[-2:]
+    t = np.empty(p.shape, dtype=np.result_type(g, p))
+    if t.size == 0:
+        return t
+    ts, gs, ps = (a.reshape(-1, S, L) for a in (t, np.broadcast_to(g, p.shape), p))
+
+    def part(lo, hi):
+        tp, gp, pp = ts[lo:hi], gs[lo:hi], ps[lo:hi]
+        np.multiply(gp, pp, out=tp)
+        np.subtract(gp, _key_sum(tp), out=tp)
+        tp *= pp
+        if scale is not None:
+            tp *= tp.dtype.type(scale)
+
+    run_split(part, ts.shape[0], unit=S * L)
     return t
 
 
 def _attention_softmax_vjp_s(g, out, s, mask, scale, safe):
-    dz = _softmax_grad(g, out)
-    if type(dz) is np.ndarray:
-        dz *= dz.dtype.type(scale)
-        return dz
-    return dz * scale
+    return _softmax_grad(g, out, scale)
 
 
 ATTENTION_SOFTMAX = Primitive(

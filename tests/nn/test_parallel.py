@@ -77,3 +77,24 @@ def test_num_threads_follows_the_blas_setting():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     with threadpoolctl.threadpool_limits(1, user_api="blas"):
         assert _parallel.num_threads() == 1
+
+
+@pytest.mark.parametrize("mask", ["causal", "batched", None])
+def test_attention_softmax_on_threads_equals_one_thread(threads, mask):
+    import autograd
+    import nn.functional as F
+
+    rng = np.random.default_rng(1)
+    q, k, v = (rng.standard_normal((8, 8, 64, 16)).astype(np.float32) for _ in range(3))
+    kw = {"is_causal": True} if mask == "causal" else {}
+    if mask == "batched":
+        kw["attn_mask"] = rng.standard_normal((8, 1, 64, 64)).astype(np.float32)
+    results = []
+    for n in (1, 2):
+        threads(n)
+        ts = [autograd.Tensor(a, requires_grad=True) for a in (q, k, v)]
+        out = F.scaled_dot_product_attention(*ts, **kw)
+        (out * out).sum().backward()
+        results.append([out._data, *(t.grad._data for t in ts)])
+    for one, two in zip(*results, strict=True):
+        np.testing.assert_array_equal(one, two)
