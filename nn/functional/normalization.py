@@ -15,6 +15,7 @@ from autograd import Tensor, no_grad
 from autograd.ops.registry import Primitive
 
 from . import _checks
+from ._parallel import run_split
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -43,12 +44,73 @@ def _moments(x: np.ndarray, axes: tuple, eps: float):
 
 def _standardize(x: np.ndarray, axes: tuple, eps: float):
     """`_moments` and the normalized input xhat = (x - mean) * invstd (a fresh array)."""
+    if _trailing(x, axes):
+        return _standardize_rows(x, len(axes), eps)
     mean = _mean(x, axes)
     xhat = x - mean
     var = _mean(np.square(xhat), axes)
     invstd = 1.0 / np.sqrt(var + eps)
     xhat *= invstd
     return mean, invstd, var, xhat
+
+
+def _trailing(x: np.ndarray, axes: tuple) -> bool:
+    """Whether `axes` are x's trailing dims (layer_norm's), on a float32/64 array with elements."""
+    return (x.dtype in _BLAS_FLOATS and x.size > 0
+            and axes == tuple(range(x.ndim - len(axes), x.ndim)))
+
+
+def _standardize_rows(x: np.ndarray, k: int, eps: float):
+    """`_standardize` over the trailing `k` dims: x as (rows, n), its rows split over the BLAS
+    threads (`run_split`), each part's passes in place on its slice of the results."""
+    n = int(np.prod(x.shape[x.ndim - k:]))
+    rows = np.ascontiguousarray(x).reshape(-1, n)
+    xhat = np.empty_like(rows)
+    mean, var, invstd = np.empty((3, rows.shape[0], 1), dtype=x.dtype)
+    ones = np.ones((n, 1), dtype=x.dtype)
+
+    def part(lo, hi):
+        xr, xh, m, v, inv = rows[lo:hi], xhat[lo:hi], mean[lo:hi], var[lo:hi], invstd[lo:hi]
+        np.matmul(xr, ones, out=m)
+        m /= n
+        np.subtract(xr, m, out=xh)
+        np.einsum("ij,ij->i", xh, xh, out=v[:, 0])  # (row sums of squares, no temporary)
+        v /= n
+        np.add(v, eps, out=inv)
+        np.sqrt(inv, out=inv)
+        np.reciprocal(inv, out=inv)
+        xh *= inv
+
+    run_split(part, rows.shape[0], unit=n)
+    kept = (*x.shape[:x.ndim - k], *([1] * k))
+    return mean.reshape(kept), invstd.reshape(kept), var.reshape(kept), xhat.reshape(x.shape)
+
+
+def _normalize_vjp_rows(g, w, xhat, invstd, k: int):
+    """dx of layer_norm on arrays: x as (rows, n), rows split over the BLAS threads."""
+    n = int(np.prod(xhat.shape[xhat.ndim - k:]))
+    xr = xhat.reshape(-1, n)
+    gr = np.ascontiguousarray(np.broadcast_to(g, xhat.shape)).reshape(-1, n)
+    wr = None if w is None else w.reshape(n)
+    inv = invstd.reshape(-1, 1)
+    dx = np.empty(xr.shape, dtype=np.result_type(g, xhat) if w is None else np.result_type(g, w))
+    ones = np.ones((n, 1), dtype=dx.dtype)
+
+    def part(lo, hi):
+        d, xh = dx[lo:hi], xr[lo:hi]
+        if wr is None:
+            d[...] = gr[lo:hi]
+        else:
+            np.multiply(gr[lo:hi], wr, out=d)
+        # NOTE: d xhat/dx removes the components of gxhat along 1 and xhat (mean and variance paths)
+        along_ones = np.matmul(d, ones) / n
+        along_xhat = np.einsum("ij,ij->i", d, xh)[:, None] / n
+        d -= along_ones
+        d -= xh * along_xhat
+        d *= inv[lo:hi]
+
+    run_split(part, xr.shape[0], unit=n)
+    return dx.reshape(xhat.shape)
 
 
 def _xhat(x, axes, eps, mean, invstd, xhat=None):
@@ -80,6 +142,9 @@ def _normalize_forward(x, w, b, axes, eps, mean, invstd, xhat=None):
 
 
 def _normalize_vjp_x(g, out, x, w, b, axes, eps, mean, invstd, xhat=None):
+    if xhat is not None and type(g) is np.ndarray and _trailing(xhat, axes) \
+            and xhat.dtype == g.dtype and (w is None or w.dtype == g.dtype):
+        return _normalize_vjp_rows(g, w, xhat, invstd, len(axes))
     xhat, invstd = _xhat(x, axes, eps, mean, invstd, xhat)
     gxhat = g if w is None else g * w
     if isinstance(gxhat, Tensor):

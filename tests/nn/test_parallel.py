@@ -98,3 +98,22 @@ def test_attention_softmax_on_threads_equals_one_thread(threads, mask):
         results.append([out._data, *(t.grad._data for t in ts)])
     for one, two in zip(*results, strict=True):
         np.testing.assert_array_equal(one, two)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_norm_on_threads_equals_one_thread(threads, affine):
+    import autograd
+    import nn.functional as F
+
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((32, 64, 128)) * 2 + 1).astype(np.float32)
+    w, b = (rng.standard_normal(128).astype(np.float32) for _ in range(2))
+    results = []
+    for n in (1, 2):
+        threads(n)
+        leaves = [autograd.Tensor(a, requires_grad=True) for a in ((x, w, b) if affine else (x,))]
+        out = F.layer_norm(leaves[0], (128,), *leaves[1:])
+        (out * out).sum().backward()
+        results.append([out._data, *(t.grad._data for t in leaves)])
+    for one, two in zip(*results, strict=True):
+        np.testing.assert_array_equal(one, two)
