@@ -17,85 +17,17 @@ import autograd
 from autograd import Tensor
 from autograd.ops.arithmetic import RELU
 from autograd.ops.registry import Primitive
-from autograd.ops.special import ERF, ERF32_BLOCK, _erf32_block, _result_dtype, erf_forward
 
 from . import _checks
+from .gelu import GELU, gelu_cdf
 
 __all__ = [
     "elu", "gelu", "hardtanh", "leaky_relu", "log_softmax", "logsigmoid", "relu", "relu6",
     "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
 ]
 
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_SQRT_HALF = math.sqrt(0.5)
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def _erf(z):
-    """erf on an ndarray (forward) or a Tensor (recorded, for double backward)."""
-    return ERF(z) if isinstance(z, Tensor) else erf_forward(z)
-
-
-def _gelu_forward(x):
-    if x.dtype == np.float32:
-        return _gelu_float32(x)
-    return (x * (0.5 * (1.0 + erf_forward(x * _SQRT_HALF)))).astype(_result_dtype(x), copy=False)
-
-
-def _gelu_float32(x: np.ndarray) -> np.ndarray:
-    """x * 0.5 * (1 + erf(x / sqrt(2))) per cache-sized block (see `erf_float32`): the erf's
-    passes and GELU's three run while the block is in cache."""
-    flat = np.ascontiguousarray(x).reshape(-1)
-    out = np.empty_like(flat)
-    for start in range(0, flat.size, ERF32_BLOCK):
-        part = slice(start, start + ERF32_BLOCK)
-        block = out[part]
-        _erf32_block(flat[part] * np.float32(_SQRT_HALF), block)
-        block += np.float32(1.0)
-        block *= np.float32(0.5)
-        block *= flat[part]
-    return out.reshape(x.shape)
-
-
-def _gelu_grad_float32(g: np.ndarray, out: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """g * (Phi(x) + x phi(x)) per cache-sized block, Phi = gelu(x) / x (1/2 at x = 0)."""
-    gf, of, xf = (np.ascontiguousarray(a).reshape(-1) for a in (g, out, x))
-    res = np.empty_like(xf)
-    scale = np.float32(1.0 / math.sqrt(2.0 * math.pi))
-    for start in range(0, xf.size, ERF32_BLOCK):
-        part = slice(start, start + ERF32_BLOCK)
-        xb = xf[part]
-        r = res[part]
-        np.multiply(xb, xb, out=r)
-        r *= np.float32(-0.5)
-        np.exp(r, out=r)
-        r *= scale
-        r *= xb
-        r += np.divide(of[part], xb, out=np.full_like(xb, 0.5), where=xb != 0)
-        r *= gf[part]
-    return res.reshape(x.shape)
-
-
-def _gelu_vjp(g, out, x):
-    if isinstance(x, Tensor):  # create_graph: recompute Phi with recorded ops
-        cdf = 0.5 * (1.0 + _erf(x * _SQRT_HALF))
-    elif x.dtype == out.dtype == np.float32 and getattr(g, "dtype", None) == np.float32 \
-            and g.shape == x.shape:
-        return _gelu_grad_float32(g, out, x)
-    else:
-        # NOTE: Phi(x) = gelu(x) / x, from the forward's output, so backward does not pay for
-        # erf again (Phi(0) = 1/2)
-        nonzero = x != 0
-        cdf = np.divide(out, x, out=np.full_like(out, 0.5), where=nonzero)
-    pdf = np.exp(-0.5 * x * x) * (1.0 / math.sqrt(2.0 * math.pi))
-    return g * (cdf + x * pdf)
-
-
-GELU = Primitive(
-    "gelu", _gelu_forward, [_gelu_vjp],
-    "gelu(x) = x Phi(x); d gelu/dx = Phi(x) + x phi(x)",
-)
 
 
 def _elu_forward(x, alpha):
@@ -184,7 +116,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     _check_tensor("gelu", input)
     if approximate == "none":
-        return GELU(input)
+        return GELU(input, cdf=gelu_cdf(input._data))
     if approximate == "tanh":
         inner = (input + 0.044715 * input * input * input) * math.sqrt(2.0 / math.pi)
         return 0.5 * input * (1.0 + inner.tanh())

@@ -5,8 +5,15 @@ work. Mask conventions follow PyTorch, which differ between the two:
 - `scaled_dot_product_attention`: a bool `attn_mask` is True where attention IS allowed.
 - `multi_head_attention_forward` / `nn.MultiheadAttention`: bool masks are True where attention
   is NOT allowed.
-Float masks are added to the scores in both. A query row whose every key is masked gets NaN
-weights (softmax over only -inf), as in PyTorch.
+Float masks are added to the scores in both. A query row whose every key is masked gets zero
+output from `scaled_dot_product_attention` (and from `multi_head_attention_forward` with
+need_weights=False), NaN weights otherwise (softmax over only -inf), as in PyTorch 2.13.
+
+The scores are kept key-major, (..., S, L) (`k @ qᵀ`), so the softmax's max and sum run down
+columns: numpy vectorizes those across the L queries, while a max along each 64-key row is one
+scalar loop per row (16x slower at a small GPT's (16, 4, 64, 64) scores). The products with q, k
+and v then take transposed views, which BLAS reads as they are, and every gradient comes out of
+a GEMM contiguous. Scale, mask and softmax are one primitive, `ATTENTION_SOFTMAX`.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.ops.registry import Primitive
 
+from ._parallel import run_split
 from .dropout import dropout as _dropout
 from .linear import linear as _linear
 
@@ -50,17 +59,135 @@ def _float_mask(fn: str, name: str, mask, dtype, true_means_masked: bool):
     raise TypeError(f"{fn}: only bool and floating types of {name} are supported, got dtype {array.dtype}")
 
 
-def _attend(q: Tensor, k: Tensor, v: Tensor, mask, dropout_p: float, scale: float | None):
-    """softmax(q kᵀ * scale + mask) (dropped out) @ v, and the weights: (..., L, Ev), (..., L, S)."""
+def _attention_softmax_forward(s, mask, scale, safe):
+    """softmax over axis -2 (the keys) of ``s * scale + mask``, in one buffer; with `safe`, a
+    query whose every key is masked (-inf) gets weights 0, as PyTorch's `_safe_softmax`."""
+    shape = s.shape if mask is None else np.broadcast_shapes(s.shape, mask.shape)
+    z = np.empty(shape, dtype=s.dtype)
+    if z.size == 0:
+        return z
+    S, L = shape[-2:]
+    zs = z.reshape(-1, S, L)
+    ss = np.broadcast_to(s, shape).reshape(-1, S, L)
+    if mask is not None and mask.ndim > 2:  # (per batch: cut along with the scores)
+        mask = np.broadcast_to(mask, shape).reshape(-1, S, L)
+
+    def part(lo, hi):
+        zp = np.multiply(ss[lo:hi], scale, out=zs[lo:hi])
+        if mask is not None:
+            zp += mask if mask.ndim <= 2 else mask[lo:hi]
+        top = np.maximum.reduce(zp, axis=-2, keepdims=True)
+        dead = np.isneginf(top) if safe else None
+        if dead is not None and dead.any():
+            top[dead] = 0.0  # exp(-inf - 0) = 0 for each of its keys, not NaN
+        else:
+            dead = None
+        zp -= top
+        np.exp(zp, out=zp)
+        total = _key_sum(zp)
+        if dead is not None:
+            total[dead] = 1.0
+        zp *= np.reciprocal(total, out=total)
+
+    run_split(part, zs.shape[0], unit=S * L)
+    return z
+
+
+def _key_sum(z: np.ndarray) -> np.ndarray:
+    """Sum over axis -2, kept: (..., 1, L)."""
+    # NOTE: as a product with a row of ones (BLAS): 6x faster than np.add.reduce down the
+    # columns of a (16, 4, 64, 64) array
+    return np.matmul(np.ones((1, z.shape[-2]), dtype=z.dtype), z)
+
+
+def _softmax_grad(g, p, scale=None):
+    """d softmax: p * (g - sum over keys of g p) (times `scale`), on arrays (in place, split over
+    the BLAS threads) or Tensors (recorded)."""
+    if type(g) is not np.ndarray:
+        dz = p * (g - (g * p).sum(-2, keepdim=True))
+        return dz if scale is None else dz * scale
+    S, L = p.shape[-2:]
+    t = np.empty(p.shape, dtype=np.result_type(g, p))
+    if t.size == 0:
+        return t
+    ts, gs, ps = (a.reshape(-1, S, L) for a in (t, np.broadcast_to(g, p.shape), p))
+
+    def part(lo, hi):
+        tp, gp, pp = ts[lo:hi], gs[lo:hi], ps[lo:hi]
+        np.multiply(gp, pp, out=tp)
+        np.subtract(gp, _key_sum(tp), out=tp)
+        tp *= pp
+        if scale is not None:
+            tp *= tp.dtype.type(scale)
+
+    run_split(part, ts.shape[0], unit=S * L)
+    return t
+
+
+def _attention_softmax_vjp_s(g, out, s, mask, scale, safe):
+    return _softmax_grad(g, out, scale)
+
+
+ATTENTION_SOFTMAX = Primitive(
+    "attention_softmax", _attention_softmax_forward,
+    [_attention_softmax_vjp_s, lambda g, out, s, mask, scale, safe: _softmax_grad(g, out)],
+    "p = softmax over keys of z = s * scale + mask: dz = p (g - sum(g p)), ds = scale dz, "
+    "dmask = dz",
+)
+
+
+def _bmm(a, b):
+    """a @ b: with equal batch dims (..., n, k) @ (..., k, m), float arrays, the batches (along
+    dim 0) split over the BLAS threads; else np.matmul (Tensors: the recorded product)."""
+    if type(a) is not np.ndarray or type(b) is not np.ndarray:
+        return a @ b
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2] or a.dtype != b.dtype or a.dtype.kind != "f":
+        return np.matmul(a, b)
+    out = np.empty((*a.shape[:-1], b.shape[-1]), dtype=a.dtype)
+    # NOTE: each head's product (64 x 64 x 32 in a small GPT) is below OpenBLAS's threading
+    # threshold, so numpy runs all of them on one thread; split along dim 0 (no copy of views)
+    run_split(lambda lo, hi: np.matmul(a[lo:hi], b[lo:hi], out=out[lo:hi]), a.shape[0],
+              unit=out.size // max(a.shape[0], 1))
+    return out
+
+
+def _swap(x):
+    return x.transpose(-2, -1) if isinstance(x, Tensor) else np.swapaxes(x, -1, -2)
+
+
+# a @ b for attention's per-head products: autograd's matmul with its batches on the BLAS threads
+ATTENTION_MATMUL = Primitive(
+    "attention_matmul", _bmm,
+    [lambda g, out, a, b: _bmm(g, _swap(b)), lambda g, out, a, b: _bmm(_swap(a), g)],
+    "d(A @ B)/dA = G @ B^T, d(A @ B)/dB = A^T @ G",
+)
+
+
+def _key_major(mask):
+    """A mask broadcastable to (..., L, S) as one broadcastable to the key-major (..., S, L)."""
+    if mask is None:
+        return None
+    if mask.ndim < 2:
+        mask = mask.reshape(1, -1) if mask.ndim == 1 else mask.reshape(1, 1)
+    return mask.transpose(-2, -1) if isinstance(mask, Tensor) else np.swapaxes(mask, -1, -2)
+
+
+def _attend(q: Tensor, k: Tensor, v: Tensor, mask, dropout_p: float, scale: float | None,
+            key_major_mask=None, safe: bool = True):
+    """softmax(q kᵀ * scale + mask) (dropped out) @ v, and the weights: (..., L, Ev), (..., L, S).
+
+    `key_major_mask` (..., S, L), when given, is used as it is instead of `mask`. `safe`: a
+    query with every key masked gets weights 0 (else NaN)."""
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = (q * scale) @ k.transpose(-2, -1)
-    if mask is not None:
-        scores = scores + mask
-    weights = scores.softmax(-1)
+    if key_major_mask is None:
+        key_major_mask = _key_major(mask)
+    weights_t = ATTENTION_SOFTMAX(ATTENTION_MATMUL(k, q.transpose(-2, -1)), key_major_mask,
+                                  scale=float(scale), safe=safe)
     if dropout_p > 0.0:
-        weights = _dropout(weights, dropout_p, True)
-    return weights @ v, weights
+        weights_t = _dropout(weights_t, dropout_p, True)
+    out = ATTENTION_MATMUL(v.transpose(-2, -1), weights_t).transpose(-2, -1)
+    return out, weights_t.transpose(-2, -1)
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,
@@ -98,8 +225,12 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
-        mask = np.where(np.triu(np.ones((L, S), dtype=bool), 1), -np.inf, 0.0).astype(query.dtype)
+        mask = None
+        # key j is hidden from query i when j > i: strictly below the diagonal, key-major
+        causal = np.where(np.tril(np.ones((S, L), dtype=bool), -1), query.dtype.type(-np.inf),
+                          query.dtype.type(0))
     else:
+        causal = None
         mask = _float_mask(fn, "attn_mask", attn_mask, query.dtype, true_means_masked=False)
     if mask is not None:
         try:
@@ -111,7 +242,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             ) from None
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
         key, value = _share_heads(fn, query, key), _share_heads(fn, query, value)
-    out, _ = _attend(query, key, value, mask, dropout_p, scale)
+    out, _ = _attend(query, key, value, mask, dropout_p, scale, key_major_mask=causal)
     return out
 
 
@@ -259,7 +390,8 @@ def multi_head_attention_forward(
     if key_padding_mask is not None:
         kpm = key_padding_mask.reshape(N, 1, 1, key_padding_mask.shape[-1])
         mask = kpm if mask is None else mask + kpm
-    out, weights = _attend(q, k, v, mask, dropout_p if training else 0.0, None)
+    out, weights = _attend(q, k, v, mask, dropout_p if training else 0.0, None,
+                           safe=not need_weights)
     # (N, heads, L, d) -> (L, N, E), then the output projection
     out = _linear(out.permute(2, 0, 1, 3).reshape(L, N, E), out_proj_weight, out_proj_bias)
     if not need_weights:
