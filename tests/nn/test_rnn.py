@@ -315,7 +315,8 @@ def test_lstm_fused_sequence_gradcheck_and_second_order():
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_lstm_fused_sequence_equals_the_composite_steps(reverse):
-    from nn.layers.rnn import _lstm_sequence_reference, _LSTMSequence
+    from nn.functional.rnn import _lstm_sequence_reference
+    from nn.functional.rnn_lstm import _LSTMSequence
 
     rng = np.random.default_rng(7)
     arrays = [rng.standard_normal(s).astype(np.float32) for s in ((6, 4, 20), (4, 5), (4, 5), (20, 5), (20,))]
