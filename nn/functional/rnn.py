@@ -13,6 +13,8 @@ import numpy as np
 import autograd
 from autograd import Function, Tensor
 
+from .linear import linear
+
 __all__: list[str] = []
 
 
@@ -89,9 +91,10 @@ def _gru_step(xw, h, w_hh_t, b_hh):
     return n + z * (h - n)
 
 
-def _lstm_sequence_reference(xw, h, c, w_hh, b_hh, reverse: bool):
-    """The composite recurrence (differentiable Tensor ops): outputs (L, N, H) and the last c."""
-    steps = _unbind(xw)
+def _lstm_sequence_reference(x, h, c, w_ih, w_hh, b_ih, b_hh, reverse: bool):
+    """The composite LSTM layer-direction (differentiable Tensor ops) over x (L, N, H_in):
+    outputs (L, N, H) and the last c."""
+    steps = _unbind(linear(x, w_ih, b_ih))
     w_hh_t = w_hh.T
     order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
     outputs: list = [None] * len(steps)

@@ -173,13 +173,13 @@ class RNNBase(Module):
         w_hh = getattr(self, f"weight_hh_l{layer}{suffix}")
         b_ih = getattr(self, f"bias_ih_l{layer}{suffix}") if self.bias else None
         b_hh = getattr(self, f"bias_hh_l{layer}{suffix}") if self.bias else None
+        if self.mode == "LSTM":
+            h, c = state
+            hs, c = _LSTMSequence.apply(x, h, c, w_ih, w_hh, b_ih, b_hh, reverse)
+            return hs, (hs[0] if reverse else hs[-1], c)
         # NOTE: the input projection of every time step in one GEMM (linear flattens the
         # leading dims; a 3-D matmul would run one small product per time step)
         xw = _linear(x, w_ih, b_ih)
-        if self.mode == "LSTM":
-            h, c = state
-            hs, c = _LSTMSequence.apply(xw, h, c, w_hh, b_hh, reverse)
-            return hs, (hs[0] if reverse else hs[-1], c)
         steps = _unbind(xw)
         w_hh_t = w_hh.T
         order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))

@@ -319,7 +319,8 @@ def test_lstm_fused_sequence_equals_the_composite_steps(reverse):
     from nn.functional.rnn_lstm import _LSTMSequence
 
     rng = np.random.default_rng(7)
-    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((6, 4, 20), (4, 5), (4, 5), (20, 5), (20,))]
+    shapes = ((6, 4, 3), (4, 5), (4, 5), (20, 3), (20, 5), (20,), (20,))
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     g_out, g_c = rng.standard_normal((6, 4, 5)), rng.standard_normal((4, 5))
     results = []
     for run in (_LSTMSequence.apply, _lstm_sequence_reference):
@@ -330,3 +331,29 @@ def test_lstm_fused_sequence_equals_the_composite_steps(reverse):
     for ours, ref in zip(*results, strict=True):
         assert ours.dtype == np.float32
         np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_float32_lstm_matches_torch_with_saturated_gates(bias):
+    # float32 as W8 runs it: the fused node's tanh-based sigmoid and per-step backward against
+    # PyTorch's kernels, with pre-activations up to ~±30 (gates saturated at 0 and 1), an input
+    # that needs no gradient (as an Embedding's output would not, detached) and reverse steps
+    torch = pytest.importorskip("torch")
+    kw = dict(num_layers=2, bidirectional=True, batch_first=True, bias=bias)
+    theirs, ours = torch.nn.LSTM(6, 16, **kw), nn.LSTM(6, 16, **kw)
+    with torch.no_grad():
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            q *= 8
+            p._data[...] = q.numpy()
+    x = (RNG.standard_normal((3, 9, 6)) * 4).astype(np.float32)
+    g = RNG.standard_normal((3, 9, 32)).astype(np.float32)
+    t_out, (t_h, t_c) = theirs(torch.from_numpy(x))
+    out, (h, c) = ours(Tensor(x))
+    for a, b in ((out, t_out), (h, t_h), (c, t_c)):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=1e-5, atol=2e-6)
+    ((t_out * torch.from_numpy(g)).sum() + t_c.sum()).backward()
+    ((out * Tensor(g)).sum() + c.sum()).backward()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        scale = np.abs(q.grad.numpy()).max()
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), rtol=1e-4, atol=1e-5 * scale)
