@@ -42,14 +42,15 @@ class _LSTMSequence(Function):
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
         ctx.reverse = reverse
         x2 = x._data.reshape(-1, x.shape[-1])
-        gates = np.matmul(x2, w_ih._data.T)
-        dtype = np.result_type(gates, w_hh._data)
-        if gates.dtype != dtype:
-            gates = gates.astype(dtype)
+        dtype = np.result_type(x2, w_ih._data, w_hh._data)
+        scale, _ = _gate_affine(w_ih.shape[0], dtype)
+        # the GEMM yields the pre-activations already times `scale` (exact: powers of two)
+        w_in = np.multiply(w_ih._data.T, scale, out=np.empty(w_ih.shape[::-1], dtype))
+        gates = np.matmul(x2, w_in)
         if b_ih is not None:
             # NOTE: both biases in one pass over the (L·N, 4H) gates: Linear's own bias and a
             # second add cost ~1 ms more a W8 step, and the backward sums d gates once
-            gates += b_ih._data + b_hh._data
+            gates += (b_ih._data + b_hh._data) * scale
         gates = gates.reshape(*x.shape[:-1], -1)
         hs, cs, tcs = _lstm_sequence_forward(gates, h0._data, c0._data, w_hh._data, reverse)
         c = cs[0] if reverse else cs[-1]
@@ -82,8 +83,9 @@ class _LSTMSequence(Function):
 
 
 def _lstm_sequence_forward(gates, h0, c0, w_hh, reverse: bool):
-    """The recurrence of `_LSTMSequence` on arrays: `gates` (L, N, 4H) holds x W_ihᵀ + biases and
-    becomes the activated gates; returns h, c and tanh(c), (L, N, H) each."""
+    """The recurrence of `_LSTMSequence` on arrays: `gates` (L, N, 4H) holds (x W_ihᵀ + biases)
+    times `_gate_affine`'s scale and becomes the activated gates; returns h, c and tanh(c),
+    (L, N, H) each."""
     steps, n, four_h = gates.shape
     hidden = four_h // 4
     dtype = gates.dtype
@@ -100,7 +102,6 @@ def _lstm_sequence_forward(gates, h0, c0, w_hh, reverse: bool):
     h, c = h0, c0
     for t in range(steps - 1, -1, -1) if reverse else range(steps):
         a = gates[t]
-        a *= scale
         a += np.matmul(h, w_t, out=recurrent)
         np.tanh(a, out=a)
         a *= scale
@@ -142,9 +143,8 @@ def _lstm_sequence_backward(g_hs, g_c, gates, hs, cs, tcs, h0, c0, w_hh, reverse
         c_prev = c0 if t == (steps - 1 if reverse else 0) else cs[t - step]
         dh += g_hs[t]
         np.multiply(dh, tc, out=d_o)
-        np.multiply(tc, tc, out=tmp)  # dc += dh o (1 - tanh(c)²)
-        np.subtract(1, tmp, out=tmp)
-        tmp *= o
+        np.multiply(hs[t], tc, out=tmp)  # dc += dh o (1 - tanh(c)²) = dh (o - h tanh(c))
+        np.subtract(o, tmp, out=tmp)
         tmp *= dh
         dc += tmp
         np.multiply(dc, g, out=d_i)
