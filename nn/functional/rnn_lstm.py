@@ -61,7 +61,7 @@ class _LSTMSequence(Function):
             # cost ~1 ms more a W8 step, and the backward sums d gates once
             b = _blocks((b_ih._data + b_hh._data)[:, None])
             gates += b.transpose(0, 2, 1) * np.array(_HALF, dtype)[:, None, None]
-        gates = gates.reshape(4, *x.shape[:-1], -1)
+        gates = gates.reshape(4, *x.shape[:-1], w_hh.shape[1])  # explicit: N may be 0
         hs, cs, tcs = _lstm_sequence_forward(gates, h0._data, c0._data, w_hh._data, reverse)
         c = cs[0] if reverse else cs[-1]
         ctx.arrays = (x2, gates, hs, cs, tcs)
@@ -82,7 +82,7 @@ class _LSTMSequence(Function):
         d_gates, d_h0, d_c0, d_w_hh = _lstm_sequence_backward(
             g_hs._data, g_c._data, gates, hs, cs, tcs, h0._data, c0._data, w_hh._data,
             ctx.reverse)
-        d4 = d_gates.reshape(4, -1, d_gates.shape[-1])  # (4, L·N, H)
+        d4 = d_gates.reshape(4, x2.shape[0], d_gates.shape[-1])  # (4, L·N, H)
         d_x = None
         if ctx.needs_input_grad[0]:
             d_x = np.add.reduce(np.matmul(d4, _blocks(w_ih._data)), axis=0).reshape(x.shape)

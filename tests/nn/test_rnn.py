@@ -357,3 +357,16 @@ def test_float32_lstm_matches_torch_with_saturated_gates(bias):
     for p, q in zip(ours.parameters(), theirs.parameters()):
         scale = np.abs(q.grad.numpy()).max()
         np.testing.assert_allclose(p.grad._data, q.grad.numpy(), rtol=1e-4, atol=1e-5 * scale)
+
+
+def test_lstm_empty_batch_runs_forward_and_backward():
+    # N = 0 (PyTorch returns empty outputs and zero weight gradients): the fused node's reshapes
+    # must not infer a dimension from an empty array
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    x = Tensor(np.zeros((5, 0, 3), np.float32), requires_grad=True)
+    out, (h, c) = m(x)
+    assert out.shape == (5, 0, 8) and h.shape == (4, 0, 4) and c.shape == (4, 0, 4)
+    (out.sum() + c.sum()).backward()
+    assert x.grad.shape == (5, 0, 3)
+    for p in m.parameters():
+        assert p.grad.shape == p.shape and not np.any(p.grad._data)
