@@ -71,13 +71,9 @@ class _LSTMSequence(Function):
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
         ctx.reverse = reverse
-        bias = None if b_ih is None else b_ih._data + b_hh._data
-        x2, w_in = _input_operands(x._data, w_ih._data, w_hh._data, bias)
-        gates = np.matmul(x2, w_in)  # (4, L·N, H): halved pre-activations, biases included
-        gates = gates.reshape(4, *x.shape[:-1], w_hh.shape[1])  # explicit: N may be 0
-        hs, cs, tcs = _lstm_sequence_forward(gates, h0._data, c0._data, w_hh._data, reverse)
+        ctx.arrays = _forward_arrays(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse)
+        _, _, hs, cs, _ = ctx.arrays
         c = cs[0] if reverse else cs[-1]
-        ctx.arrays = (x2, gates, hs, cs, tcs)
         return autograd.from_numpy(hs), autograd.from_numpy(c.copy())
 
     @staticmethod
@@ -91,7 +87,12 @@ class _LSTMSequence(Function):
             grads = iter(autograd.grad(outs, inputs, (g_hs, g_c), create_graph=True,
                                        allow_unused=True, materialize_grads=True))
             return (*[None if t is None else next(grads) for t in saved], None)
-        x2, gates, hs, cs, tcs = ctx.arrays
+        # the backward overwrites the saved gates with their gradients: a second backward
+        # (retain_graph) recomputes the forward's arrays from the saved inputs
+        arrays, ctx.arrays = ctx.arrays, None
+        if arrays is None:
+            arrays = _forward_arrays(*saved, ctx.reverse)
+        x2, gates, hs, cs, tcs = arrays
         d_gates, d_h0, d_c0, d_w_hh = _lstm_sequence_backward(
             g_hs._data, g_c._data, gates, hs, cs, tcs, h0._data, c0._data, w_hh._data,
             ctx.reverse)
@@ -110,6 +111,15 @@ class _LSTMSequence(Function):
             d_b_ih = d_w_aug[..., -1].reshape(-1)
             d_b_hh = d_b_ih.copy()  # two leaves: each adopts its own array as .grad
         return d_x, d_h0, d_c0, d_w_ih, d_w_hh, d_b_ih, d_b_hh, None
+
+
+def _forward_arrays(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse: bool):
+    """(x2, activated gates (4, L, N, H), h, c, tanh(c)) of `_LSTMSequence` for its Tensors."""
+    bias = None if b_ih is None else b_ih._data + b_hh._data
+    x2, w_in = _input_operands(x._data, w_ih._data, w_hh._data, bias)
+    gates = np.matmul(x2, w_in)  # (4, L·N, H): halved pre-activations, biases included
+    gates = gates.reshape(4, *x.shape[:-1], w_hh.shape[1])  # explicit: N may be 0
+    return (x2, gates, *_lstm_sequence_forward(gates, h0._data, c0._data, w_hh._data, reverse))
 
 
 def _lstm_sequence_forward(gates, h0, c0, w_hh, reverse: bool):
@@ -144,30 +154,32 @@ def _lstm_sequence_forward(gates, h0, c0, w_hh, reverse: bool):
 
 def _lstm_sequence_backward(g_hs, g_c, gates, hs, cs, tcs, h0, c0, w_hh, reverse: bool):
     """Arrays d gates (4, L, N, H) (pre-activations, internal order), d h0, d c0 (N, H) and
-    d W_hh (4H, H) (PyTorch's order) of `_LSTMSequence`."""
+    d W_hh (4H, H) (PyTorch's order) of `_LSTMSequence`. The gradients overwrite `gates`."""
     _, steps, n, hidden = gates.shape
     dtype = gates.dtype
     order = range(steps) if reverse else range(steps - 1, -1, -1)
     first = steps - 1 if reverse else 0  # the step that started from (h0, c0)
     step = -1 if reverse else 1
-    d_gates = np.empty_like(gates)
     w_back = _blocks(w_hh)  # dh = sum over gates k of d_k W_k
     parts = np.empty((4, n, hidden), dtype)
     # local derivative of each activated gate a: σ' = a (1 - a) for i, f, o, tanh' = (1 + a)(1 - a)
     # for g, over all four blocks at once as (a + bump)(1 - a)
     bump = np.array([0, 0, 0, 1], dtype)[:, None, None]
-    local, one_minus = np.empty((4, n, hidden), dtype), np.empty((4, n, hidden), dtype)
+    local, one_minus, partner = (np.empty((4, n, hidden), dtype) for _ in range(3))
+    d_i, d_f, d_o, d_g = partner  # each gate's gradient before its local derivative
     tmp = np.empty((n, hidden), dtype)
     dh = np.zeros((n, hidden), dtype)
     dc = g_c.astype(dtype, copy=True)
     # NOTE: the gate gradients are made step by step while the step's arrays are in cache, in
     # contiguous blocks: 4.1 ms of elementwise work a W8 backward against 8.3 ms for
-    # whole-sequence passes over (L, N, 4H) gates plus the loop's strided slices before
+    # whole-sequence passes over (L, N, 4H) gates plus the loop's strided slices before; they
+    # overwrite step t's gates once read (a fresh 8 MB array for them cost ~0.6 ms a W8 step)
     for t in order:
-        a, d, tc = gates[:, t], d_gates[:, t], tcs[t]
+        a, tc = gates[:, t], tcs[t]
         i, f, o, g = a
-        d_i, d_f, d_o, d_g = d
         c_prev = c0 if t == first else cs[t - step]
+        np.add(a, bump, out=local)
+        local *= np.subtract(1, a, out=one_minus)
         dh += g_hs[t]
         np.multiply(dh, tc, out=d_o)
         np.multiply(hs[t], tc, out=tmp)  # dc += dh o (1 - tanh(c)²) = dh (o - h tanh(c))
@@ -178,13 +190,12 @@ def _lstm_sequence_backward(g_hs, g_c, gates, hs, cs, tcs, h0, c0, w_hh, reverse
         np.multiply(dc, c_prev, out=d_f)
         np.multiply(dc, i, out=d_g)
         dc *= f
-        np.add(a, bump, out=local)
-        local *= np.subtract(1, a, out=one_minus)
-        d *= local
+        d = np.multiply(partner, local, out=a)
         np.add.reduce(np.matmul(d, w_back, out=parts), axis=0, out=dh)
     # W_hh's gradient: sum_t dgates_tᵀ h_{t-1}, one GEMM per gate over the steps that follow
     # another (t ≥ 1; t ≤ L - 2 when reverse), plus the first step's term with h0
     later, earlier = (slice(0, -1), slice(1, None)) if reverse else (slice(1, None), slice(0, -1))
+    d_gates = gates
     d_w = np.empty((4 * hidden, hidden), dtype)
     pt_blocks = d_w.reshape(4, hidden, hidden)
     h_earlier = hs[earlier].reshape(-1, hidden)

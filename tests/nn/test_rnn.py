@@ -370,3 +370,18 @@ def test_lstm_empty_batch_runs_forward_and_backward():
     assert x.grad.shape == (5, 0, 3)
     for p in m.parameters():
         assert p.grad.shape == p.shape and not np.any(p.grad._data)
+
+
+def test_lstm_second_backward_with_retain_graph_gives_the_same_gradients():
+    # the fused node's backward overwrites its saved gates with their gradients; a second
+    # backward through a retained graph must recompute them, not read gradients as gates
+    m = nn.LSTM(3, 4, bidirectional=True).double()
+    x = Tensor(RNG.standard_normal((5, 2, 3)), requires_grad=True)
+    out, (_, c) = m(x)
+    loss = (out * Tensor(RNG.standard_normal((5, 2, 8)))).sum() + c.sum()
+    loss.backward(retain_graph=True)
+    first = [x.grad._data.copy()] + [p.grad._data.copy() for p in m.parameters()]
+    loss.backward()
+    second = [x.grad._data] + [p.grad._data for p in m.parameters()]
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_allclose(b, 2 * a, rtol=1e-12, atol=1e-14)
