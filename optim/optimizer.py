@@ -327,10 +327,32 @@ def arrays_of(params: Iterable[Tensor]) -> tuple[list[np.ndarray], list[np.ndarr
     return datas, grads
 
 
-def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
-    """start ← start + w·(end - start), in place, in PyTorch's two-branch form (exact at w = 1)."""
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray | None = None) -> None:
+    """start ← start + w·(end - start), in place, in PyTorch's two-branch form (exact at w = 1);
+    `tmp`, an array like `start`, holds the difference (else a temporary is made)."""
     w = start.dtype.type(weight)
+    diff = np.subtract(end, start, out=tmp)
     if abs(weight) < 0.5:
-        start += w * (end - start)
+        diff *= w
+        start += diff
     else:
-        np.subtract(end, (end - start) * (1 - w), out=start)
+        diff *= 1 - w
+        np.subtract(end, diff, out=start)
+
+
+def scratch_like(cache: dict, p: np.ndarray, count: int = 2) -> list[np.ndarray]:
+    """`count` scratch arrays of p's shape, dtype and memory order: views into flat buffers that
+    `cache` keeps (per dtype, grown to the largest parameter), so an update loop makes no
+    temporaries per parameter and its scratch stays in cache from one parameter to the next."""
+    if p.flags.c_contiguous:
+        shape, flip = p.shape, False
+    elif p.flags.f_contiguous:
+        shape, flip = p.shape[::-1], True
+    else:
+        return [np.empty_like(p) for _ in range(count)]
+    bufs = cache.get(p.dtype)
+    if bufs is None or len(bufs) < count or bufs[0].size < p.size:
+        size = max(p.size, bufs[0].size if bufs else 0)
+        bufs = cache[p.dtype] = [np.empty(size, p.dtype) for _ in range(count)]
+    views = [b[: p.size].reshape(shape) for b in bufs[:count]]
+    return [v.T for v in views] if flip else views

@@ -1,248 +1,33 @@
-"""RNN, LSTM, GRU and their cells (PyTorch's parameter names, shapes, gate order and init).
+"""RNN, LSTM and GRU sequence layers (PyTorch's parameter names, shapes, gate order and init); the
+cells live in rnn_cell.py and are re-exported here.
 
 Each layer projects the whole input sequence with one matmul (x @ W_ihᵀ + b_ih for all time steps)
-and loops only over time for the recurrent part. Everything is composed from differentiable
-Tensor ops, so gradients of any order work; splitting the projected sequence into steps and the
-gates into pieces goes through one multi-output node each (`_Chunks`), so backward stays linear in
-the sequence length.
+and loops only over time for the recurrent part: the LSTM through one fused node per layer and
+direction (nn/functional/rnn_lstm.py), RNN and GRU through the composite steps of
+nn/functional/rnn.py, so gradients of any order work.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
 
 import autograd
-from autograd import Function, Tensor
+from autograd import Tensor
 
-from .. import init
 from ..functional import _checks
 from ..functional.dropout import dropout as _dropout
 from ..functional.linear import linear as _linear
+from ..functional.rnn import _gru_step, _rnn_step, _unbind
+from ..functional.rnn_lstm import _LSTMSequence
 from ..module import Module, Parameter
 from . import _args
+from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase, _uniform_init
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-class _Chunks(Function):
-    """Split `x` along `axis` into pieces of `sizes` in one node; `squeeze` drops size-1 axes.
-
-    Backward concatenates (or stacks) the pieces' gradients, zeros for pieces that got none, so
-    it costs one pass over `x` however many pieces there are (indexing would allocate a full
-    zero gradient per piece).
-    """
-
-    @staticmethod
-    def forward(ctx, x, sizes, axis, squeeze):
-        ctx.meta = (axis, squeeze)
-        bounds = np.cumsum(sizes)[:-1]
-        pieces = np.split(x._data, bounds, axis=axis)
-        if squeeze:
-            pieces = [np.squeeze(p, axis) for p in pieces]
-        return tuple(autograd.from_numpy(p) for p in pieces)
-
-    @staticmethod
-    def backward(ctx, *grads):
-        axis, squeeze = ctx.meta
-        joined = autograd.stack(list(grads), axis) if squeeze else autograd.cat(list(grads), axis)
-        return joined, None, None, None
-
-
-def _chunks(x: Tensor, n: int, axis: int) -> tuple[Tensor, ...]:
-    """`n` equal pieces of `x` along `axis` (the gates of a fused projection)."""
-    size = x.shape[axis] // n
-    if n == 1:
-        return (x,)
-    return _Chunks.apply(x, [size] * n, axis, False)
-
-
-def _unbind(x: Tensor) -> tuple[Tensor, ...]:
-    """The time steps x[0], x[1], ... of a (L, ...) tensor."""
-    if x.shape[0] == 1:
-        return (x[0],)
-    return _Chunks.apply(x, [1] * x.shape[0], 0, True)
-
-
-# ----------------------------------------------------------------- one time step
-def _rnn_step(xw, h, w_hh_t, b_hh, act):
-    """h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh); `xw` is the precomputed input part."""
-    hh = h @ w_hh_t
-    pre = xw + (hh if b_hh is None else hh + b_hh)
-    return pre.tanh() if act == "tanh" else pre.relu()
-
-
-def _lstm_step(xw, h, c, w_hh_t, b_hh):
-    """Gates (i, f, g, o) = xw + h W_hhᵀ + b_hh; c' = σ(f) c + σ(i) tanh(g); h' = σ(o) tanh(c')."""
-    gates = xw + h @ w_hh_t
-    if b_hh is not None:
-        gates = gates + b_hh
-    i, f, g, o = _chunks(gates, 4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c.tanh(), c
-
-
-def _sigmoid_(a: np.ndarray) -> np.ndarray:
-    """sigmoid(a) = 1 / (1 + exp(-a)) in place (exp overflowing to inf gives the limit 0: the
-    caller silences the overflow warning)."""
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    a += 1
-    return np.reciprocal(a, out=a)
-
-
-def _lstm_sequence_reference(xw, h, c, w_hh, b_hh, reverse: bool):
-    """The composite recurrence (differentiable Tensor ops): outputs (L, N, H) and the last c."""
-    steps = _unbind(xw)
-    w_hh_t = w_hh.T
-    order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
-    outputs: list = [None] * len(steps)
-    for t in order:
-        h, c = _lstm_step(steps[t], h, c, w_hh_t, b_hh)
-        outputs[t] = h
-    return autograd.stack(outputs, 0), c
-
-
-class _LSTMSequence(Function):
-    """A whole LSTM layer-direction in one node: gates_t = xw_t + h_{t-1} W_hhᵀ + b_hh,
-    c_t = σ(f) c_{t-1} + σ(i) tanh(g), h_t = σ(o) tanh(c_t); returns (h_1..h_L, c_L).
-
-    Backward runs the recurrence backwards on arrays (per step: elementwise gate gradients
-    and dh_{t-1} = dgates_t W_hh), then W_hh's gradient over all steps as one GEMM, as cuDNN and
-    PyTorch's CPU path do. Under `create_graph` it differentiates the composite recurrence
-    (`_lstm_sequence_reference`) instead, so higher-order gradients stay exact.
-    """
-
-    @staticmethod
-    def forward(ctx, xw, h0, c0, w_hh, b_hh, reverse):
-        ctx.save_for_backward(xw, h0, c0, w_hh, b_hh)
-        ctx.reverse = reverse
-        gates, hs, cs = _lstm_sequence_forward(xw._data, h0._data, c0._data, w_hh._data,
-                                               None if b_hh is None else b_hh._data, reverse)
-        c = cs[0] if reverse else cs[-1]
-        ctx.arrays = (gates, hs, cs)
-        return autograd.from_numpy(hs), autograd.from_numpy(c.copy())
-
-    @staticmethod
-    def backward(ctx, g_hs, g_c):
-        xw, h0, c0, w_hh, b_hh = ctx.saved_tensors
-        if autograd.is_grad_enabled():  # create_graph: differentiate the composite recurrence
-            inputs = [t for t in (xw, h0, c0, w_hh, b_hh) if t is not None]
-            with autograd.enable_grad():
-                outs = _lstm_sequence_reference(xw, h0, c0, w_hh, b_hh, ctx.reverse)
-            grads = iter(autograd.grad(outs, inputs, (g_hs, g_c), create_graph=True,
-                                       allow_unused=True, materialize_grads=True))
-            per_input = [None if t is None else next(grads) for t in (xw, h0, c0, w_hh, b_hh)]
-            return (*per_input, None)
-        gates, hs, cs = ctx.arrays
-        grads = _lstm_sequence_backward(g_hs._data, g_c._data, gates, hs, cs, h0._data, c0._data,
-                                        w_hh._data, ctx.reverse)
-        d_xw, d_h0, d_c0, d_w = grads
-        d_b = None if b_hh is None else d_xw.sum(axis=(0, 1))
-        return d_xw, d_h0, d_c0, d_w, d_b, None
-
-
-def _lstm_sequence_forward(x, h0, c0, w_hh, b_hh, reverse: bool):
-    """Arrays (activated gates (L, N, 4H), h (L, N, H), c (L, N, H)) of `_LSTMSequence`."""
-    steps, n, four_h = x.shape
-    hidden = four_h // 4
-    dtype = np.result_type(x, w_hh)
-    # the gates buffer (kept for backward) starts as xw + b_hh for all steps in one pass
-    gates = np.add(x, b_hh, dtype=dtype) if b_hh is not None else x.astype(dtype, copy=True)
-    hs = np.empty((steps, n, hidden), dtype)
-    cs = np.empty((steps, n, hidden), dtype)
-    recurrent = np.empty((n, four_h), dtype)
-    tmp = np.empty((n, hidden), dtype)
-    # NOTE: a contiguous Wᵀ: BLAS runs these small GEMMs ~1.5x faster than on the transposed view
-    w_t = np.ascontiguousarray(w_hh.T)
-    h, c = h0, c0
-    with np.errstate(over="ignore"):  # sigmoid's exp(-a) may overflow to inf: its limit, 0
-        for t in range(steps - 1, -1, -1) if reverse else range(steps):
-            a = gates[t]
-            a += np.matmul(h, w_t, out=recurrent)
-            _sigmoid_(a[:, : 2 * hidden])
-            np.tanh(a[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
-            _sigmoid_(a[:, 3 * hidden :])
-            i, f, g, o = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
-            np.multiply(f, c, out=cs[t])
-            cs[t] += np.multiply(i, g, out=tmp)
-            np.multiply(o, np.tanh(cs[t], out=tmp), out=hs[t])
-            h, c = hs[t], cs[t]
-    return gates, hs, cs
-
-
-def _lstm_sequence_backward(g_hs, g_c, gates, hs, cs, h0, c0, w_hh, reverse: bool):
-    """Arrays d xw (L, N, 4H), d h0, d c0 (N, H) and d W_hh (4H, H) of `_LSTMSequence`."""
-    steps, n, four_h = gates.shape
-    hidden = four_h // 4
-    order = range(steps) if reverse else range(steps - 1, -1, -1)
-    # step t started from state t - 1 (t + 1 when reverse): `later` holds the steps that follow
-    # another, `earlier` the steps they follow; the first step started from (h0, c0)
-    later, earlier, first = (slice(0, -1), slice(1, None), -1) if reverse else \
-        (slice(1, None), slice(0, -1), 0)
-    i, f, g, o = (gates[..., k * hidden : (k + 1) * hidden] for k in range(4))
-    # every local derivative at once (vectorised over all steps), written into d_gates, which
-    # the loop below then scales by (dc, dc, dc, dh) as it chains dc and dh through time
-    d_gates = np.empty_like(gates)
-    d_i, d_f, d_g, d_o = (d_gates[..., k * hidden : (k + 1) * hidden] for k in range(4))
-    np.subtract(1, i, out=d_i)
-    d_i *= i
-    d_i *= g  # sigmoid'(i) g
-    np.subtract(1, f, out=d_f)
-    d_f *= f
-    d_f[later] *= cs[earlier]  # sigmoid'(f) c_{t-1}
-    d_f[first] *= c0
-    np.multiply(g, g, out=d_g)
-    np.subtract(1, d_g, out=d_g)
-    d_g *= i  # tanh'(g) i
-    tc = np.tanh(cs)
-    np.subtract(1, o, out=d_o)
-    d_o *= o
-    d_o *= tc  # sigmoid'(o) tanh(c)
-    np.multiply(tc, tc, out=tc)
-    np.subtract(1, tc, out=tc)
-    tc *= o  # d c_t / d h_t = o tanh'(c)
-    split_d = d_gates.reshape(steps, n, 4, hidden)
-    dh = np.zeros((n, hidden), gates.dtype)
-    dc = g_c.astype(gates.dtype, copy=True)
-    for t in order:
-        dh += g_hs[t]
-        dc += dh * tc[t]
-        split_d[t, :, :3] *= dc[:, None, :]
-        split_d[t, :, 3] *= dh
-        dc *= f[t]
-        np.matmul(d_gates[t], w_hh, out=dh)
-    # W_hh's gradient: sum_t dgates_tᵀ h_{t-1}, one GEMM over the steps that follow another
-    d_w = d_gates[later].reshape(-1, four_h).T @ hs[earlier].reshape(-1, hidden)
-    d_w += d_gates[first].T @ h0
-    return d_gates, dh, dc, d_w
-
-
-def _gru_step(xw, h, w_hh_t, b_hh):
-    """r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r h_n), h' = (1 - z) n + z h.
-
-    x_* include b_ih and h_* include b_hh (so b_hn sits inside r * (...), as PyTorch).
-    """
-    hh = h @ w_hh_t
-    if b_hh is not None:
-        hh = hh + b_hh
-    x_r, x_z, x_n = _chunks(xw, 3, -1)
-    h_r, h_z, h_n = _chunks(hh, 3, -1)
-    r = (x_r + h_r).sigmoid()
-    z = (x_z + h_z).sigmoid()
-    n = (x_n + r * h_n).tanh()
-    return n + z * (h - n)
-
-
-def _uniform_init(module: Module, hidden_size: int) -> None:
-    """PyTorch's RNN init: every weight and bias ~ U(-1/sqrt(hidden), 1/sqrt(hidden))."""
-    bound = 1.0 / math.sqrt(hidden_size)
-    for p in module.parameters():
-        init.uniform_(p, -bound, bound)
 
 
 class RNNBase(Module):
@@ -388,13 +173,13 @@ class RNNBase(Module):
         w_hh = getattr(self, f"weight_hh_l{layer}{suffix}")
         b_ih = getattr(self, f"bias_ih_l{layer}{suffix}") if self.bias else None
         b_hh = getattr(self, f"bias_hh_l{layer}{suffix}") if self.bias else None
+        if self.mode == "LSTM":
+            h, c = state
+            hs, c = _LSTMSequence.apply(x, h, c, w_ih, w_hh, b_ih, b_hh, reverse)
+            return hs, (hs[0] if reverse else hs[-1], c)
         # NOTE: the input projection of every time step in one GEMM (linear flattens the
         # leading dims; a 3-D matmul would run one small product per time step)
         xw = _linear(x, w_ih, b_ih)
-        if self.mode == "LSTM":
-            h, c = state
-            hs, c = _LSTMSequence.apply(xw, h, c, w_hh, b_hh, reverse)
-            return hs, (hs[0] if reverse else hs[-1], c)
         steps = _unbind(xw)
         w_hh_t = w_hh.T
         order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
@@ -508,114 +293,3 @@ class GRU(RNNBase):
         output, (h_n,) = self._run(input, None if hx is None else (hx,))
         return output, h_n
 
-
-# ----------------------------------------------------------------- cells
-class RNNCellBase(Module):
-    """Shared parameters and checks of the single-step cells."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
-                 device=None, dtype=None) -> None:
-        super().__init__()
-        name = type(self).__name__
-        self.input_size = _args.size(name, "input_size", input_size)
-        self.hidden_size = _args.size(name, "hidden_size", hidden_size)
-        self.bias = bool(bias)
-        dtype = _args.param_dtype(name, dtype)
-        gate_size = num_chunks * self.hidden_size
-        self.weight_ih = Parameter(np.empty((gate_size, self.input_size), dtype=dtype))
-        self.weight_hh = Parameter(np.empty((gate_size, self.hidden_size), dtype=dtype))
-        if self.bias:
-            self.bias_ih = Parameter(np.empty((gate_size,), dtype=dtype))
-            self.bias_hh = Parameter(np.empty((gate_size,), dtype=dtype))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-        _uniform_init(self, self.hidden_size)
-
-    def _prepare(self, input, states: tuple, names: tuple):
-        """(x (N, in), states (N, H) each, batched flag); zeros for missing states."""
-        name = type(self).__name__
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
-        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
-            raise ValueError(
-                f"{name}: expected input of shape (N, {self.input_size}) or ({self.input_size},), "
-                f"got {tuple(input.shape)}"
-            )
-        batched = input.ndim == 2
-        x = input if batched else input.unsqueeze(0)
-        out = []
-        for state, sname in zip(states, names):
-            if state is None:
-                state = autograd.zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
-            else:
-                expected = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
-                if not isinstance(state, Tensor) or tuple(state.shape) != expected:
-                    got = tuple(state.shape) if isinstance(state, Tensor) else type(state).__name__
-                    raise RuntimeError(f"{name}: Expected {sname} of shape {expected}, got {got}")
-                state = state if batched else state.unsqueeze(0)
-            out.append(state)
-        return x, out, batched
-
-    def _input_part(self, x: Tensor) -> Tensor:
-        xw = x @ self.weight_ih.T
-        return xw if self.bias_ih is None else xw + self.bias_ih
-
-    def extra_repr(self) -> str:
-        s = f"{self.input_size}, {self.hidden_size}"
-        if not self.bias:
-            s += ", bias=False"
-        if getattr(self, "nonlinearity", "tanh") != "tanh":
-            s += f", nonlinearity={self.nonlinearity!r}"
-        return s
-
-
-class RNNCell(RNNCellBase):
-    """One Elman step: h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) for input (N, H_in) or (H_in,)."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", device=None, dtype=None) -> None:
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'.")
-        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
-        self.nonlinearity = nonlinearity
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        """h' (N, H_out) (or (H_out,) for an unbatched input); hx defaults to zeros."""
-        x, (h,), batched = self._prepare(input, (hx,), ("hx",))
-        h = _rnn_step(self._input_part(x), h, self.weight_hh.T, self.bias_hh, self.nonlinearity)
-        return h if batched else h.squeeze(0)
-
-
-class LSTMCell(RNNCellBase):
-    """One LSTM step (gates i, f, g, o): returns (h', c') for input (N, H_in) or (H_in,)."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device=None, dtype=None) -> None:
-        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
-
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None):
-        """(h', c'), each (N, H_out) (or (H_out,) unbatched); hx = (h, c) defaults to zeros."""
-        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
-            raise TypeError("LSTMCell: hx must be a tuple (h_0, c_0)")
-        x, (h, c), batched = self._prepare(input, tuple(hx) if hx else (None, None), ("h_0", "c_0"))
-        h, c = _lstm_step(self._input_part(x), h, c, self.weight_hh.T, self.bias_hh)
-        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
-
-
-class GRUCell(RNNCellBase):
-    """One GRU step (gates r, z, n): h' for input (N, H_in) or (H_in,)."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device=None, dtype=None) -> None:
-        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        """h' (N, H_out) (or (H_out,) unbatched); hx defaults to zeros."""
-        x, (h,), batched = self._prepare(input, (hx,), ("hx",))
-        h = _gru_step(self._input_part(x), h, self.weight_hh.T, self.bias_hh)
-        return h if batched else h.squeeze(0)

@@ -315,10 +315,12 @@ def test_lstm_fused_sequence_gradcheck_and_second_order():
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_lstm_fused_sequence_equals_the_composite_steps(reverse):
-    from nn.layers.rnn import _lstm_sequence_reference, _LSTMSequence
+    from nn.functional.rnn import _lstm_sequence_reference
+    from nn.functional.rnn_lstm import _LSTMSequence
 
     rng = np.random.default_rng(7)
-    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((6, 4, 20), (4, 5), (4, 5), (20, 5), (20,))]
+    shapes = ((6, 4, 3), (4, 5), (4, 5), (20, 3), (20, 5), (20,), (20,))
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     g_out, g_c = rng.standard_normal((6, 4, 5)), rng.standard_normal((4, 5))
     results = []
     for run in (_LSTMSequence.apply, _lstm_sequence_reference):
@@ -329,3 +331,57 @@ def test_lstm_fused_sequence_equals_the_composite_steps(reverse):
     for ours, ref in zip(*results, strict=True):
         assert ours.dtype == np.float32
         np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_float32_lstm_matches_torch_with_saturated_gates(bias):
+    # float32 as W8 runs it: the fused node's tanh-based sigmoid and per-step backward against
+    # PyTorch's kernels, with pre-activations up to ~±30 (gates saturated at 0 and 1), an input
+    # that needs no gradient (as an Embedding's output would not, detached) and reverse steps
+    torch = pytest.importorskip("torch")
+    kw = dict(num_layers=2, bidirectional=True, batch_first=True, bias=bias)
+    theirs, ours = torch.nn.LSTM(6, 16, **kw), nn.LSTM(6, 16, **kw)
+    with torch.no_grad():
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            q *= 8
+            p._data[...] = q.numpy()
+    x = (RNG.standard_normal((3, 9, 6)) * 4).astype(np.float32)
+    g = RNG.standard_normal((3, 9, 32)).astype(np.float32)
+    t_out, (t_h, t_c) = theirs(torch.from_numpy(x))
+    out, (h, c) = ours(Tensor(x))
+    for a, b in ((out, t_out), (h, t_h), (c, t_c)):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=1e-5, atol=2e-6)
+    ((t_out * torch.from_numpy(g)).sum() + t_c.sum()).backward()
+    ((out * Tensor(g)).sum() + c.sum()).backward()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        scale = np.abs(q.grad.numpy()).max()
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), rtol=1e-4, atol=1e-5 * scale)
+
+
+def test_lstm_empty_batch_runs_forward_and_backward():
+    # N = 0 (PyTorch returns empty outputs and zero weight gradients): the fused node's reshapes
+    # must not infer a dimension from an empty array
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    x = Tensor(np.zeros((5, 0, 3), np.float32), requires_grad=True)
+    out, (h, c) = m(x)
+    assert out.shape == (5, 0, 8) and h.shape == (4, 0, 4) and c.shape == (4, 0, 4)
+    (out.sum() + c.sum()).backward()
+    assert x.grad.shape == (5, 0, 3)
+    for p in m.parameters():
+        assert p.grad.shape == p.shape and not np.any(p.grad._data)
+
+
+def test_lstm_second_backward_with_retain_graph_gives_the_same_gradients():
+    # the fused node's backward overwrites its saved gates with their gradients; a second
+    # backward through a retained graph must recompute them, not read gradients as gates
+    m = nn.LSTM(3, 4, bidirectional=True).double()
+    x = Tensor(RNG.standard_normal((5, 2, 3)), requires_grad=True)
+    out, (_, c) = m(x)
+    loss = (out * Tensor(RNG.standard_normal((5, 2, 8)))).sum() + c.sum()
+    loss.backward(retain_graph=True)
+    first = [x.grad._data.copy()] + [p.grad._data.copy() for p in m.parameters()]
+    loss.backward()
+    second = [x.grad._data] + [p.grad._data for p in m.parameters()]
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_allclose(b, 2 * a, rtol=1e-12, atol=1e-14)
