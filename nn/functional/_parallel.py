@@ -40,6 +40,8 @@ def num_threads() -> int:
 def _pool(workers: int) -> ThreadPoolExecutor:
     # a pool made before a fork has no threads in the child: make a new one there
     if _POOL.get("pid") != os.getpid() or _POOL.get("n", 0) < workers:
+        if _POOL.get("pid") == os.getpid():
+            _POOL["pool"].shutdown(wait=False)  # (more threads now: its idle ones may go)
         _POOL.update(pool=ThreadPoolExecutor(workers, thread_name_prefix="tapegrad"),
                      pid=os.getpid(), n=workers)
     return _POOL["pool"]
