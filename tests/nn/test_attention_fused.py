@@ -6,7 +6,7 @@ import pytest
 
 import nn.functional as F
 from autograd import Tensor, gradcheck, gradgradcheck
-from nn.functional.attention import ATTENTION_SOFTMAX
+from nn.functional.attention_kernels import ATTENTION_SOFTMAX
 
 RNG = np.random.default_rng(7)
 
