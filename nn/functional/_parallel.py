@@ -15,31 +15,34 @@ from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["num_threads", "run_split"]
 
-# Below this many elements a part is not worth a thread's hand-off (~30 us).
+# Below this many elements a part is not worth a hand-off to the pool (~15 us measured, and the
+# other core may be busy)
 MIN_PART = 1 << 17
 
-_BLAS: list = []  # [controller of numpy's BLAS, or None], found once
+_BLAS: list = []  # the controllers of the loaded BLAS libraries, then None: found once
 _POOL: dict = {}  # {"pool": ThreadPoolExecutor, "pid": the process that made it, "n": workers}
 
 
 def num_threads() -> int:
-    """The number of threads numpy's BLAS uses now (1 without threadpoolctl)."""
+    """The number of threads BLAS uses now, the largest over the BLAS libraries loaded when first
+    asked (as `autograd.get_num_threads`); 1 without threadpoolctl."""
     if not _BLAS:
         try:
             from threadpoolctl import ThreadpoolController
 
-            found = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
+            _BLAS.extend(c for c in ThreadpoolController().lib_controllers if c.user_api == "blas")
         except Exception:  # (no threadpoolctl, or a BLAS it cannot inspect)
-            found = []
-        _BLAS.append(found[0] if found else None)
-    blas = _BLAS[0]
-    # (a direct call into the BLAS library: ~0.4 us, and it follows threadpool_limits)
-    return 1 if blas is None else max(1, int(blas.get_num_threads()))
+            pass
+        _BLAS.append(None)  # (marks the search as done)
+    # (direct calls into the BLAS libraries: ~0.4 us each, and they follow threadpool_limits)
+    return max([1, *(int(c.get_num_threads()) for c in _BLAS if c is not None)])
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
     # a pool made before a fork has no threads in the child: make a new one there
     if _POOL.get("pid") != os.getpid() or _POOL.get("n", 0) < workers:
+        if _POOL.get("pid") == os.getpid():
+            _POOL["pool"].shutdown(wait=False)  # (more threads now: its idle ones may go)
         _POOL.update(pool=ThreadPoolExecutor(workers, thread_name_prefix="tapegrad"),
                      pid=os.getpid(), n=workers)
     return _POOL["pool"]

@@ -6,7 +6,7 @@ import pytest
 
 import nn.functional as F
 from autograd import Tensor, gradcheck, gradgradcheck
-from nn.functional.attention import ATTENTION_SOFTMAX
+from nn.functional.attention_kernels import ATTENTION_SOFTMAX
 
 RNG = np.random.default_rng(7)
 
@@ -46,6 +46,7 @@ CASES = [
     ((3, 6, 8), (3, 9, 8), (3, 9, 5), "bool", {}),
     ((2, 2, 6, 4), (2, 2, 6, 4), (2, 2, 6, 4), "float", {"scale": -0.7}),
     ((5, 4), (3, 4), (3, 2), "float_row", {}),
+    ((2, 3, 5, 8), (1, 3, 7, 8), (1, 3, 7, 4), None, {"is_causal": True}),  # batch dims broadcast
 ]
 
 

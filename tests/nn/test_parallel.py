@@ -117,3 +117,16 @@ def test_layer_norm_on_threads_equals_one_thread(threads, affine):
         results.append([out._data, *(t.grad._data for t in leaves)])
     for one, two in zip(*results, strict=True):
         np.testing.assert_array_equal(one, two)
+
+
+def test_more_threads_replace_the_pool(threads):
+    threads(2)
+    _parallel.run_split(lambda lo, hi: None, 4 * _parallel.MIN_PART)
+    threads(4)
+    seen = np.zeros(8 * _parallel.MIN_PART, np.int64)
+
+    def kernel(lo, hi):
+        seen[lo:hi] += 1
+
+    _parallel.run_split(kernel, seen.size)
+    assert _parallel._POOL["n"] >= 3 and (seen == 1).all()
