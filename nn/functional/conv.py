@@ -220,13 +220,15 @@ def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
 
 def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
     """Gradient of conv with respect to its weight: sum over chunks of g_rowsᵀ @ im2col(x)."""
-    if conv_narrow.narrow(geom):
-        return conv_narrow.weight_grad(x, g, geom, _chunks(geom))
     out_channels = g.shape[1]
     groups = geom.groups
     og, cg = out_channels // groups, geom.c // groups
-    order = _weight_order(geom, out_channels)
     dtype = np.result_type(x, g)
+    if geom.n == 0:  # an empty batch: an empty sum (no chunk would write the result)
+        return np.zeros((out_channels, cg, geom.kh, geom.kw), dtype=dtype)
+    if conv_narrow.narrow(geom):
+        return conv_narrow.weight_grad(x, g, geom, _chunks(geom))
+    order = _weight_order(geom, out_channels)
     # NOTE: the result is a fresh array, not a view (base None), so the weight adopts it as its
     # .grad instead of copying it (W5: 11M weights, a 45 MB copy a step)
     result = np.empty((out_channels, cg, geom.kh, geom.kw), dtype=dtype)

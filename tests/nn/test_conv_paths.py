@@ -97,3 +97,21 @@ def test_few_input_channels_in_chunks_and_float64_gradients(monkeypatch):
 def test_which_convolutions_take_the_channel_major_columns(c, kw, groups, expected):
     geom = Geometry(1, c, 8, 8, 3, kw, groups=groups)
     assert conv_module.conv_narrow.narrow(geom) == expected
+
+
+@pytest.mark.parametrize("c", [1, 8])  # the channel-major and the channels-last columns
+def test_empty_batch_gives_zero_weight_and_bias_gradients_as_torch(c):
+    torch = pytest.importorskip("torch")
+    x = np.zeros((0, c, 5, 5), dtype=np.float32)
+    w = np.ones((4, c, 3, 3), dtype=np.float32)
+    b = np.ones(4, dtype=np.float32)
+    xt, wt, bt = (Tensor(a, requires_grad=True) for a in (x, w, b))
+    out = F.conv2d(xt, wt, bt, padding=1)
+    out.sum().backward()
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ref = torch.nn.functional.conv2d(tx, tw, tb, padding=1)
+    ref.sum().backward()
+    assert tuple(out.shape) == tuple(ref.shape) == (0, 4, 5, 5)
+    np.testing.assert_array_equal(wt.grad._data, tw.grad.numpy())
+    np.testing.assert_array_equal(bt.grad._data, tb.grad.numpy())
+    assert xt.grad._data.shape == (0, c, 5, 5)
