@@ -34,7 +34,7 @@ _ndarray = np.ndarray
 _asarray = np.asarray
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
-_node_new = object.__new__
+_node_new = _tensor_new = object.__new__
 
 
 class Primitive:
@@ -112,7 +112,8 @@ class Primitive:
             raise _shape_error(self.name, arrays, exc) from None
         if type(out) is not _ndarray:
             out = _asarray(out)
-        result = make_tensor(out)
+        # (make_tensor(out) without its own frame: one call less for every op's result)
+        result = init_slots(_tensor_new(Tensor), out)
         if requires and STATE.grad_enabled:
             edges = None  # derived from `args` when first needed (see Node.edges)
             if not self.differentiable:
@@ -388,5 +389,5 @@ def pick(value, alias, default=None):
     return default
 
 
-from ..tensor import Tensor, make_tensor  # noqa: E402  (Tensor imports the ops at its end)
+from ..tensor import Tensor, init_slots, make_tensor  # noqa: E402  (Tensor imports the ops at its end)
 
