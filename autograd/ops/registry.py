@@ -34,6 +34,7 @@ _ndarray = np.ndarray
 _asarray = np.asarray
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
+_PY_SCALARS = frozenset((float, int))  # (numpy keeps these weak: no promotion to decide)
 _node_new = _tensor_new = object.__new__
 
 
@@ -99,9 +100,9 @@ class Primitive:
                     if b_t:
                         if not (dt is arrays[1].dtype and (dt is _F32 or dt is _F64)):
                             arrays = promoted(self, arrays)
-                    elif not ((dt is _F32 or dt is _F64) and (type(b) is float or type(b) is int)):
+                    elif not ((dt is _F32 or dt is _F64) and type(b) in _PY_SCALARS):
                         arrays = promoted(self, arrays)
-                elif not (b_t and (type(a) is float or type(a) is int) and arrays[1].dtype.kind == "f"):
+                elif not (b_t and type(a) in _PY_SCALARS and arrays[1].dtype.kind == "f"):
                     arrays = promoted(self, arrays)
             elif n != 1 or not is_t or arrays[0].dtype.kind != "f":
                 arrays = promoted(self, arrays)
