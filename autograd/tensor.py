@@ -324,11 +324,12 @@ def _constant_result(fn, *args, **kwargs) -> Tensor:
     return make_tensor(np.asarray(out))
 
 
-def init_slots(t, data) -> None:
-    """Set every slot of the new tensor `t` (a Tensor or subclass) around the ndarray `data`.
+def init_slots(t, data):
+    """Set every slot of the new tensor `t` (a Tensor or subclass) around the ndarray `data`;
+    returns `t`.
 
-    The one place that knows a Tensor's slots: Tensor(), make_tensor (and so every op's result)
-    and nn.Parameter call it."""
+    The one place that knows a Tensor's slots: Tensor(), make_tensor, nn.Parameter and every
+    op's result (`Primitive.__call__`) go through it."""
     t._data = data
     t.grad_fn = None
     t._grad = None
@@ -340,6 +341,7 @@ def init_slots(t, data) -> None:
     t._view = None
     t._history = None
     t.requires_grad = False
+    return t
 
 
 def make_tensor(data, requires_grad: bool = False) -> Tensor:

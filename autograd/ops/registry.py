@@ -34,7 +34,8 @@ _ndarray = np.ndarray
 _asarray = np.asarray
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
-_node_new = object.__new__
+_PY_SCALARS = frozenset((float, int))  # (numpy keeps these weak: no promotion to decide)
+_node_new = _tensor_new = object.__new__
 
 
 class Primitive:
@@ -99,9 +100,9 @@ class Primitive:
                     if b_t:
                         if not (dt is arrays[1].dtype and (dt is _F32 or dt is _F64)):
                             arrays = promoted(self, arrays)
-                    elif not ((dt is _F32 or dt is _F64) and (type(b) is float or type(b) is int)):
+                    elif not ((dt is _F32 or dt is _F64) and type(b) in _PY_SCALARS):
                         arrays = promoted(self, arrays)
-                elif not (b_t and (type(a) is float or type(a) is int) and arrays[1].dtype.kind == "f"):
+                elif not (b_t and type(a) in _PY_SCALARS and arrays[1].dtype.kind == "f"):
                     arrays = promoted(self, arrays)
             elif n != 1 or not is_t or arrays[0].dtype.kind != "f":
                 arrays = promoted(self, arrays)
@@ -112,7 +113,8 @@ class Primitive:
             raise _shape_error(self.name, arrays, exc) from None
         if type(out) is not _ndarray:
             out = _asarray(out)
-        result = make_tensor(out)
+        # (make_tensor(out) without its own frame: one call less for every op's result)
+        result = init_slots(_tensor_new(Tensor), out)
         if requires and STATE.grad_enabled:
             edges = None  # derived from `args` when first needed (see Node.edges)
             if not self.differentiable:
@@ -388,5 +390,5 @@ def pick(value, alias, default=None):
     return default
 
 
-from ..tensor import Tensor, make_tensor  # noqa: E402  (Tensor imports the ops at its end)
+from ..tensor import Tensor, init_slots, make_tensor  # noqa: E402  (Tensor imports the ops at its end)
 
