@@ -16,6 +16,7 @@ from autograd.ops.registry import Primitive
 
 from . import _checks
 from ._parallel import run_split
+from .batch_norm_train import BATCH_NORM, channel_sum
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -173,13 +174,9 @@ NORMALIZE = Primitive(
 )
 
 
-def _param_view(name: str, p, c: int, ndim: int):
-    """A (C,) parameter reshaped to (C, 1, ..., 1) so it broadcasts along dim 1 of the input."""
-    if p is None:
-        return None
-    if tuple(p.shape) != (c,):
-        raise ValueError(f"{name} must have shape ({c},) to match the input's {c} channels, got {tuple(p.shape)}")
-    return p.reshape(c, *([1] * (ndim - 2)))
+def _param_view(p, ndim: int):
+    """A (C,) array or Tensor reshaped to (C, 1, ..., 1): it broadcasts along dim 1 of the input."""
+    return p.reshape(-1, *([1] * (ndim - 2)))
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -210,38 +207,42 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and tuple(stat.shape) != (c,):
             raise ValueError(f"batch_norm: {name} must have shape ({c},), got {tuple(stat.shape)}")
-    w = _param_view("batch_norm: weight", weight, c, input.ndim)
-    b = _param_view("batch_norm: bias", bias, c, input.ndim)
-    axes = (0, *range(2, input.ndim))
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},) to match the input's {c} "
+                             f"channels, got {tuple(p.shape)}")
     if training and input._data.size == 0:
         # an empty batch: an empty output, running stats untouched (as PyTorch)
+        w, b = (None if p is None else _param_view(p, input.ndim) for p in (weight, bias))
         out = input * 1.0 if w is None else input * w
         return out if b is None else out + b
     if training:
-        n = input._data.size // max(c, 1)
-        if n == 0:  # an empty batch: PyTorch returns it (as x w + b) and keeps the running stats
-            out = input if w is None else input * w
-            return out if b is None else out + b
+        n = input._data.size // c
         if n == 1:
             raise ValueError(
                 "batch_norm: expected more than 1 value per channel when training, "
                 f"got input of shape {tuple(input.shape)}"
             )
-        mean, invstd, var, xhat = _standardize(input._data, axes, eps)
+        x = input._data
+        mean = channel_sum(x) / n
+        centered = x - _param_view(mean, x.ndim)
+        var = channel_sum(centered, centered) / n
+        invstd = 1.0 / np.sqrt(var + eps)
         if running_mean is not None or running_var is not None:
             with no_grad():
                 if running_mean is not None:
-                    running_mean.copy_((1 - momentum) * running_mean._data + momentum * mean.reshape(c))
+                    running_mean.copy_((1 - momentum) * running_mean._data + momentum * mean)
                 if running_var is not None:
-                    unbiased = var.reshape(c) * (n / (n - 1))
+                    unbiased = var * (n / (n - 1))
                     running_var.copy_((1 - momentum) * running_var._data + momentum * unbiased)
-        return NORMALIZE(input, w, b, axes=axes, eps=eps, mean=mean, invstd=invstd, xhat=xhat)
+        return BATCH_NORM(input, weight, bias, eps=eps, invstd=invstd, centered=centered)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when training=False")
     shape = (c, *([1] * (input.ndim - 2)))
     # NOTE: copies, so later in-place updates of the buffers cannot change saved graph values
     mean = Tensor(np.array(running_mean._data, dtype=input.dtype).reshape(shape))
     invstd = Tensor((1.0 / np.sqrt(running_var._data + eps)).astype(input.dtype).reshape(shape))
+    w, b = (None if p is None else _param_view(p, input.ndim) for p in (weight, bias))
     scale = invstd if w is None else w * invstd
     out = (input - mean) * scale
     return out if b is None else out + b
