@@ -16,7 +16,7 @@ from autograd.ops.registry import Primitive
 
 from . import _checks
 from ._parallel import run_split
-from .batch_norm_train import BATCH_NORM, channel_sum
+from .batch_norm_train import BATCH_NORM, batch_stats
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -223,11 +223,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 "batch_norm: expected more than 1 value per channel when training, "
                 f"got input of shape {tuple(input.shape)}"
             )
-        x = input._data
-        mean = channel_sum(x) / n
-        centered = x - _param_view(mean, x.ndim)
-        var = channel_sum(centered, centered) / n
-        invstd = 1.0 / np.sqrt(var + eps)
+        mean, var, invstd, centered, residual = batch_stats(input._data, eps)
         if running_mean is not None or running_var is not None:
             with no_grad():
                 if running_mean is not None:
@@ -235,7 +231,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 if running_var is not None:
                     unbiased = var * (n / (n - 1))
                     running_var.copy_((1 - momentum) * running_var._data + momentum * unbiased)
-        return BATCH_NORM(input, weight, bias, eps=eps, invstd=invstd, centered=centered)
+        return BATCH_NORM(input, weight, bias, eps=eps, invstd=invstd, centered=centered,
+                          residual=residual)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when training=False")
     shape = (c, *([1] * (input.ndim - 2)))
