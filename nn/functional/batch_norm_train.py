@@ -49,12 +49,24 @@ def _per_channel(v, ndim: int):
     return v.reshape(-1, *([1] * (ndim - 2)))
 
 
+def _rows(x: np.ndarray) -> np.ndarray:
+    """x as (N, C * prod(*)): one row per batch item."""
+    return x.reshape(x.shape[0], -1)
+
+
+def _along_row(v: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The (C,) array v repeated to one value per element of a `_rows(x)` row."""
+    # NOTE: x * v.reshape(C, 1, ..., 1) runs numpy's inner loop once per (n, c) pair; as rows
+    # times a repeated row it runs once per n: 1.5-2x faster at W5's BatchNorm2d shapes
+    return np.repeat(v, x.size // (x.shape[0] * x.shape[1]))
+
+
 def batch_stats(x: np.ndarray, eps: float):
     """Per-channel (mean, biased var, invstd, centered, residual) of an (N, C, *) array: see
     the module's docstring. Each is a (C,) array but `centered`, x's shape (fresh)."""
     n = x.size // x.shape[1]
     mean = channel_sum(x) / n
-    centered = x - _per_channel(mean, x.ndim)
+    centered = (_rows(x) - _along_row(mean, x)).reshape(x.shape)
     residual = channel_sum(centered) / n
     var = channel_sum(centered, centered) / n - residual * residual
     invstd = 1.0 / np.sqrt(var + eps)
@@ -64,9 +76,9 @@ def batch_stats(x: np.ndarray, eps: float):
 def _forward(x, w, b, eps, invstd, centered, residual):
     scale = invstd if w is None else w * invstd
     shift = residual * -scale if b is None else b - residual * scale
-    y = centered * _per_channel(scale, x.ndim)
-    y += _per_channel(shift, x.ndim)
-    return y
+    y = _rows(centered) * _along_row(scale, x)
+    y += _along_row(shift, x)
+    return y.reshape(x.shape)
 
 
 def _xhat(x: Tensor, eps: float):
@@ -89,11 +101,11 @@ def _vjp_x(g, out, x, w, b, eps, invstd, centered, residual):
     sum_g = channel_sum(g)
     beta = a * (invstd * invstd) * (channel_sum(g, centered) - residual * sum_g) / -n
     gamma = a * sum_g / -n - beta * residual
-    dx = g * _per_channel(a, x.ndim)
+    dx = _rows(g) * _along_row(a, x)
     # (one product temporary: `centered` stays as saved, for a backward run again)
-    dx += centered * _per_channel(beta, x.ndim)
-    dx += _per_channel(gamma, x.ndim)
-    return dx
+    dx += _rows(centered) * _along_row(beta, x)
+    dx += _along_row(gamma, x)
+    return dx.reshape(x.shape)
 
 
 def _vjp_w(g, out, x, w, b, eps, invstd, centered, residual):
