@@ -44,7 +44,7 @@ def channel_sum(x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     return per_channel.astype(dtype, copy=False)
 
 
-def _per_channel(v, ndim: int):
+def per_channel(v, ndim: int):
     """A (C,) array or Tensor shaped to broadcast along dim 1 of an `ndim`-dim input."""
     return v.reshape(-1, *([1] * (ndim - 2)))
 
@@ -93,7 +93,7 @@ def _vjp_x(g, out, x, w, b, eps, invstd, centered, residual):
     if isinstance(x, Tensor):
         axes = (0, *range(2, x.ndim))
         xhat, inv = _xhat(x, eps)
-        gxhat = g if w is None else g * _per_channel(w, x.ndim)
+        gxhat = g if w is None else g * per_channel(w, x.ndim)
         along_xhat = (gxhat * xhat).mean(dim=axes, keepdim=True)
         return inv * (gxhat - gxhat.mean(dim=axes, keepdim=True) - xhat * along_xhat)
     n = x.size // x.shape[1]

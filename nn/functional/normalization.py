@@ -1,10 +1,12 @@
-"""batch_norm, layer_norm: one fused normalize-and-scale primitive with a hand-written VJP.
+"""batch_norm, layer_norm: fused normalize-and-scale primitives with hand-written VJPs.
 
-NORMALIZE(x, w, b) computes ``(x - mean) / sqrt(var + eps) * w + b`` with the (biased) mean and
-variance over `axes`. The statistics and the normalized input xhat are computed once by the
-caller and passed in as keyword arrays, so forward and first-order backward reuse them (xhat saves
-the backward two passes over x); under `create_graph=True` the VJP recomputes them from the Tensor
-`x`, which keeps it differentiable (second derivatives work).
+Training-mode batch_norm runs BATCH_NORM (batch_norm_train.py: statistics over every dim but the
+channels). NORMALIZE(x, w, b), for layer_norm and group_norm, computes
+``(x - mean) / sqrt(var + eps) * w + b`` with the (biased) mean and variance over `axes`. The
+statistics and the normalized input xhat are computed once by the caller and passed in as keyword
+arrays, so forward and first-order backward reuse them (xhat saves the backward two passes over
+x); under `create_graph=True` the VJP recomputes them from the Tensor `x`, which keeps it
+differentiable (second derivatives work).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from autograd.ops.registry import Primitive
 
 from . import _checks
 from ._parallel import run_split
-from .batch_norm_train import BATCH_NORM, batch_stats
+from .batch_norm_train import BATCH_NORM, batch_stats, per_channel
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -174,11 +176,6 @@ NORMALIZE = Primitive(
 )
 
 
-def _param_view(p, ndim: int):
-    """A (C,) array or Tensor reshaped to (C, 1, ..., 1): it broadcasts along dim 1 of the input."""
-    return p.reshape(-1, *([1] * (ndim - 2)))
-
-
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -213,7 +210,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                              f"channels, got {tuple(p.shape)}")
     if training and input._data.size == 0:
         # an empty batch: an empty output, running stats untouched (as PyTorch)
-        w, b = (None if p is None else _param_view(p, input.ndim) for p in (weight, bias))
+        w, b = (None if p is None else per_channel(p, input.ndim) for p in (weight, bias))
         out = input * 1.0 if w is None else input * w
         return out if b is None else out + b
     if training:
@@ -239,7 +236,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     # NOTE: copies, so later in-place updates of the buffers cannot change saved graph values
     mean = Tensor(np.array(running_mean._data, dtype=input.dtype).reshape(shape))
     invstd = Tensor((1.0 / np.sqrt(running_var._data + eps)).astype(input.dtype).reshape(shape))
-    w, b = (None if p is None else _param_view(p, input.ndim) for p in (weight, bias))
+    w, b = (None if p is None else per_channel(p, input.ndim) for p in (weight, bias))
     scale = invstd if w is None else w * invstd
     out = (input - mean) * scale
     return out if b is None else out + b
