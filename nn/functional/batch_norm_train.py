@@ -34,6 +34,10 @@ def channel_sum(x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         x = x.astype(np.float32)
         y = None if y is None else y.astype(np.float32)
     rows = x.reshape(n, c, -1)
+    if y is not None and rows.shape[2] < 16:
+        # NOTE: einsum's dot loop costs ~5 ns per (n, c) row; for rows this short the product
+        # then a GEMV is 2x faster (ResNet-18's 2x2 maps: 21 -> 10 us)
+        rows, y = rows * y.reshape(rows.shape), None
     # NOTE: over (N, C, *) layouts numpy's reduce walks strided; a GEMV with a column of ones
     # (and einsum's dot loop for products) is 3-7x faster at ResNet-18's BatchNorm2d shapes
     if y is None:
