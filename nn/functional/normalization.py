@@ -1,10 +1,12 @@
-"""batch_norm, layer_norm: one fused normalize-and-scale primitive with a hand-written VJP.
+"""batch_norm, layer_norm: fused normalize-and-scale primitives with hand-written VJPs.
 
-NORMALIZE(x, w, b) computes ``(x - mean) / sqrt(var + eps) * w + b`` with the (biased) mean and
-variance over `axes`. The statistics and the normalized input xhat are computed once by the
-caller and passed in as keyword arrays, so forward and first-order backward reuse them (xhat saves
-the backward two passes over x); under `create_graph=True` the VJP recomputes them from the Tensor
-`x`, which keeps it differentiable (second derivatives work).
+Training-mode batch_norm runs BATCH_NORM (batch_norm_train.py: statistics over every dim but the
+channels). NORMALIZE(x, w, b), for layer_norm and group_norm, computes
+``(x - mean) / sqrt(var + eps) * w + b`` with the (biased) mean and variance over `axes`. The
+statistics and the normalized input xhat are computed once by the caller and passed in as keyword
+arrays, so forward and first-order backward reuse them (xhat saves the backward two passes over
+x); under `create_graph=True` the VJP recomputes them from the Tensor `x`, which keeps it
+differentiable (second derivatives work).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from autograd.ops.registry import Primitive
 
 from . import _checks
 from ._parallel import run_split
+from .batch_norm_train import BATCH_NORM, batch_stats, per_channel
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -173,15 +176,6 @@ NORMALIZE = Primitive(
 )
 
 
-def _param_view(name: str, p, c: int, ndim: int):
-    """A (C,) parameter reshaped to (C, 1, ..., 1) so it broadcasts along dim 1 of the input."""
-    if p is None:
-        return None
-    if tuple(p.shape) != (c,):
-        raise ValueError(f"{name} must have shape ({c},) to match the input's {c} channels, got {tuple(p.shape)}")
-    return p.reshape(c, *([1] * (ndim - 2)))
-
-
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -210,38 +204,39 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and tuple(stat.shape) != (c,):
             raise ValueError(f"batch_norm: {name} must have shape ({c},), got {tuple(stat.shape)}")
-    w = _param_view("batch_norm: weight", weight, c, input.ndim)
-    b = _param_view("batch_norm: bias", bias, c, input.ndim)
-    axes = (0, *range(2, input.ndim))
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},) to match the input's {c} "
+                             f"channels, got {tuple(p.shape)}")
     if training and input._data.size == 0:
         # an empty batch: an empty output, running stats untouched (as PyTorch)
+        w, b = (None if p is None else per_channel(p, input.ndim) for p in (weight, bias))
         out = input * 1.0 if w is None else input * w
         return out if b is None else out + b
     if training:
-        n = input._data.size // max(c, 1)
-        if n == 0:  # an empty batch: PyTorch returns it (as x w + b) and keeps the running stats
-            out = input if w is None else input * w
-            return out if b is None else out + b
+        n = input._data.size // c
         if n == 1:
             raise ValueError(
                 "batch_norm: expected more than 1 value per channel when training, "
                 f"got input of shape {tuple(input.shape)}"
             )
-        mean, invstd, var, xhat = _standardize(input._data, axes, eps)
+        mean, var, invstd, centered, residual = batch_stats(input._data, eps)
         if running_mean is not None or running_var is not None:
             with no_grad():
                 if running_mean is not None:
-                    running_mean.copy_((1 - momentum) * running_mean._data + momentum * mean.reshape(c))
+                    running_mean.copy_((1 - momentum) * running_mean._data + momentum * mean)
                 if running_var is not None:
-                    unbiased = var.reshape(c) * (n / (n - 1))
+                    unbiased = var * (n / (n - 1))
                     running_var.copy_((1 - momentum) * running_var._data + momentum * unbiased)
-        return NORMALIZE(input, w, b, axes=axes, eps=eps, mean=mean, invstd=invstd, xhat=xhat)
+        return BATCH_NORM(input, weight, bias, eps=eps, invstd=invstd, centered=centered,
+                          residual=residual)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when training=False")
     shape = (c, *([1] * (input.ndim - 2)))
     # NOTE: copies, so later in-place updates of the buffers cannot change saved graph values
     mean = Tensor(np.array(running_mean._data, dtype=input.dtype).reshape(shape))
     invstd = Tensor((1.0 / np.sqrt(running_var._data + eps)).astype(input.dtype).reshape(shape))
+    w, b = (None if p is None else per_channel(p, input.ndim) for p in (weight, bias))
     scale = invstd if w is None else w * invstd
     out = (input - mean) * scale
     return out if b is None else out + b

@@ -145,6 +145,8 @@ N = normalization
 entry(N.batch_norm, R.batch_norm, [
     Sample((4, 3), Const(None), Const(None), (3,), (3,), training=True),
     Sample((2, 3, 2, 2), Const(None), Const(None), training=True, eps=0.1),
+    Sample((3, 2, 4), Const(None), Const(None), (2,), Const(None), training=True),
+    Sample((2, 3, 2, 1, 2), Const(None), Const(None), (3,), (3,), training=True),
     Sample((3, 2, 2), Const(Tensor(np.array([0.5, -0.2]))), Const(Tensor(np.array([1.5, 0.7]))), (2,), (2,)),
 ])
 entry(N.layer_norm, R.layer_norm, [Sample((3, 4), Const((4,)), (4,), (4,)), Sample((2, 3, 4), Const((3, 4)))])
