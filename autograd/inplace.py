@@ -11,10 +11,17 @@ history, its own memory when the op reads it), written into the tensor's memory,
 history is rebased onto that op. A change through a view rebases the view's base instead (a
 `copy_slices` node: the base with the view's region replaced), and the view's history is replayed
 from the new base.
+
+A view made under `no_grad()` or `inference_mode()` of a tensor that requires grad is, as in
+PyTorch, a leaf that requires grad but sends its gradient nowhere; changing it in place with grad
+mode on raises, and once its memory changed in place, any use of its history raises
+(`no_grad_view`, `check_view_mode`, `StaleView` in tensor.py).
 """
 
 from __future__ import annotations
 
+import math
+import re
 import weakref
 from collections import deque
 from typing import TYPE_CHECKING
@@ -66,6 +73,8 @@ def bump_versions(tensors) -> None:
             vc = t._vc = VersionCounter()
         vc.version += 1
         vc.mods.append(now)
+        if vc.views:
+            _stale_views(vc.views)
 
 
 def torch_dtype_name(dtype) -> str:
@@ -137,6 +146,96 @@ def _bump(t) -> None:
     vc = shared_counter(t)
     vc.version += 1
     vc.mods.append(CLOCK[0])
+    if vc.views:
+        _stale_views(vc.views)
+
+
+# ------------------------------------------------------------ views made in no_grad / inference_mode
+_MODES = {  # made_in: (how PyTorch names it, the mode an in-place must not be in, the block)
+    "no_grad": ("no_grad mode", "with grad mode enabled", "no_grad"),
+    "inference": ("inference mode", "in normal mode", "inference_mode"),
+}
+
+
+def no_grad_view(v, root) -> str:
+    """`v` is a view of `root` just made with grad mode off: as in PyTorch, it requires grad when
+    its root does (a leaf, with no gradient edge of its own). Returns the mode it was made in."""
+    if root.requires_grad:
+        _derive_requires_grad(v, root)
+    return "inference" if STATE.inference else "no_grad"
+
+
+def _derive_requires_grad(v, root) -> None:
+    """Give the no_grad view `v` (own flag unset) `root`'s requires_grad, and no gradient edge."""
+    v.requires_grad = root.requires_grad
+    # NOTE: PyTorch's view takes requires_grad from its base yet has no edge of its own, so the
+    # gradient that reaches it goes nowhere (v.grad and the base's stay None). A history entry
+    # valid for every node's clock says so to the engine's edge finder at no cost elsewhere.
+    v._history = [(math.inf, None, 0, False)] if v.requires_grad else None
+
+
+def set_view_requires_grad(v, own: bool) -> None:
+    """`v.requires_grad_(own)` on a view made in no_grad: PyTorch's flag is its own or its root's;
+    with its own flag set it is an ordinary leaf (its gradient accumulates in `v.grad`)."""
+    if own:
+        v.requires_grad = True
+        v._history = None
+    else:
+        _derive_requires_grad(v, v._view[0])
+
+
+def root_requires_grad_changed(root) -> None:
+    """`root.requires_grad_()` changed: its no_grad views without their own flag follow it."""
+    for u in list(root._vc.views):
+        view = u._view
+        own = u.requires_grad and u._history is None  # (set_view_requires_grad(u, True))
+        if view[0] is root and view[2] is not None and _raw_grad_fn(u) is None and not own:
+            _derive_requires_grad(u, root)
+
+
+def _raw_grad_fn(t):
+    """`t.grad_fn` without StaleView's check."""
+    from .tensor import _GRAD_FN_SLOT
+
+    return _GRAD_FN_SLOT.__get__(t)
+
+
+def view_mode_error(t, indirect: bool) -> RuntimeError:
+    """PyTorch's error for an in-place change (or, `indirect`, a use after an in-place change of
+    its memory) of a view made in no_grad or inference_mode, or of a view of one."""
+    created, now, block = _MODES[t._view[2]]
+    fn = _raw_grad_fn(t)
+    if fn is None:
+        who = "A view was created in"
+    else:
+        name = re.sub(r"Backward\d*$", "", fn.name())
+        who = f"Output {t._out_nr} of {name} is a view of a view which was created in"
+    what = ("its base or another view of its base has been modified inplace" if indirect
+            else "is being modified inplace")
+    return RuntimeError(
+        f"{who} {created} and {what} {now}. Given that this use case is ambiguous and "
+        "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+        f"inplace either both inside the {block} block (if you don't want the inplace to be "
+        "tracked) or both outside (if you want the inplace to be tracked)."
+    )
+
+
+def check_view_mode(t) -> None:
+    """Raise if `t`, about to change in place with grad mode on and a gradient involved, is a
+    view made in no_grad or inference_mode (or a view of one): PyTorch forbids it."""
+    view = t._view
+    if view is not None and view[2] is not None:
+        raise view_mode_error(t, indirect=False)
+
+
+def _stale_views(views) -> None:
+    """The memory of `views` changed in place: those made in no_grad (or from one) now raise
+    on any use of their history, as PyTorch's do (see `StaleView`)."""
+    from .tensor import StaleView, Tensor
+
+    for u in list(views):
+        if u._view[2] is not None and type(u) is Tensor:
+            u.__class__ = StaleView
 
 
 def _stand_in(t, copy: bool):
@@ -196,6 +295,7 @@ def apply_inplace(t, name: str, fn, operands=(), reads_self: bool = True, cast_c
         _write(t, values, name)
         _bump(t)
         return t
+    check_view_mode(t)
     _check_leaf(t, name)
     r = fn(_stand_in(t, reads_self))
     if not _is_tensor(r):
@@ -248,7 +348,7 @@ def _rebase(t, r) -> None:
         return
     from .ops.indexing import COPY_SLICES
 
-    root, chain = view
+    root, chain = view[0], view[1]
     node = Node(COPY_SLICES, (_stand_in(root, False), r), {"chain": chain}, root._data, None, CLOCK[0])
     _set_history(root, node, 0, True)
     _replay_views(root, t)
@@ -261,8 +361,8 @@ def _replay_views(root, changed) -> None:
 
     views = root._vc.views if root._vc is not None else None
     for u in list(views or ()):
-        if u._view is None or u._view[0] is not root:
-            continue
+        if u._view is None or u._view[0] is not root or u._view[2] is not None:
+            continue  # (a view made in no_grad, or from one, raises instead: see StaleView)
         x = root
         for op, kwargs in u._view[1]:
             x = Primitive.__call__(op, x, **kwargs)

@@ -21,7 +21,7 @@ from weakref import WeakSet
 import numpy as np
 
 from ..grad_mode import ANOMALY, STATE
-from ..inplace import VersionCounter
+from ..inplace import VersionCounter, no_grad_view
 from ..node import CLOCK, Node, _next_seq, _note_constant_inputs, _user_frame, input_edges
 from ..promotion import cast_operands, get_default_dtype, result_type
 
@@ -175,7 +175,7 @@ class Primitive:
 class ViewPrimitive(Primitive):
     """A primitive whose output may be a view of its input's memory (basic indexing, reshape,
     permute, expand): such a result shares the input's version counter and remembers its base
-    and how to replay it from there (`_view = (base, ((op, kwargs), ...))`)."""
+    and how to replay it from there (`_view = (base, ((op, kwargs), ...), made_in)`)."""
 
     __slots__ = ()
 
@@ -190,17 +190,20 @@ class ViewPrimitive(Primitive):
 
 
 def mark_view(result, x, steps: tuple) -> None:
-    """Make `result` a view of `x` reached by `steps`: one version counter, one base."""
+    """Make `result` a view of `x` reached by `steps`: one version counter, one base, and the
+    mode it was made in when that was no_grad or inference_mode (see `inplace.no_grad_view`)."""
     view = x._view
     if view is None:
-        base, chain = x, steps
+        base, chain, made_in = x, steps, None
     else:
-        base, chain = view[0], view[1] + steps
+        base, chain, made_in = view[0], view[1] + steps, view[2]
+    if not STATE.grad_enabled:
+        made_in = no_grad_view(result, base)
     vc = base._vc
     if vc is None:
         vc = base._vc = VersionCounter()
     result._vc = vc
-    result._view = (base, chain)
+    result._view = (base, chain, made_in)
     views = vc.views
     if views is None:
         views = vc.views = WeakSet()
