@@ -168,10 +168,14 @@ def no_grad_view(v, root) -> str:
 def _derive_requires_grad(v, root) -> None:
     """Give the no_grad view `v` (own flag unset) `root`'s requires_grad, and no gradient edge."""
     v.requires_grad = root.requires_grad
-    # NOTE: PyTorch's view takes requires_grad from its base yet has no edge of its own, so the
-    # gradient that reaches it goes nowhere (v.grad and the base's stay None). A history entry
-    # valid for every node's clock says so to the engine's edge finder at no cost elsewhere.
-    v._history = [(math.inf, None, 0, False)] if v.requires_grad else None
+    v._history = NO_EDGE if v.requires_grad else None
+
+
+# NOTE: PyTorch's no_grad view takes requires_grad from its base yet has no gradient edge of its
+# own, so the gradient that reaches it goes nowhere (v.grad and the base's stay None). This
+# history, valid for every node's clock, says so to the engine's edge finder at no cost elsewhere
+# (a tuple: `_set_history` never extends it, as no history is recorded onto such a view).
+NO_EDGE = ((math.inf, None, 0, False),)
 
 
 def set_view_requires_grad(v, own: bool) -> None:
@@ -188,7 +192,7 @@ def root_requires_grad_changed(root) -> None:
     """`root.requires_grad_()` changed: its no_grad views without their own flag follow it."""
     for u in list(root._vc.views):
         view = u._view
-        own = u.requires_grad and u._history is None  # (set_view_requires_grad(u, True))
+        own = u.requires_grad and u._history is not NO_EDGE  # (set_view_requires_grad(u, True))
         if view[0] is root and view[2] is not None and _raw_grad_fn(u) is None and not own:
             _derive_requires_grad(u, root)
 

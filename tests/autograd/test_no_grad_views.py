@@ -337,3 +337,18 @@ def test_libraries_agree_on_every_probe():
     if torch is None:
         pytest.skip("torch not installed: only tapegrad's side ran")
     assert LIBS == [ag, torch]
+
+
+@lib_param
+@pytest.mark.parametrize("use", ["split", "gather", "index"])
+def test_no_gradient_reaches_a_no_grad_view_through_any_op(lib, use):
+    a0, _, v = _no_grad_view(lib, VIEW_OPS["slice"], "leaf")
+    ops = {
+        "split": lambda t: t.split(1, dim=1)[0],  # (an autograd.Function here)
+        "gather": lambda t: t.gather(1, lib.tensor([[0, 2]])),  # (an integer input too)
+        "index": lambda t: t[:, lib.tensor([0, 2])],
+    }
+    out = ops[use](v)
+    assert out.requires_grad
+    (out * 2).sum().backward()
+    assert v.grad is None and a0.grad is None
