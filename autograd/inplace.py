@@ -13,9 +13,9 @@ history is rebased onto that op. A change through a view rebases the view's base
 from the new base.
 
 A view made under `no_grad()` or `inference_mode()` of a tensor that requires grad is, as in
-PyTorch, a leaf that requires grad but sends its gradient nowhere; changing it in place with grad
-mode on raises, and once its memory changed in place, any use of its history raises
-(`no_grad_view`, `check_view_mode`, `StaleView` in tensor.py).
+PyTorch, a leaf that requires grad but sends its gradient nowhere; changing it (or a view of it,
+or a piece of split/chunk/unbind) in place with grad mode on raises (`no_grad_view`,
+`check_view_mode`).
 """
 
 from __future__ import annotations
@@ -73,8 +73,6 @@ def bump_versions(tensors) -> None:
             vc = t._vc = VersionCounter()
         vc.version += 1
         vc.mods.append(now)
-        if vc.views:
-            _stale_views(vc.views)
 
 
 def torch_dtype_name(dtype) -> str:
@@ -146,8 +144,6 @@ def _bump(t) -> None:
     vc = shared_counter(t)
     vc.version += 1
     vc.mods.append(CLOCK[0])
-    if vc.views:
-        _stale_views(vc.views)
 
 
 # ------------------------------------------------------------ views made in no_grad / inference_mode
@@ -188,39 +184,44 @@ def set_view_requires_grad(v, own: bool) -> None:
         _derive_requires_grad(v, v._view[0])
 
 
+def is_no_grad_view(t) -> bool:
+    """True for a view made in no_grad or inference_mode (not from one: that has a history)."""
+    view = t._view
+    return view is not None and view[2] in _MODES and t.grad_fn is None
+
+
 def root_requires_grad_changed(root) -> None:
     """`root.requires_grad_()` changed: its no_grad views without their own flag follow it."""
     for u in list(root._vc.views):
-        view = u._view
         own = u.requires_grad and u._history is not NO_EDGE  # (set_view_requires_grad(u, True))
-        if view[0] is root and view[2] is not None and _raw_grad_fn(u) is None and not own:
+        if u._view[0] is root and is_no_grad_view(u) and not own:
             _derive_requires_grad(u, root)
 
 
-def _raw_grad_fn(t):
-    """`t.grad_fn` without StaleView's check."""
-    from .tensor import _GRAD_FN_SLOT
-
-    return _GRAD_FN_SLOT.__get__(t)
-
-
-def view_mode_error(t, indirect: bool) -> RuntimeError:
-    """PyTorch's error for an in-place change (or, `indirect`, a use after an in-place change of
-    its memory) of a view made in no_grad or inference_mode, or of a view of one."""
-    created, now, block = _MODES[t._view[2]]
-    fn = _raw_grad_fn(t)
-    if fn is None:
-        who = "A view was created in"
-    else:
-        name = re.sub(r"Backward\d*$", "", fn.name())
-        who = f"Output {t._out_nr} of {name} is a view of a view which was created in"
-    what = ("its base or another view of its base has been modified inplace" if indirect
-            else "is being modified inplace")
+def view_mode_error(t) -> RuntimeError:
+    """PyTorch's error for an in-place change of a view made in no_grad or inference_mode or by an
+    op that returns several views, or of a view of one."""
+    made_in = t._view[2]
+    fn = t.grad_fn
+    name = None if fn is None else re.sub(r"Backward\d*$", "", fn.name())
+    if made_in == "multi_output":
+        # (PyTorch words a piece of a tensor that needs no grad as if made in no_grad mode)
+        who = (f"Output {t._out_nr} of {name} is a view and is being modified inplace" if fn
+               else "A view was created in no_grad mode and is being modified inplace with grad "
+               "mode enabled")
+        return RuntimeError(
+            f"{who}. This view is the output of a function that returns multiple views. Such "
+            "functions do not allow the output views to be modified inplace. You should replace "
+            "the inplace operation by an out-of-place one."
+        )
+    created, now, block = _MODES[made_in]
+    who = ("A view was created in" if fn is None
+           else f"Output {t._out_nr} of {name} is a view of a view which was created in")
     return RuntimeError(
-        f"{who} {created} and {what} {now}. Given that this use case is ambiguous and "
-        "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
-        f"inplace either both inside the {block} block (if you don't want the inplace to be "
-        "tracked) or both outside (if you want the inplace to be tracked)."
+        f"{who} {created} and is being modified inplace {now}. Given that this use case is "
+        "ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the "
+        f"view and the inplace either both inside the {block} block (if you don't want the "
+        "inplace to be tracked) or both outside (if you want the inplace to be tracked)."
     )
 
 
@@ -229,17 +230,7 @@ def check_view_mode(t) -> None:
     view made in no_grad or inference_mode (or a view of one): PyTorch forbids it."""
     view = t._view
     if view is not None and view[2] is not None:
-        raise view_mode_error(t, indirect=False)
-
-
-def _stale_views(views) -> None:
-    """The memory of `views` changed in place: those made in no_grad (or from one) now raise
-    on any use of their history, as PyTorch's do (see `StaleView`)."""
-    from .tensor import StaleView, Tensor
-
-    for u in list(views):
-        if u._view[2] is not None and type(u) is Tensor:
-            u.__class__ = StaleView
+        raise view_mode_error(t)
 
 
 def _stand_in(t, copy: bool):
@@ -365,8 +356,8 @@ def _replay_views(root, changed) -> None:
 
     views = root._vc.views if root._vc is not None else None
     for u in list(views or ()):
-        if u._view is None or u._view[0] is not root or u._view[2] is not None:
-            continue  # (a view made in no_grad, or from one, raises instead: see StaleView)
+        if u._view is None or u._view[0] is not root or u._view[2] in _MODES:
+            continue  # (a view made in no_grad, or from one, sends its gradient nowhere still)
         x = root
         for op, kwargs in u._view[1]:
             x = Primitive.__call__(op, x, **kwargs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inplace import MAX_TRACKED_CHANGES, shared_counter, view_mode_error
+from .inplace import MAX_TRACKED_CHANGES, shared_counter
 from .printing import format_tensor
 from .promotion import get_default_dtype, result_type
 from .tensor_convert import ConversionMixin
@@ -353,31 +353,6 @@ def make_tensor(data, requires_grad: bool = False) -> Tensor:
 
 _object_new = object.__new__
 
-
-class StaleView(Tensor):
-    """A view made in no_grad or inference_mode (or a view of one) whose memory was changed in
-    place since: as in PyTorch, reading its history (`grad_fn`, `is_leaf`, backward through it)
-    raises, unless it has none and its base requires no grad."""
-
-    # NOTE: a class of its own (inplace._stale_views swaps it in) because `grad_fn` is a slot
-    # every op reads: a property on Tensor would slow every op for this rare case
-
-    __slots__ = ()
-
-    @property
-    def grad_fn(self):
-        """The node that made this tensor; raises (see the class docstring)."""
-        fn = _GRAD_FN_SLOT.__get__(self)
-        if fn is None and not self._view[0].requires_grad:
-            return None
-        raise view_mode_error(self, indirect=True)
-
-    @grad_fn.setter
-    def grad_fn(self, fn) -> None:
-        _GRAD_FN_SLOT.__set__(self, fn)
-
-
-_GRAD_FN_SLOT = Tensor.__dict__["grad_fn"]  # (the slot itself, beneath StaleView's property)
 
 
 def _floor_divide(a, b) -> Tensor:

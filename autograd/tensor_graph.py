@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
-from .inplace import root_requires_grad_changed, set_view_requires_grad
+from .inplace import is_no_grad_view, root_requires_grad_changed, set_view_requires_grad
 from .node import HookList
 
 if TYPE_CHECKING:
@@ -90,9 +90,8 @@ class GraphMixin:
                 "you can only change requires_grad flags of leaf variables; use .detach() to get "
                 "a tensor that does not require grad"
             )
-        view = self._view
-        if view is not None and view[2] is not None and self.grad_fn is None:
-            set_view_requires_grad(self, bool(requires_grad))  # (a view made in no_grad)
+        if is_no_grad_view(self):
+            set_view_requires_grad(self, bool(requires_grad))
             return self
         self.requires_grad = bool(requires_grad)
         if self._vc is not None and self._vc.views:

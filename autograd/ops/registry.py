@@ -189,9 +189,10 @@ class ViewPrimitive(Primitive):
         return result
 
 
-def mark_view(result, x, steps: tuple) -> None:
-    """Make `result` a view of `x` reached by `steps`: one version counter, one base, and the
-    mode it was made in when that was no_grad or inference_mode (see `inplace.no_grad_view`)."""
+def mark_view(result, x, steps: tuple, multi_output: bool = False) -> None:
+    """Make `result` a view of `x` reached by `steps`: one version counter, one base, and how it
+    was made when PyTorch forbids changing it in place with grad mode on: in no_grad or
+    inference_mode (see `inplace.no_grad_view`), or by an op that returns several views."""
     view = x._view
     if view is None:
         base, chain, made_in = x, steps, None
@@ -199,6 +200,8 @@ def mark_view(result, x, steps: tuple) -> None:
         base, chain, made_in = view[0], view[1] + steps, view[2]
     if not STATE.grad_enabled:
         made_in = no_grad_view(result, base)
+    elif multi_output and made_in is None:
+        made_in = "multi_output"
     vc = base._vc
     if vc is None:
         vc = base._vc = VersionCounter()
