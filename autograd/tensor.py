@@ -354,7 +354,6 @@ def make_tensor(data, requires_grad: bool = False) -> Tensor:
 _object_new = object.__new__
 
 
-
 def _floor_divide(a, b) -> Tensor:
     """`a // b` (no gradient) in PyTorch's result dtype; bool operands raise as in PyTorch."""
     dtype = result_type(a, b)
