@@ -59,6 +59,8 @@ VIEW_OPS = {
     "split": lambda a: a.split(1)[1],
     "chunk": lambda a: a.chunk(2, dim=1)[0],
     "unbind": lambda a: a.unbind(0)[1],
+    "diagonal": lambda a: a.diagonal(),
+    "diagonal_offset": lambda a: a.diagonal(1),
 }
 # ops that copy (or detach): under no_grad their result requires no grad
 NOT_VIEWS = {
@@ -68,6 +70,7 @@ NOT_VIEWS = {
     "flatten_copy": lambda a: a.T.flatten(),
     "advanced_index": lambda a: a[[0]],
     "clone": lambda a: a.clone(),
+    "diag": lambda a: a.diag(),
 }
 KINDS = ("leaf", "nonleaf")
 
