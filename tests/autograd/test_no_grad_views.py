@@ -374,51 +374,10 @@ def test_no_gradient_reaches_a_no_grad_view_through_any_op(lib, use):
     assert v.grad is None and a0.grad is None
 
 
-MULTI = (" and is being modified inplace. This view is the output of a function that returns "
-         "multiple views. Such functions do not allow the output views to be modified inplace. "
-         "You should replace the inplace operation by an out-of-place one.")
-PIECES = {
-    "unbind": lambda b: b.unbind(0)[1],
-    "split": lambda b: b.split(1)[1],
-    "split_one_piece": lambda b: b.split(2)[0],
-    "split_sizes": lambda b: b.split([1, 1])[0],
-    "chunk": lambda b: b.chunk(2, dim=1)[1],
-}
-
-
-@lib_param
-@pytest.mark.parametrize("name", list(PIECES))
-def test_inplace_on_a_piece_of_split_chunk_unbind(lib, name):
-    a0, b = _base(lib, "nonleaf")
-    p = PIECES[name](b)
-    before = _values(b)
-    for target in (p, p[:1]):  # (a view of a piece too)
-        msg = _error(lambda t=target: t.mul_(2))
-        assert re.fullmatch(r"Output \d of \w+ is a view" + re.escape(MULTI), msg), msg
-    np.testing.assert_array_equal(_values(b), before)
-    with lib.no_grad():
-        p.mul_(2)  # (allowed: nothing is recorded)
-    assert _error(lambda: (p * 1).sum().backward()) == _stale(lib, "multi indirect")
-    assert (a0.grad is not None) == (lib is ag)  # (here: through the history it had)
-
-
-@lib_param
-def test_pieces_of_a_leaf_and_of_a_tensor_that_needs_no_grad(lib):
-    a0, _ = _base(lib, "leaf")
-    p, _ = a0.unbind(0)
-    assert re.fullmatch(r"Output \d of \w+ is a view" + re.escape(MULTI), _error(lambda: p.mul_(2)))
-    plain, _ = _base(lib, "leaf", requires_grad=False)
-    p, _ = plain.unbind(0)
-    assert _error(lambda: p.mul_(2)) == "ok"
-    # (PyTorch words this one as if the view were made in no_grad mode)
-    expected = "A view was created in no_grad mode" + MULTI.replace(
-        " inplace.", " inplace with grad mode enabled.", 1)
-    assert _error(lambda: p.add_(lib.ones(3, requires_grad=True))) == expected
-
-
 @lib_param
 def test_piece_made_in_no_grad_is_a_no_grad_view(lib):
     _, b = _base(lib, "nonleaf")
     with lib.no_grad():
         p = b.unbind(0)[0]
     assert _error(lambda: p.mul_(2)) == "direct"
+
