@@ -1,6 +1,7 @@
 """In-place changes PyTorch 2.13 forbids or routes through a base, besides no_grad views
 (test_no_grad_views.py): pieces of split/chunk/unbind and views of them raise when changed in
-place with grad mode on; diagonal() is a view whose in-place change reaches the base."""
+place with grad mode on; diagonal() is a view whose in-place change reaches the base;
+contiguous() of a tensor that is not row-major is a copy, which it does not reach."""
 
 import re
 
@@ -63,3 +64,14 @@ def test_diagonal_is_a_view_that_inplace_changes_the_base(lib):
     d = x.diag()
     d.fill_(7)  # (diag() is a copy)
     np.testing.assert_array_equal(_values(x), np.eye(3, k=-1))
+
+
+@lib_param
+def test_contiguous_copies_only_when_needed(lib):
+    a0, b = _base(lib, "nonleaf")
+    assert b.contiguous() is b
+    c = b.T.contiguous()
+    c.add_(1)
+    np.testing.assert_array_equal(_values(b), [[0, 1, 2], [3, 4, 5]])
+    (c * lib.tensor([[1.0, 2], [3, 4], [5, 6]])).sum().backward()
+    np.testing.assert_array_equal(_values(a0.grad), [[1, 3, 5], [2, 4, 6]])

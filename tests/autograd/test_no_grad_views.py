@@ -71,6 +71,7 @@ NOT_VIEWS = {
     "advanced_index": lambda a: a[[0]],
     "clone": lambda a: a.clone(),
     "diag": lambda a: a.diag(),
+    "contiguous_copy": lambda a: a.T.contiguous(),
 }
 KINDS = ("leaf", "nonleaf")
 
