@@ -20,6 +20,7 @@ import numpy as np
 
 from .engine import unbroadcast
 from .grad_mode import STATE, no_grad
+from .inplace import NO_EDGE
 from .node import CLOCK, FREED_GRAPH_MESSAGE, Node, edge_of
 from .ops.registry import _new_tensor
 from .tensor import Tensor
@@ -163,7 +164,9 @@ class Function:
                 t = _new_tensor(np.asarray(o))
             outputs.append(t)
         if any(needs) and STATE.grad_enabled:
-            edges = [edge_of(a) if need else None for a, need in zip(args, needs)]
+            # (a view made in no_grad requires grad yet sends its gradient nowhere: see NO_EDGE)
+            edges = [edge_of(a) if need and a._history is not NO_EDGE else None
+                     for a, need in zip(args, needs)]
             node = Node(cls._op, args, kwargs, outputs[0]._data, edges, CLOCK[0])
             node.ctx = ctx
             node.n_out = len(outputs)

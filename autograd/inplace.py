@@ -11,10 +11,17 @@ history, its own memory when the op reads it), written into the tensor's memory,
 history is rebased onto that op. A change through a view rebases the view's base instead (a
 `copy_slices` node: the base with the view's region replaced), and the view's history is replayed
 from the new base.
+
+A view made under `no_grad()` or `inference_mode()` of a tensor that requires grad is, as in
+PyTorch, a leaf that requires grad but sends its gradient nowhere; changing it (or a view of it,
+or a piece of split/chunk/unbind) in place with grad mode on raises (`no_grad_view`,
+`check_view_mode`).
 """
 
 from __future__ import annotations
 
+import math
+import re
 import weakref
 from collections import deque
 from typing import TYPE_CHECKING
@@ -139,6 +146,93 @@ def _bump(t) -> None:
     vc.mods.append(CLOCK[0])
 
 
+# ------------------------------------------------------------ views made in no_grad / inference_mode
+_MODES = {  # made_in: (how PyTorch names it, the mode an in-place must not be in, the block)
+    "no_grad": ("no_grad mode", "with grad mode enabled", "no_grad"),
+    "inference": ("inference mode", "in normal mode", "inference_mode"),
+}
+
+
+def no_grad_view(v, root) -> str:
+    """`v` is a view of `root` just made with grad mode off: as in PyTorch, it requires grad when
+    its root does (a leaf, with no gradient edge of its own). Returns the mode it was made in."""
+    if root.requires_grad:
+        _derive_requires_grad(v, root)
+    return "inference" if STATE.inference else "no_grad"
+
+
+def _derive_requires_grad(v, root) -> None:
+    """Give the no_grad view `v` (own flag unset) `root`'s requires_grad, and no gradient edge."""
+    v.requires_grad = root.requires_grad
+    v._history = NO_EDGE if v.requires_grad else None
+
+
+# NOTE: PyTorch's no_grad view takes requires_grad from its base yet has no gradient edge of its
+# own, so the gradient that reaches it goes nowhere (v.grad and the base's stay None). This
+# history, valid for every node's clock, says so to the engine's edge finder at no cost elsewhere
+# (a tuple: `_set_history` never extends it, as no history is recorded onto such a view).
+NO_EDGE = ((math.inf, None, 0, False),)
+
+
+def set_view_requires_grad(v, own: bool) -> None:
+    """`v.requires_grad_(own)` on a view made in no_grad: PyTorch's flag is its own or its root's;
+    with its own flag set it is an ordinary leaf (its gradient accumulates in `v.grad`)."""
+    if own:
+        v.requires_grad = True
+        v._history = None
+    else:
+        _derive_requires_grad(v, v._view[0])
+
+
+def is_no_grad_view(t) -> bool:
+    """True for a view made in no_grad or inference_mode (not from one: that has a history)."""
+    view = t._view
+    return view is not None and view[2] in _MODES and t.grad_fn is None
+
+
+def root_requires_grad_changed(root) -> None:
+    """`root.requires_grad_()` changed: its no_grad views without their own flag follow it."""
+    for u in list(root._vc.views):
+        own = u.requires_grad and u._history is not NO_EDGE  # (set_view_requires_grad(u, True))
+        if u._view[0] is root and is_no_grad_view(u) and not own:
+            _derive_requires_grad(u, root)
+
+
+def view_mode_error(t) -> RuntimeError:
+    """PyTorch's error for an in-place change of a view made in no_grad or inference_mode or by an
+    op that returns several views, or of a view of one."""
+    made_in = t._view[2]
+    fn = t.grad_fn
+    name = None if fn is None else re.sub(r"Backward\d*$", "", fn.name())
+    if made_in == "multi_output":
+        # (PyTorch words a piece of a tensor that needs no grad as if made in no_grad mode)
+        who = (f"Output {t._out_nr} of {name} is a view and is being modified inplace" if fn
+               else "A view was created in no_grad mode and is being modified inplace with grad "
+               "mode enabled")
+        return RuntimeError(
+            f"{who}. This view is the output of a function that returns multiple views. Such "
+            "functions do not allow the output views to be modified inplace. You should replace "
+            "the inplace operation by an out-of-place one."
+        )
+    created, now, block = _MODES[made_in]
+    who = ("A view was created in" if fn is None
+           else f"Output {t._out_nr} of {name} is a view of a view which was created in")
+    return RuntimeError(
+        f"{who} {created} and is being modified inplace {now}. Given that this use case is "
+        "ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the "
+        f"view and the inplace either both inside the {block} block (if you don't want the "
+        "inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+    )
+
+
+def check_view_mode(t) -> None:
+    """Raise if `t`, about to change in place with grad mode on and a gradient involved, is a
+    view made in no_grad or inference_mode (or a view of one): PyTorch forbids it."""
+    view = t._view
+    if view is not None and view[2] is not None:
+        raise view_mode_error(t)
+
+
 def _stand_in(t, copy: bool):
     """A tensor with `t`'s history and value (its own memory when `copy`): the old value of `t`
     that an in-place op's node saves, so later changes to `t` cannot reach it."""
@@ -196,6 +290,7 @@ def apply_inplace(t, name: str, fn, operands=(), reads_self: bool = True, cast_c
         _write(t, values, name)
         _bump(t)
         return t
+    check_view_mode(t)
     _check_leaf(t, name)
     r = fn(_stand_in(t, reads_self))
     if not _is_tensor(r):
@@ -248,7 +343,7 @@ def _rebase(t, r) -> None:
         return
     from .ops.indexing import COPY_SLICES
 
-    root, chain = view
+    root, chain = view[0], view[1]
     node = Node(COPY_SLICES, (_stand_in(root, False), r), {"chain": chain}, root._data, None, CLOCK[0])
     _set_history(root, node, 0, True)
     _replay_views(root, t)
@@ -261,8 +356,8 @@ def _replay_views(root, changed) -> None:
 
     views = root._vc.views if root._vc is not None else None
     for u in list(views or ()):
-        if u._view is None or u._view[0] is not root:
-            continue
+        if u._view is None or u._view[0] is not root or u._view[2] in _MODES:
+            continue  # (a view made in no_grad, or from one, sends its gradient nowhere still)
         x = root
         for op, kwargs in u._view[1]:
             x = Primitive.__call__(op, x, **kwargs)

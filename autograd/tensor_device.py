@@ -99,8 +99,9 @@ class DeviceMixin:
         return self
 
     def contiguous(self) -> Tensor:
-        """Self (numpy handles memory layout)."""
-        return self
+        """Self when its memory is in row-major order, else a row-major copy (in the graph), as
+        in PyTorch: an in-place change to the copy leaves self as it was."""
+        return self if self._data.flags.c_contiguous else self.clone()
 
     # ----------------------------------------------------------------- sizes
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
+from .inplace import is_no_grad_view, root_requires_grad_changed, set_view_requires_grad
 from .node import HookList
 
 if TYPE_CHECKING:
@@ -89,7 +90,12 @@ class GraphMixin:
                 "you can only change requires_grad flags of leaf variables; use .detach() to get "
                 "a tensor that does not require grad"
             )
+        if is_no_grad_view(self):
+            set_view_requires_grad(self, bool(requires_grad))
+            return self
         self.requires_grad = bool(requires_grad)
+        if self._vc is not None and self._vc.views:
+            root_requires_grad_changed(self)
         return self
 
     def retain_grad(self) -> None:

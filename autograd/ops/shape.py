@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..grad_mode import STATE
 from .registry import (
     NUMPY_DISPATCH,
     Const,
@@ -97,6 +98,15 @@ CAST = Primitive(
 CLONE = Primitive("clone", np.copy, [lambda g, out, x: g], "d clone(x)/dx = 1")
 
 
+def _alias(input):
+    """What a shape op that changes nothing returns: PyTorch's alias (a view). In grad mode that
+    differs from `input` only by identity, so `input` itself saves an op; under no_grad the alias
+    is a no_grad view, which behaves unlike its base (see inplace.no_grad_view), so make one."""
+    if STATE.grad_enabled or not isinstance(input, Tensor):
+        return input
+    return RESHAPE(input, shape=tuple(input.shape))
+
+
 def _shape_arg(shape) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(shape[0])
@@ -117,7 +127,7 @@ def reshape(input, *shape):
             f"reshape: shape {list(shape)} is invalid for input of shape {tuple(input.shape)} "
             f"({int(np.prod(input.shape))} elements)"
         ) from None
-    return input if resolved == tuple(input.shape) else RESHAPE(input, shape=resolved)
+    return _alias(input) if resolved == tuple(input.shape) else RESHAPE(input, shape=resolved)
 
 
 @register("view", ref=lambda x, *shape: np.reshape(x, _shape_arg(shape)),
@@ -189,7 +199,7 @@ def squeeze(input, dim=None, *, axis=None):
     else:
         dims = normalize_dim(dim if isinstance(dim, (tuple, list)) else (dim,), input.ndim)
         new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-    return input if new == shape else RESHAPE(input, shape=new)
+    return _alias(input) if new == shape else RESHAPE(input, shape=new)
 
 
 @register("unsqueeze", ref=lambda x, dim: np.expand_dims(x, dim),
@@ -231,7 +241,7 @@ def broadcast_to(input, shape):
     """Broadcast to `shape` (numpy rules); the gradient is summed back."""
     shape = tuple(shape)
     if tuple(input.shape) == shape:
-        return input
+        return _alias(input)
     try:
         np.broadcast_shapes(input.shape, shape)
     except ValueError:

@@ -43,7 +43,7 @@ def split(tensor, split_size_or_sections, dim=0):
     for piece, n in zip(pieces, sizes):
         # each piece is a view of the input (a slice along dim): one memory, one version counter
         key = (slice(None),) * d + (slice(start, start + n),)
-        mark_view(piece, tensor, ((GETITEM_OP, {"key": key}),))
+        mark_view(piece, tensor, ((GETITEM_OP, {"key": key}),), multi_output=True)
         start += n
     return pieces
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .arithmetic import MUL, WHERE
 from .gathering import INDEX_SELECT
-from .registry import Const, Primitive, Sample, normalize_dim, register
+from .registry import Const, Primitive, Sample, ViewPrimitive, normalize_dim, register
 from .shape import broadcast_to, permute, repeat, reshape, transpose
 from .shape import flatten as _flatten
 from .shape import view as _view
@@ -28,8 +28,16 @@ def _diag_embed_forward(g, offset, a1, a2, shape):
     return out
 
 
-DIAGONAL = Primitive(
-    "diagonal", lambda x, offset, a1, a2: np.diagonal(x, offset, a1, a2).copy(),
+def _diagonal_view(x, offset, a1, a2):
+    d = np.diagonal(x, offset, a1, a2)
+    # (numpy's diagonal is a read-only view; PyTorch's is writable: it changes the base)
+    if x.flags.writeable:
+        d.flags.writeable = True
+    return d
+
+
+DIAGONAL = ViewPrimitive(
+    "diagonal", _diagonal_view,
     [lambda g, out, x, offset, a1, a2: DIAG_EMBED.apply_in_vjp(g, offset=offset, a1=a1, a2=a2, shape=x.shape)],
     "diagonal reads values; its gradient writes them back on the diagonal of zeros",
 )
@@ -90,8 +98,8 @@ def diag(input, diagonal=0):
     if input.ndim == 1:
         n = input.shape[0] + abs(k)
         return DIAG_EMBED(input, offset=k, a1=0, a2=1, shape=(n, n))
-    if input.ndim == 2:
-        return DIAGONAL(input, offset=k, a1=0, a2=1)
+    if input.ndim == 2:  # (a copy, as in PyTorch: diagonal() is the view)
+        return DIAGONAL(input, offset=k, a1=0, a2=1).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 
