@@ -35,7 +35,8 @@ def _linear_forward(x, w, b=None):
     if perm is not None:
         # NOTE: the GEMM runs on the rows in x's memory order, and the output is written in the
         # input's order in one pass (with the bias): W8's head (32, 64, 256) -> 65, a transposed
-        # (L, N, H) input, 755 -> 622 us (was: x copied by the reshape, then the bias pass)
+        # (L, N, H) input, 755 -> 622 us (was: x copied by the reshape, then the bias pass); with
+        # `_rows_of`, the head's forward and backward 2.19 -> 2.00 ms
         lead = x.ndim - 1
         rows = np.matmul(x.transpose(*perm, lead).reshape(-1, x.shape[-1]), w.T)
         rows = rows.reshape(*(x.shape[i] for i in perm), w.shape[0])
