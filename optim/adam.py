@@ -49,7 +49,15 @@ def adam(
     scratch = {} if scratch is None else scratch
     for i, p in enumerate(params):
         tmp, denom = scratch_like(scratch, p)
-        g = -grads[i] if maximize else grads[i]
+        g = grads[i]
+        if g.strides != p.strides:
+            # NOTE: a gradient in another memory order than its parameter (a Linear weight's
+            # under create_graph) is first copied into the parameter's, so that every pass walks
+            # all arrays in one order (W7's shapes, all gradients transposed: 9.3 -> 3.2 ms)
+            tmp, denom, g = scratch_like(scratch, p, 3)
+            np.copyto(g, grads[i])
+        if maximize:
+            g = -g
         if weight_decay != 0:
             if decoupled_weight_decay:
                 p *= 1 - lr * weight_decay

@@ -17,7 +17,36 @@ _add_reduce = np.add.reduce
 _BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def _leading_order(x: np.ndarray) -> tuple[int, ...] | None:
+    """The order in memory (outermost first) of x's leading axes when it is not their own and
+    x, so permuted, merges them into rows without a copy (W8's batch_first LSTM output, a
+    transposed (L, N, H) array); None otherwise."""
+    if x.ndim < 3 or x.flags.c_contiguous:
+        return None
+    lead = x.ndim - 1
+    perm = tuple(sorted(range(lead), key=lambda i: -x.strides[i]))
+    if perm == tuple(range(lead)) or not x.transpose(*perm, lead).flags.c_contiguous:
+        return None
+    return perm
+
+
 def _linear_forward(x, w, b=None):
+    perm = _leading_order(x)
+    if perm is not None:
+        # NOTE: the GEMM runs on the rows in x's memory order, and the output is written in the
+        # input's order in one pass (with the bias): W8's head (32, 64, 256) -> 65, a transposed
+        # (L, N, H) input, 755 -> 622 us (was: x copied by the reshape, then the bias pass); with
+        # `_rows_of`, the head's forward and backward 2.19 -> 2.00 ms
+        lead = x.ndim - 1
+        rows = np.matmul(x.transpose(*perm, lead).reshape(-1, x.shape[-1]), w.T)
+        rows = rows.reshape(*(x.shape[i] for i in perm), w.shape[0])
+        back = rows.transpose(*np.argsort(perm), lead)
+        out = np.empty((*x.shape[:-1], w.shape[0]), dtype=rows.dtype)
+        if b is None:
+            np.copyto(out, back)
+        else:
+            np.add(back, b, out=out)
+        return out
     if x.ndim > 2:
         # NOTE: one 2-D GEMM over every leading dim; numpy's stacked matmul runs one small GEMM
         # per leading index (15-35% slower at a GPT's (16, 64, 128) activations)
@@ -42,8 +71,7 @@ def _linear_vjp_w(g, out, x, w, b=None):
     """dW = g^T x: one GEMM over every leading dim, written in the weight's own memory order, so
     the optimizer's updates of weight, gradient and state all walk memory in one order."""
     n_out, n_in = w.shape
-    g2 = g if g.ndim == 2 else g.reshape(-1, n_out)
-    x2 = x if x.ndim == 2 else x.reshape(-1, n_in)
+    g2, x2 = _rows_of(g, x, n_out, n_in)
     if type(w) is _ndarray and w.strides[0] < w.strides[1]:
         # column-major weight (nn.Linear's): a fresh column-major array, not a transposed view,
         # so the engine can adopt it as the weight's .grad without a copy
@@ -52,6 +80,21 @@ def _linear_vjp_w(g, out, x, w, b=None):
             dtype = np.result_type(g2, x2)
         return np.matmul(g2.T, x2, out=np.empty((n_out, n_in), dtype=dtype, order="F"))
     return np.matmul(g2.T, x2)
+
+
+def _rows_of(g, x, n_out: int, n_in: int):
+    """g and x as matching 2-D row blocks for dW = g^T x, copying the smaller of the two when x's
+    leading axes lie in memory in another order than their own (`_leading_order`)."""
+    perm = _leading_order(x) if type(x) is _ndarray else None
+    if perm is not None:
+        lead = x.ndim - 1
+        g_rows = g.transpose(*perm, lead)
+        if n_out < n_in or g_rows.flags.c_contiguous:
+            # NOTE: W8's head: g's (32, 64, 65) copied instead of x's (32, 64, 256): 786 -> 650 us
+            return g_rows.reshape(-1, n_out), x.transpose(*perm, lead).reshape(-1, n_in)
+    g2 = g if g.ndim == 2 else g.reshape(-1, n_out)
+    x2 = x if x.ndim == 2 else x.reshape(-1, n_in)
+    return g2, x2
 
 
 def _linear_vjp_b(g, out, x, w, b):
