@@ -284,11 +284,11 @@ def accumulate_leaf(leaf, g, create_graph: bool, taken: set) -> None:
         if current.flags.writeable and id(current) not in taken:
             np.add(current, g, out=current, casting="unsafe")
         else:
-            total = current + g
-            leaf._grad = total if total.dtype == current.dtype else total.astype(current.dtype)
+            # (np.asarray: the sum of two 0-d arrays is a numpy scalar, not an array)
+            leaf._grad = np.asarray(current + g, dtype=current.dtype)
     elif (current.grad_fn is None and current._data.flags.writeable
           and id(current._data) not in taken):
         np.add(current._data, g, out=current._data, casting="unsafe")
     else:
-        leaf._grad = _new_tensor((current._data + g).astype(leaf._data.dtype, copy=False))
+        leaf._grad = _new_tensor(np.asarray(current._data + g, dtype=leaf._data.dtype))
 
