@@ -21,7 +21,7 @@ from weakref import WeakSet
 import numpy as np
 
 from ..grad_mode import ANOMALY, STATE
-from ..inplace import VersionCounter, no_grad_view
+from ..inplace import NO_EDGE, VersionCounter, no_grad_view
 from ..node import CLOCK, Node, _next_seq, _note_constant_inputs, _user_frame, input_edges
 from ..promotion import cast_operands, get_default_dtype, result_type
 
@@ -118,8 +118,10 @@ class Primitive:
         if requires and STATE.grad_enabled:
             edges = None  # derived from `args` when first needed (see Node.edges)
             if not self.differentiable:
-                edges = input_edges(args, self)  # (kept: found here, it need not be found again)
-                if all(e is None for e in edges):
+                # (kept: found here, it need not be found again; the clock makes a view made
+                # under no_grad send nothing, see inplace.NO_EDGE)
+                edges = input_edges(args, self, CLOCK[0])
+                if all(e is None for e in edges) and not _has_no_edge_view(args):
                     return result  # only inputs without a VJP require grad
             # NOTE: Node(self, args, kwargs, out, edges, CLOCK[0], arrays) without the call
             # (every op of a training step comes here); keep in step with Node.__init__
@@ -189,6 +191,11 @@ class ViewPrimitive(Primitive):
             if out.base is not None and (np.may_share_memory(out, x._data) or out.size == 0):
                 mark_view(result, x, ((self, kwargs),))
         return result
+
+
+def _has_no_edge_view(args) -> bool:
+    """True if one of `args` is a view made under no_grad (it requires grad, sends nothing)."""
+    return any(getattr(a, "_history", None) is NO_EDGE for a in args)
 
 
 def mark_view(result, x, steps: tuple, multi_output: bool = False) -> None:

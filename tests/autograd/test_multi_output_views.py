@@ -75,3 +75,16 @@ def test_contiguous_copies_only_when_needed(lib):
     np.testing.assert_array_equal(_values(b), [[0, 1, 2], [3, 4, 5]])
     (c * lib.tensor([[1.0, 2], [3, 4], [5, 6]])).sum().backward()
     np.testing.assert_array_equal(_values(a0.grad), [[1, 3, 5], [2, 4, 6]])
+
+
+@lib_param
+def test_a_no_grad_view_sends_nothing_through_an_op_with_a_constant_input(lib):
+    # `where`'s condition has no gradient: such ops find their edges when they run, and once
+    # gave the view an edge of its own (v.grad was set; PyTorch leaves it None)
+    a = lib.tensor([[-1.0, 2.0, 3.0]], requires_grad=True)
+    with lib.no_grad():
+        v = a[:, :]
+    r = lib.where(v > 0, v, lib.zeros(1, 3))
+    assert r.requires_grad and r.grad_fn is not None
+    r.sum().backward()
+    assert v.grad is None and a.grad is None
