@@ -2,9 +2,9 @@
 one scale and shift per channel, and closed-form VJPs.
 
 For x of shape (N, C, *) with n = N * prod(*) values per channel, `batch_stats` computes the
-batch mean, the centered input c = x - mean (kept: the variance needs it, and so does the
-backward), its residual mean r (the float32 mean's rounding, so that x - mean is c - r: the
-corrected two-pass algorithm) and invstd = 1 / sqrt(var + eps). Then, per channel:
+batch mean (summed in float64), the centered input c = x - mean (kept: the variance needs it,
+and so does the backward), its residual mean r (the rounding of the float32 mean and of x - mean,
+so that c - r is centered: the corrected two-pass algorithm) and invstd = 1 / sqrt(var + eps). Then, per channel:
 
     y  = c a + (b - r a),                a = w invstd
     db = Σg,                             dw = invstd (Σ(g c) - r Σg)
@@ -69,12 +69,17 @@ def batch_stats(x: np.ndarray, eps: float):
     """Per-channel (mean, biased var, invstd, centered, residual) of an (N, C, *) array: see
     the module's docstring. Each is a (C,) array but `centered`, x's shape (fresh)."""
     n = x.size // x.shape[1]
-    mean = channel_sum(x) / n
+    # NOTE: the mean is summed in float64 (~0.8 ms a W5 step more than a float32 GEMV). Where
+    # the mean is small against the values' spread, x - mean rounds every value of one binade
+    # the same way (x sits on that binade's grid, the mean does not), so the residual of the
+    # rounded c holds that bias: m1 + mean(c) was 5x further from float64 than PyTorch's mean
+    # (tests/nn/test_conv_layout.py). The residual still centers c exactly for the output.
+    mean = (np.einsum("ncs->c", x.reshape(*x.shape[:2], -1), dtype=np.float64) / n).astype(x.dtype)
     centered = (_rows(x) - _along_row(mean, x)).reshape(x.shape)
     residual = channel_sum(centered) / n
     var = channel_sum(centered, centered) / n - residual * residual
     invstd = 1.0 / np.sqrt(var + eps)
-    return mean + residual, var, invstd, centered, residual
+    return mean, var, invstd, centered, residual
 
 
 def _forward(x, w, b, eps, invstd, centered, residual):
