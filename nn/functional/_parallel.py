@@ -13,12 +13,8 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
+__all__ = ["num_threads", "run_split"]
 
-__all__ = ["num_threads", "run_split", "run_sum", "run_tasks"]
-
-# Most bytes `run_sum` keeps of per-task results to add in order; past it the tasks run one by one
-SUM_BYTES = 1 << 24
 # Below this many elements a part is not worth a hand-off to the pool (~15 us measured, and the
 # other core may be busy)
 MIN_PART = 1 << 17
@@ -70,57 +66,3 @@ def run_split(kernel: Callable[[int, int], None], n: int, align: int = 1,
     finally:
         for f in futures:
             f.result()
-
-
-def run_tasks(task: Callable[[int], None], count: int) -> None:
-    """Call ``task(i)`` for each i in range(count): with several BLAS threads, each thread takes a
-    contiguous run of indices (the calling thread the first) while BLAS runs one thread per call,
-    so tasks that each make their own GEMMs (a convolution's batch chunks) run side by side;
-    tasks must write disjoint outputs. With one BLAS thread, or one task, a plain loop."""
-    threads = min(num_threads(), count)
-    if threads <= 1:
-        for i in range(count):
-            task(i)
-        return
-
-    def run(lo: int, hi: int) -> None:
-        for i in range(lo, hi):
-            task(i)
-
-    bounds = [(count * k // threads, count * (k + 1) // threads) for k in range(threads)]
-    blas = [c for c in _BLAS if c is not None]
-    saved = [c.get_num_threads() for c in blas]
-    # NOTE: one thread per GEMM while the tasks run: BLAS's own threads would contend with them
-    for c in blas:
-        c.set_num_threads(1)
-    try:
-        futures = [_pool(threads - 1).submit(run, lo, hi) for lo, hi in bounds[1:]]
-        try:
-            run(*bounds[0])
-        finally:
-            for f in futures:
-                f.result()
-    finally:
-        for c, n in zip(blas, saved, strict=True):
-            c.set_num_threads(n)
-
-
-def run_sum(product: Callable[[int, np.ndarray], None], count: int, total: np.ndarray) -> None:
-    """total = the sum over k in range(count) of the array that ``product(k, out)`` writes into
-    `out` (shaped as `total`), added in order of k whatever the thread count, so the result is
-    bitwise that of a loop: the products run as `run_tasks`, each into its own array, when
-    those fit in SUM_BYTES, else one by one (BLAS threads inside each)."""
-    if count == 0:
-        total[...] = 0
-        return
-    if (count - 1) * total.nbytes > SUM_BYTES:
-        part = np.empty_like(total)
-        product(0, total)
-        for k in range(1, count):
-            product(k, part)
-            total += part
-        return
-    parts = np.empty((count - 1, *total.shape), total.dtype)
-    run_tasks(lambda k: product(k, parts[k - 1] if k else total), count)
-    for part in parts:
-        total += part

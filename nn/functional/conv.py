@@ -27,15 +27,12 @@ backward recomputes them instead of keeping them alive between forward and backw
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
 from . import conv_narrow
-from ._parallel import run_sum, run_tasks
 from .windows import Geometry, scratch, strided
 
 __all__ = ["conv2d"]
@@ -132,14 +129,12 @@ def _grouped_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray
     return out
 
 
-def _chunks(geom: Geometry) -> list[slice]:
-    """Slices of the batch whose im2col columns fit in about CHUNK_BYTES (at least one image),
-    as few as that allows, of sizes differing by at most one image (so threads share them
-    evenly)."""
+def _chunks(geom: Geometry):
+    """Slices of the batch whose im2col columns fit in about CHUNK_BYTES (at least one image)."""
     per_image = geom.c * geom.kh * geom.kw * geom.ho * geom.wo * 4
-    count = -(-geom.n // max(1, CHUNK_BYTES // max(per_image, 1)))
-    bounds = [geom.n * k // max(count, 1) for k in range(count + 1)]
-    return [slice(lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    step = max(1, CHUNK_BYTES // max(per_image, 1))
+    for start in range(0, geom.n, step):
+        yield slice(start, min(start + step, geom.n))
 
 
 def _conv_forward(x, w, b, geom: Geometry) -> np.ndarray:
@@ -156,10 +151,8 @@ def _conv_rows(x, w_cols, b, geom: Geometry, weight_order: bool) -> np.ndarray:
     out_channels = groups * per_group
     dtype = np.result_type(x, w_cols)
     out = np.empty((geom.n, out_channels, geom.ho, geom.wo), dtype=dtype)
-    parts = _chunks(geom)
-
-    def chunk(k: int) -> None:
-        cols = _unfold(x[parts[k]], geom, weight_order)
+    for part in _chunks(geom):
+        cols = _unfold(x[part], geom, weight_order)
         y = scratch("gemm", (cols.shape[0], groups, per_group), dtype)
         _grouped_matmul(cols, w_cols, y)
         # NOTE: the GEMM writes channels last; the result is copied to contiguous NCHW (with the
@@ -168,11 +161,9 @@ def _conv_rows(x, w_cols, b, geom: Geometry, weight_order: bool) -> np.ndarray:
         # a BatchNorm's statistics would inherit)
         y = y.reshape(-1, geom.ho, geom.wo, out_channels).transpose(0, 3, 1, 2)
         if b is None:
-            out[parts[k]] = y
+            out[part] = y
         else:
-            np.add(y, b.reshape(-1, 1, 1), out=out[parts[k]])
-
-    run_tasks(chunk, len(parts))
+            np.add(y, b.reshape(-1, 1, 1), out=out[part])
     return out
 
 
@@ -220,14 +211,10 @@ def _conv_transpose_forward(g, w, geom: Geometry) -> np.ndarray:
     w_rows = _weight_columns(w, groups, order).transpose(0, 2, 1)  # (G, O/G, K)
     dtype = np.result_type(g, w)
     out = np.empty((geom.n, geom.c, geom.h, geom.w), dtype=dtype)
-    parts = _chunks(geom)
-
-    def chunk(k: int) -> None:
-        rows = _rows(g[parts[k]], (0, 2, 3, 1), (-1, groups, og))
+    for part in _chunks(geom):
+        rows = _rows(g[part], (0, 2, 3, 1), (-1, groups, og))
         cols = scratch("gemm", (rows.shape[0], groups, w_rows.shape[2]), dtype)
-        _fold_into(out[parts[k]], _grouped_matmul(rows, w_rows, cols), geom, order)
-
-    run_tasks(chunk, len(parts))
+        _fold_into(out[part], _grouped_matmul(rows, w_rows, cols), geom, order)
     return out
 
 
@@ -249,15 +236,16 @@ def _conv_weight_forward(x, g, geom: Geometry) -> np.ndarray:
         total = result.reshape(groups, og, -1)
     else:
         total = scratch("dw", (groups, og, geom.kh * geom.kw * cg), dtype)
-    parts = _chunks(geom)
-
-    def product(k: int, into: np.ndarray) -> None:
-        cols = _unfold(x[parts[k]], geom, order)
-        rows = _rows(g[parts[k]], (1, 0, 2, 3), (groups, og, -1))
-        for grp in range(groups):
-            np.matmul(rows[grp], cols[:, grp], out=into[grp])
-
-    run_sum(product, len(parts), total)
+    part_sum = None
+    for part in _chunks(geom):
+        cols = _unfold(x[part], geom, order)
+        rows = _rows(g[part], (1, 0, 2, 3), (groups, og, -1))
+        for k in range(groups):
+            if part.start == 0:  # the first chunk writes the total, the others add to it
+                np.matmul(rows[k], cols[:, k], out=total[k])
+            else:
+                part_sum = np.matmul(rows[k], cols[:, k], out=part_sum)
+                total[k] += part_sum
     if not order:
         total = total.reshape(groups, og, geom.kh, geom.kw, cg).transpose(0, 1, 4, 2, 3)
         result.reshape(groups, og, cg, geom.kh, geom.kw)[...] = total

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._parallel import run_sum, run_tasks
 from .windows import Geometry, scratch, strided
 
 __all__ = ["forward", "narrow", "weight_grad"]
@@ -47,24 +46,20 @@ def _columns(x: np.ndarray, geom: Geometry) -> np.ndarray:
 
 
 def forward(x: np.ndarray, w: np.ndarray, b, geom: Geometry, parts) -> np.ndarray:
-    """y = conv(x, w) + b over the batch slices `parts` (a list, spread over threads as
-    `run_tasks`): per slice, W (O, K) @ cols (K, P)."""
+    """y = conv(x, w) + b over the batch slices `parts`: per slice, W (O, K) @ cols (K, P)."""
     out_channels = w.shape[0]
     dtype = np.result_type(x, w)
     w_rows = w.reshape(out_channels, -1)
     out = np.empty((geom.n, out_channels, geom.ho, geom.wo), dtype=dtype)
-
-    def chunk(k: int) -> None:
-        cols = _columns(x[parts[k]], geom)
+    for part in parts:
+        cols = _columns(x[part], geom)
         y = scratch("narrow_gemm", (out_channels, cols.shape[1]), dtype)
         np.matmul(w_rows, cols, out=y)
         y = y.reshape(out_channels, -1, geom.ho, geom.wo).transpose(1, 0, 2, 3)
         if b is None:
-            out[parts[k]] = y
+            out[part] = y
         else:
-            np.add(y, b.reshape(-1, 1, 1), out=out[parts[k]])
-
-    run_tasks(chunk, len(parts))
+            np.add(y, b.reshape(-1, 1, 1), out=out[part])
     return out
 
 
@@ -73,13 +68,17 @@ def weight_grad(x: np.ndarray, g: np.ndarray, geom: Geometry, parts) -> np.ndarr
     out_channels = g.shape[1]
     dtype = np.result_type(x, g)
     result = np.empty((out_channels, geom.c, geom.kh, geom.kw), dtype=dtype)
-
-    def product(k: int, into: np.ndarray) -> None:
-        cols = _columns(x[parts[k]], geom)
-        t = g[parts[k]].transpose(1, 0, 2, 3)
+    total = result.reshape(out_channels, -1)
+    part_sum = None
+    for part in parts:
+        cols = _columns(x[part], geom)
+        t = g[part].transpose(1, 0, 2, 3)
         rows = scratch("narrow_rows", t.shape, dtype)
         rows[...] = t
-        np.matmul(rows.reshape(out_channels, -1), cols.T, out=into)
-
-    run_sum(product, len(parts), result.reshape(out_channels, -1))
+        rows = rows.reshape(out_channels, -1)
+        if part.start == 0:  # the first slice writes the total, the others add to it
+            np.matmul(rows, cols.T, out=total)
+        else:
+            part_sum = np.matmul(rows, cols.T, out=part_sum)
+            total += part_sum
     return result

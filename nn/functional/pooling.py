@@ -109,8 +109,10 @@ def _argmax_windows(x: np.ndarray, geom: Geometry) -> tuple[np.ndarray, np.ndarr
             at += better * (k - at)
 
     # NOTE: split over the batch on numpy's BLAS threads (a plain call at one thread), each
-    # image's values counted twice (about as many passes as that over its pixels): W3's pool of
-    # 32x16x28x28 at 2 threads 580 -> 400 us, TODO
+    # image's values counted twice (about as many passes as that over its pixels). W3's pool of
+    # 32x16x28x28 at 2 threads: 580 -> 400 us alone, 500 -> 300 us after a 2-thread GEMM with
+    # OPENBLAS_THREAD_TIMEOUT=4; no gain after one with OpenBLAS's default, whose idle worker
+    # spins on the other core for a while after each GEMM
     run_split(images, x.shape[0], unit=2 * math.prod(x.shape[1:]))
     nan = best != best
     if nan.any():  # as PyTorch: a NaN always wins the window (the last NaN gives the index)
