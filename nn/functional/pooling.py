@@ -11,8 +11,6 @@ gradients are differentiable.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -20,7 +18,6 @@ import autograd
 from autograd import Tensor
 from autograd.ops.registry import Primitive
 
-from ._parallel import run_split
 from .conv import as_tensor, batched, pair
 from .windows import Geometry, interior, window
 
@@ -94,26 +91,14 @@ def _lowest(dtype):
 def _argmax_windows(x: np.ndarray, geom: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """(offset of the first maximum of each window, the maxima), both (N, C, Ho, Wo)."""
     views = _windows(x, geom, _lowest(x.dtype))
-    best = np.empty(views[0][1].shape, dtype=x.dtype)
-    idx = np.empty(best.shape, dtype=np.int8 if len(views) < 128 else np.int64)
-
-    def images(lo: int, hi: int) -> None:
-        top, at = best[lo:hi], idx[lo:hi]
-        top[...] = views[0][1][lo:hi]
-        at[...] = 0
-        for k, cand in views[1:]:
-            better = cand[lo:hi] > top  # strict: ties keep the first maximum
-            np.maximum(top, cand[lo:hi], out=top)
-            # NOTE: idx = where(better, k, idx) as integer arithmetic: masked writes with a
-            # random mask are several times slower than these branch-free passes
-            at += better * (k - at)
-
-    # NOTE: split over the batch on numpy's BLAS threads (a plain call at one thread), each
-    # image's values counted twice (about as many passes as that over its pixels). W3's pool of
-    # 32x16x28x28 at 2 threads: 580 -> 400 us alone, 500 -> 300 us after a 2-thread GEMM with
-    # OPENBLAS_THREAD_TIMEOUT=4; no gain after one with OpenBLAS's default, whose idle worker
-    # spins on the other core for a while after each GEMM
-    run_split(images, x.shape[0], unit=2 * math.prod(x.shape[1:]))
+    best = views[0][1].copy()
+    idx = np.zeros(best.shape, dtype=np.int8 if len(views) < 128 else np.int64)
+    for k, cand in views[1:]:
+        better = cand > best  # strict: ties keep the first maximum
+        np.maximum(best, cand, out=best)
+        # NOTE: idx = where(better, k, idx) as integer arithmetic: masked writes with a random
+        # mask are several times slower than these branch-free passes
+        idx += better * (k - idx)
     nan = best != best
     if nan.any():  # as PyTorch: a NaN always wins the window (the last NaN gives the index)
         for k, cand in views:
@@ -144,12 +129,8 @@ def _scatter(g: np.ndarray, idx: np.ndarray, geom: Geometry, value, values=None)
         if _tiled(geom):  # straight into each tile: no temporary per offset
             out = _tiled_output(geom, g.dtype)
             t = _tiles(out, geom)
-
-            def images(lo: int, hi: int) -> None:
-                for k, i, j in _offsets(geom):
-                    np.multiply(g[lo:hi], idx[lo:hi] == k, out=t[lo:hi, :, :, i, :, j])
-
-            run_split(images, geom.n, unit=2 * geom.c * geom.h * geom.w)  # (as _argmax_windows)
+            for k, i, j in _offsets(geom):
+                np.multiply(g, idx == k, out=t[:, :, :, i, :, j])
             return out
         parts = ((k, g * (idx == k)) for k, _, _ in _offsets(geom))
     else:
