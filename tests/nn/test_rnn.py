@@ -345,13 +345,16 @@ def test_float32_lstm_matches_torch_with_saturated_gates(bias):
         for p, q in zip(ours.parameters(), theirs.parameters()):
             q *= 8
             p._data[...] = q.numpy()
-    x = (RNG.standard_normal((3, 9, 6)) * 4).astype(np.float32)
-    g = RNG.standard_normal((3, 9, 32)).astype(np.float32)
+    rng = np.random.default_rng(3)  # (its own: the module's RNG depends on the test order)
+    x = (rng.standard_normal((3, 9, 6)) * 4).astype(np.float32)
+    g = rng.standard_normal((3, 9, 32)).astype(np.float32)
     t_out, (t_h, t_c) = theirs(torch.from_numpy(x))
     out, (h, c) = ours(Tensor(x))
     for a, b in ((out, t_out), (h, t_h), (c, t_c)):
         assert a.dtype == np.float32
-        np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=1e-5, atol=2e-6)
+        # (c reaches ~9 over 9 steps, where a float32 ulp is 1e-6: over 30 seeds the largest
+        # difference from PyTorch was 4.7e-6, a few ulps of c)
+        np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=1e-5, atol=1e-5)
     ((t_out * torch.from_numpy(g)).sum() + t_c.sum()).backward()
     ((out * Tensor(g)).sum() + c.sum()).backward()
     for p, q in zip(ours.parameters(), theirs.parameters()):
