@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .utils import _as_list, _scale_grad_, clip_grad_norm_
+from .utils import _as_list, _scale_grad_, _total_norm, clip_grad_norm_
 
 __all__ = ["clip_grad_norm", "clip_grads_with_norm_", "get_total_norm"]
 
@@ -24,18 +24,7 @@ def get_total_norm(tensors: Tensor | Iterable[Tensor], norm_type: float = 2.0,
     norm_type = float(norm_type)
     if not ts:
         return Tensor(0.0)
-    arrays = [np.asarray(t._data, dtype=np.float64) for t in ts]
-    if math.isinf(norm_type):
-        total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
-    else:
-        norms = np.array([np.sum(np.abs(a) ** norm_type) ** (1.0 / norm_type) for a in arrays])
-        total = float(np.sum(norms ** norm_type) ** (1.0 / norm_type))
-    if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(
-            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
-            "cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
-            "anyway, set `error_if_nonfinite=False`"
-        )
+    total = _total_norm(ts, norm_type, error_if_nonfinite)
     return Tensor(np.array(total, dtype=ts[0].dtype))
 
 

@@ -31,6 +31,25 @@ def _scale_grad_(p: Tensor, factor: float) -> None:
             p.grad = Tensor((g._data * factor).astype(g.dtype, copy=False))
 
 
+def _total_norm(tensors: list[Tensor], norm_type: float, error_if_nonfinite: bool) -> float:
+    """The `norm_type`-norm of the non-empty list `tensors` together (the norm of their
+    per-tensor norms; ``inf``: the largest |x|), in float64; raises on a non-finite total if
+    asked (clip_grad_norm_ and get_total_norm share it)."""
+    arrays = [np.asarray(t._data, dtype=np.float64) for t in tensors]
+    if math.isinf(norm_type):
+        total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
+    else:
+        norms = np.array([np.sum(np.abs(a) ** norm_type) ** (1.0 / norm_type) for a in arrays])
+        total = float(np.sum(norms**norm_type) ** (1.0 / norm_type))
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
+            "so it cannot be clipped. To disable this error and scale the gradients by the "
+            "non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
+    return total
+
+
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False) -> Tensor:
     """Scale all gradients together so that their joint norm is at most `max_norm`.
@@ -53,18 +72,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if not grads:
         return Tensor(0.0)
     dtype = grads[0].dtype
-    arrays = [np.asarray(g._data, dtype=np.float64) for g in grads]
-    if math.isinf(norm_type):
-        total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
-    else:
-        norms = np.array([np.sum(np.abs(a) ** norm_type) ** (1.0 / norm_type) for a in arrays])
-        total = float(np.sum(norms**norm_type) ** (1.0 / norm_type))
-    if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(
-            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
-            "so it cannot be clipped. To disable this error and scale the gradients by the "
-            "non-finite norm anyway, set `error_if_nonfinite=False`"
-        )
+    total = _total_norm(grads, norm_type, error_if_nonfinite)
     coef = min(float(max_norm) / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
     for p in params:
         _scale_grad_(p, coef)
