@@ -114,6 +114,15 @@ def _check_leaf(t, name: str) -> None:
         )
 
 
+def _check_fits(t, shape: tuple, name: str) -> None:
+    """An in-place op's result of `shape` must broadcast into `t` unchanged (PyTorch's error)."""
+    if shape != t.shape and np.broadcast_shapes(shape, t.shape) != t.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {list(t.shape)} doesn't match the broadcast shape "
+            f"{list(np.broadcast_shapes(shape, t.shape))}"
+        )
+
+
 def _check_cast(t, dtype, name: str) -> None:
     order = "biufc"
     if order.index(np.dtype(dtype).kind) > order.index(t._data.dtype.kind):
@@ -282,11 +291,7 @@ def apply_inplace(t, name: str, fn, operands=(), reads_self: bool = True, cast_c
         values = r._data if _is_tensor(r) else np.asarray(r)
         if cast_check:
             _check_cast(t, values.dtype, name)
-        if values.shape != t.shape and np.broadcast_shapes(values.shape, t.shape) != t.shape:
-            raise RuntimeError(
-                f"{name}: output with shape {list(t.shape)} doesn't match the broadcast shape "
-                f"{list(np.broadcast_shapes(values.shape, t.shape))}"
-            )
+        _check_fits(t, values.shape, name)
         _write(t, values, name)
         _bump(t)
         return t
@@ -299,11 +304,7 @@ def apply_inplace(t, name: str, fn, operands=(), reads_self: bool = True, cast_c
         r = make_tensor(np.asarray(r))
     if cast_check:
         _check_cast(t, r.dtype, name)
-    if r.shape != t.shape and np.broadcast_shapes(r.shape, t.shape) != t.shape:
-        raise RuntimeError(
-            f"{name}: output with shape {list(t.shape)} doesn't match the broadcast shape "
-            f"{list(np.broadcast_shapes(r.shape, t.shape))}"
-        )
+    _check_fits(t, r.shape, name)
     if r.dtype != t.dtype:
         r = r.to(t.dtype)
     vc = shared_counter(t)
