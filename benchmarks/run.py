@@ -68,8 +68,8 @@ def _time_interleaved(steps: dict, repeats: int, inner: int) -> dict:
         # rotate who goes first, so no implementation always follows the same neighbour
         for name, step in order[r % len(order):] + order[: r % len(order)]:
             # NOTE: let the previous implementation's idle OpenMP/BLAS threads stop spinning, or
-            # they steal the core this one's threads need
-            time.sleep(0.05)
+            # they steal the core this one's threads need (numpy's OpenBLAS spins ~0.1 s)
+            time.sleep(0.15)
             # one untimed step after the pause (each implementation alike): the sample then
             # measures steady-state steps, as a training loop runs them, not the refill of caches
             # and the wake-up of BLAS threads that the pause itself caused

@@ -14,7 +14,7 @@ import numpy as np
 
 from .windows import Geometry, scratch, strided
 
-__all__ = ["forward", "narrow", "weight_grad"]
+__all__ = ["forward_into", "narrow", "weight_grad_sum"]
 
 
 def narrow(geom: Geometry) -> bool:
@@ -45,40 +45,38 @@ def _columns(x: np.ndarray, geom: Geometry) -> np.ndarray:
     return cols.reshape(geom.c * geom.kh * geom.kw, -1)
 
 
-def forward(x: np.ndarray, w: np.ndarray, b, geom: Geometry, parts) -> np.ndarray:
-    """y = conv(x, w) + b over the batch slices `parts`: per slice, W (O, K) @ cols (K, P)."""
+def forward_into(out: np.ndarray, x: np.ndarray, w: np.ndarray, b, geom: Geometry, parts) -> None:
+    """out[part] = conv(x[part], w) + b for each batch slice in `parts`: W (O, K) @ cols (K, P)."""
     out_channels = w.shape[0]
-    dtype = np.result_type(x, w)
     w_rows = w.reshape(out_channels, -1)
-    out = np.empty((geom.n, out_channels, geom.ho, geom.wo), dtype=dtype)
     for part in parts:
         cols = _columns(x[part], geom)
-        y = scratch("narrow_gemm", (out_channels, cols.shape[1]), dtype)
+        y = scratch("narrow_gemm", (out_channels, cols.shape[1]), out.dtype)
         np.matmul(w_rows, cols, out=y)
         y = y.reshape(out_channels, -1, geom.ho, geom.wo).transpose(1, 0, 2, 3)
         if b is None:
             out[part] = y
         else:
             np.add(y, b.reshape(-1, 1, 1), out=out[part])
-    return out
 
 
-def weight_grad(x: np.ndarray, g: np.ndarray, geom: Geometry, parts) -> np.ndarray:
-    """Gradient of conv with respect to its weight: the sum over slices of g_rows @ colsᵀ."""
+def weight_grad_sum(x: np.ndarray, g: np.ndarray, geom: Geometry, parts, total=None) -> np.ndarray:
+    """The weight gradient's part over the batch slices `parts`, sum of g_rows @ colsᵀ, as
+    (O, C * kh * kw), written into `total` (or scratch when None)."""
     out_channels = g.shape[1]
     dtype = np.result_type(x, g)
-    result = np.empty((out_channels, geom.c, geom.kh, geom.kw), dtype=dtype)
-    total = result.reshape(out_channels, -1)
+    if total is None:
+        total = scratch("narrow_dw", (out_channels, geom.c * geom.kh * geom.kw), dtype)
     part_sum = None
-    for part in parts:
+    for k, part in enumerate(parts):
         cols = _columns(x[part], geom)
         t = g[part].transpose(1, 0, 2, 3)
         rows = scratch("narrow_rows", t.shape, dtype)
         rows[...] = t
         rows = rows.reshape(out_channels, -1)
-        if part.start == 0:  # the first slice writes the total, the others add to it
+        if k == 0:  # the first slice writes the total, the others add to it
             np.matmul(rows, cols.T, out=total)
         else:
             part_sum = np.matmul(rows, cols.T, out=part_sum)
             total += part_sum
-    return result
+    return total
