@@ -11,7 +11,8 @@ import numpy as np
 from autograd import Tensor
 
 from ..functional.instance_norm import instance_norm
-from ..module import Module, Parameter
+from ..module import Module
+from .normalization import add_norm_state
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
@@ -29,24 +30,8 @@ class _InstanceNorm(Module):
         self.affine = affine
         self.use_bias = bias
         self.track_running_stats = track_running_stats
-        dt = np.dtype(dtype or np.float32)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dt))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, dtype=dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        add_norm_state(self, num_features, affine, bias, track_running_stats,
+                       np.dtype(dtype or np.float32))
 
     def forward(self, input: Tensor) -> Tensor:
         """Normalize (N, C, *spatial) or unbatched (C, *spatial) input."""

@@ -15,6 +15,30 @@ from . import _args
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
 
 
+def add_norm_state(module: Module, num_features: int, affine: bool, bias: bool,
+                   track_running_stats: bool, dtype) -> None:
+    """A per-channel norm's state, as PyTorch's `_NormBase`: `weight` (ones) and `bias` (zeros)
+    when affine (`bias=False` keeps only the weight), and the buffers `running_mean` (zeros),
+    `running_var` (ones) and `num_batches_tracked` (0) when tracking; None entries otherwise,
+    so state_dict keys match PyTorch's."""
+    if affine:
+        module.weight = Parameter(np.ones(num_features, dtype=dtype))
+        if bias:
+            module.bias = Parameter(np.zeros(num_features, dtype=dtype))
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+    if track_running_stats:
+        module.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
+        module.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
+        module.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+    else:
+        for buffer in ("running_mean", "running_var", "num_batches_tracked"):
+            module.register_buffer(buffer, None)
+
+
 class _BatchNorm(Module):
     """Shared BatchNorm machinery; subclasses say which input ranks they accept."""
 
@@ -31,24 +55,8 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        dtype = _args.param_dtype(name, dtype)
-        if affine:
-            self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(self.num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        add_norm_state(self, self.num_features, affine, bias, track_running_stats,
+                       _args.param_dtype(name, dtype))
 
     def reset_running_stats(self) -> None:
         """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
