@@ -19,6 +19,7 @@ GEMM). So only long kernels are split.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -32,7 +33,7 @@ MIN_PART = 1 << 17
 T = TypeVar("T")
 _BLAS: list = []  # the controllers of the loaded BLAS libraries, then None: found once
 _POOL: dict = {}  # {"workers": [ThreadPoolExecutor(1), ...], "pid": the process that made them}
-
+_MAIN = threading.main_thread()
 
 def num_threads() -> int:
     """The number of threads BLAS uses now, the largest over the BLAS libraries loaded when first
@@ -79,7 +80,9 @@ def run_split(kernel: Callable[[int, int], T], n: int, align: int = 1, unit: int
     # NOTE: an unsplit kernel's GEMMs run on one BLAS thread too: one multi-threaded GEMM
     # leaves OpenBLAS's worker spinning for the splits that follow (W3's first convolution,
     # too short to split: 24.7 -> 18.6 ms a step once it no longer woke BLAS's worker)
-    blas = [c for c in _BLAS if c is not None]
+    # NOTE: only the main thread changes BLAS's thread count: numpy's OpenBLAS ignored a raise
+    # made from another thread here, which would leave BLAS at one thread for good
+    blas = [c for c in _BLAS if c is not None] if threading.current_thread() is _MAIN else []
     held = [int(c.get_num_threads()) for c in blas]
     for c in blas:
         c.set_num_threads(1)  # (~0.7 us a call)

@@ -103,3 +103,45 @@ def test_each_part_runs_on_its_own_worker_every_call(lanes):
              for _ in range(5)]
     assert names[0][0] == threading.current_thread().name
     assert len(set(names[0])) == 3 and all(n == names[0] for n in names)
+
+
+class _FakeBLAS:
+    """A BLAS controller that records its thread count (threadpoolctl's interface)."""
+
+    def __init__(self, threads):
+        self.threads = threads
+
+    def get_num_threads(self):
+        return self.threads
+
+    def set_num_threads(self, n):
+        self.threads = n
+
+
+def test_a_failing_part_restores_blas_threads(monkeypatch):
+    blas = _FakeBLAS(2)
+    monkeypatch.setattr(_parallel, "_BLAS", [blas, None])
+    monkeypatch.setattr(_parallel, "num_threads", lambda: 2)
+
+    def kernel(lo, hi):
+        assert blas.threads == 1
+        if lo:
+            raise ValueError("part failed")
+
+    with pytest.raises(ValueError, match="part failed"):
+        _parallel.run_split(kernel, 4 * _parallel.MIN_PART)
+    assert blas.threads == 2
+
+
+def test_splits_from_another_thread_leave_blas_alone(monkeypatch):
+    import threading
+
+    blas = _FakeBLAS(2)
+    monkeypatch.setattr(_parallel, "_BLAS", [blas, None])
+    monkeypatch.setattr(_parallel, "num_threads", lambda: 2)
+    seen = []
+    caller = threading.Thread(target=_parallel.run_split,
+                              args=(lambda lo, hi: seen.append(blas.threads), 4 * _parallel.MIN_PART))
+    caller.start()
+    caller.join()
+    assert seen == [2, 2] and blas.threads == 2
