@@ -235,7 +235,10 @@ class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
         return _floor_divide(other, self)
 
     def __mod__(self, other):
-        return _constant_result(np.remainder, self, other)
+        return _REMAINDER(self, other)
+
+    def __rmod__(self, other):  # other % self
+        return _REMAINDER(other, self)
 
     def __eq__(self, other):  # type: ignore[override]
         return _constant_result(np.equal, self, other)
@@ -380,6 +383,7 @@ from .ops.arithmetic import NEG as _NEG  # noqa: E402
 from .ops.arithmetic import POW as _POW  # noqa: E402
 from .ops.arithmetic import SUB as _SUB  # noqa: E402
 from .ops.arithmetic import WHERE as _WHERE  # noqa: E402
+from .ops.binary_math import REMAINDER as _REMAINDER  # noqa: E402
 from .ops.indexing import getitem as _getitem  # noqa: E402
 from .ops.linalg import MATMUL as _MATMUL  # noqa: E402
 from .ops.registry import NUMPY_DISPATCH  # noqa: E402
