@@ -34,7 +34,10 @@ class VariadicVJPs:
 
 
 def _cast_back(g, x):
-    return g.astype(x.dtype, copy=False) if isinstance(g, np.ndarray) else g.to(x.dtype)
+    # a VJP of 0-d arrays can hand back a numpy scalar (np.float64), not a 0-d ndarray
+    if isinstance(g, (np.ndarray, np.generic)):
+        return np.asarray(g).astype(x.dtype, copy=False)
+    return g.to(x.dtype)
 
 
 def _cat_vjp(i, g, out, *xs, axis):

@@ -32,3 +32,19 @@ def test_mod_operator_is_differentiable_and_promotes_like_remainder():
                    m.tensor([5, 6], dtype=m.int32) % m.tensor(4))
     for ours, theirs in zip(outs[ag], outs[torch]):
         _same(ours, theirs)
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, x: x.sum().double() * 2,
+    lambda m, x: x[0].double() * 3,
+    lambda m, x: x.sum().double() * m.tensor(2.0, dtype=m.float64),
+])
+def test_backward_through_a_cast_of_a_0d_tensor(build):
+    # a VJP of 0-d arrays hands the cast's backward a numpy scalar; it crashed with
+    # "'numpy.float64' object has no attribute 'to'"
+    grads = []
+    for m in (torch, ag):
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        build(m, x).backward()
+        grads.append(x.grad)
+    _same(grads[1], grads[0])
