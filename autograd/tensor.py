@@ -157,6 +157,9 @@ class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
         dtype = np.dtype(dtype)
         if dtype == self._data.dtype:
             return self
+        if dtype.kind not in "fc" and self.requires_grad:
+            # as PyTorch: an integer or bool result is never differentiable (no grad_fn)
+            return _CAST(self.detach(), dtype=dtype)
         return _CAST(self, dtype=dtype)
 
     def clone(self) -> Tensor:

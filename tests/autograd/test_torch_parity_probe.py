@@ -48,3 +48,30 @@ def test_backward_through_a_cast_of_a_0d_tensor(build):
         build(m, x).backward()
         grads.append(x.grad)
     _same(grads[1], grads[0])
+
+
+def test_integer_cast_of_a_tensor_that_requires_grad_is_not_differentiable():
+    # `(x * 10).long()` required grad (with a ToBackward), so `.numpy()` on it raised
+    for m in (torch, ag):
+        x = m.tensor([0.15, -0.9], requires_grad=True)
+        for y in ((x * 10).long(), x.int(), x.to(m.int32), x.bool(), x.to(dtype=m.int64)):
+            assert not y.requires_grad and y.grad_fn is None
+        (x * 10).long().numpy()
+        assert x.double().requires_grad
+
+
+@pytest.mark.parametrize("values", [(1.0, 0.0), (1, 0), (1.0, 0), (True, False), (2, 0.5)])
+def test_where_of_two_python_numbers_has_torch_dtype(values):
+    # np.where(c, 1.0, 0.0) is float64; torch.where gives float32 (the default float dtype)
+    outs = [m.where(m.tensor([True, False, True]), *values) for m in (torch, ag)]
+    _same(outs[1], outs[0])
+
+
+def test_where_with_condition_only_gives_nonzero_indices():
+    x = np.array([[1.0, -1.0], [2.0, 3.0]], dtype=np.float32)
+    ours, theirs = ag.where(ag.tensor(x) > 0), torch.where(torch.tensor(x) > 0)
+    assert len(ours) == len(theirs) == 2
+    for o, t in zip(ours, theirs):
+        _same(o, t)
+    with pytest.raises(TypeError):
+        ag.where(ag.tensor(x) > 0, ag.tensor(x))
