@@ -245,7 +245,10 @@ def promoted(op: Primitive, arrays: tuple) -> tuple:
     if kind == "true_div" and dtype.kind in "biu":
         dtype = get_default_dtype()
     cast = cast_operands(operands, dtype)
-    return (arrays[0], *cast) if kind == "where" else cast
+    if kind == "where":
+        # np.where of two Python numbers gives float64/int64; PyTorch gives the promoted dtype
+        return (arrays[0], *[a if type(a) is _ndarray else np.asarray(a, dtype) for a in cast])
+    return cast
 
 
 _METADATA = frozenset(("shape", "dtype", "ndim"))
