@@ -298,6 +298,14 @@ def _where_samples():
 
 
 @register("where", ref=np.where, samples=_where_samples(), method=False, numpy=(np.where,))
-def where(condition, input, other):
-    """Elementwise ``input if condition else other`` (broadcasting all three)."""
+def where(condition, input=None, other=None):
+    """Elementwise ``input if condition else other`` (broadcasting all three); with `condition`
+    alone, as PyTorch, the tuple of its nonzero indices (``nonzero(condition, as_tuple=True)``)."""
+    if input is None and other is None:
+        from .gathering import nonzero  # (here: gathering imports this module, via indexing)
+
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where() takes (condition) or (condition, input, other); got "
+                        f"input={type(input).__name__} and other={type(other).__name__}")
     return WHERE(condition, input, other)
