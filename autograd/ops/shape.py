@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..grad_mode import STATE
+from ..promotion import promote_types
 from .registry import (
     NUMPY_DISPATCH,
     Const,
@@ -271,6 +272,15 @@ def _as_tensors(tensors):
     return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
 
 
+def _promoted(tensors):
+    """`tensors` cast to the dtype PyTorch's cat/stack give them all (float32 with int64 is
+    float32; numpy's concatenate would give float64)."""
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = promote_types(dtype, t.dtype)
+    return [t if t.dtype == dtype else t.type(dtype) for t in tensors]
+
+
 @register("cat", ref=lambda xs, dim=0: np.concatenate(xs, axis=dim),
           samples=[Sample([(2, 3), (4, 3)]), Sample([(2, 3), (2, 1), (2, 2)], dim=1)],
           aliases=("concatenate", "concat"), method=False, numpy=(np.concatenate,))
@@ -281,6 +291,10 @@ def cat(tensors, dim=0, *, axis=None):
     tensors = _as_tensors(tensors)
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
+    tensors = _promoted(tensors)
+    # PyTorch's legacy rule: a 1-D empty tensor (`torch.tensor([])`, the usual start of a
+    # `out = torch.cat([out, x])` loop) is skipped whatever the others' shapes
+    tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
     d = normalize_dim(pick(dim, axis, 0), tensors[0].ndim)
     _check_same_ranks("cat", tensors, d)
     return CAT(*tensors, axis=d)
@@ -296,6 +310,7 @@ def stack(tensors, dim=0, *, axis=None):
     tensors = _as_tensors(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    tensors = _promoted(tensors)
     d = normalize_dim(pick(dim, axis, 0), tensors[0].ndim + 1)
     _check_same_ranks("stack", tensors, d)
     return STACK(*tensors, axis=d)

@@ -75,3 +75,36 @@ def test_where_with_condition_only_gives_nonzero_indices():
         _same(o, t)
     with pytest.raises(TypeError):
         ag.where(ag.tensor(x) > 0, ag.tensor(x))
+
+
+def test_cat_and_stack_promote_dtypes_as_torch():
+    # numpy's concatenate gave float32 + int64 -> float64
+    for fn in ("cat", "stack"):
+        for a, b in ((np.float32, np.int64), (np.int32, np.int64), (np.bool_, np.uint8),
+                     (np.float16, np.float32)):
+            xs = [np.ones((2, 3), dtype=a), np.zeros((2, 3), dtype=b)]
+            outs = [getattr(m, fn)([m.tensor(x) for x in xs]) for m in (torch, ag)]
+            _same(outs[1], outs[0])
+    grads = []
+    for m in (torch, ag):
+        x = m.ones(2, requires_grad=True)
+        y = m.cat([x, m.tensor([3, 4])])
+        (y * m.arange(4.0)).sum().backward()
+        grads.append((y, x.grad))
+    for ours, theirs in zip(grads[1], grads[0]):
+        _same(ours, theirs)
+
+
+def test_cat_skips_a_legacy_empty_1d_tensor():
+    # `out = torch.tensor([]); out = torch.cat([out, row])` raised a shape error
+    outs = []
+    for m in (torch, ag):
+        out = m.tensor([])
+        for i in range(3):
+            out = m.cat([out, m.ones(1, 2) * i])
+        outs.append((out, m.cat([m.tensor([]), m.zeros(2, 3)], 1),
+                     m.cat([m.tensor([]), m.tensor([])])))
+    for ours, theirs in zip(outs[1], outs[0]):
+        _same(ours, theirs)
+    with pytest.raises(RuntimeError):
+        ag.cat([ag.zeros(2, 3), ag.zeros(0, 2)])
