@@ -45,6 +45,14 @@ def _count(x, axis) -> int:
     return int(np.prod([x.shape[a] for a in axes]))
 
 
+def _count_in(shape, axis) -> int:
+    """How many elements of an array of `shape` one reduction over `axis` combines."""
+    if axis is None:
+        return int(np.prod(shape))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return int(np.prod([shape[a] for a in axes]))
+
+
 def _extreme_vjp(g, out, x, axis, keepdims):
     # gradient shared evenly between tied extremes, as PyTorch's amax/amin
     mask = x == unreduce(out, x.shape, axis, keepdims)
@@ -82,7 +90,8 @@ SUM = Primitive(
 )
 MEAN = Primitive(
     "mean", lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
-    [lambda g, out, x, axis, keepdims: unreduce(g, x.shape, axis, keepdims) / _count(x, axis)],
+    # (reads only x.shape: an in-place change to x after mean() is no error, as in PyTorch)
+    [lambda g, out, x, axis, keepdims: unreduce(g, x.shape, axis, keepdims) / _count_in(x.shape, axis)],
     "d mean(x)/dx_i = 1 / n",
 )
 VAR = Primitive(

@@ -108,3 +108,17 @@ def test_cat_skips_a_legacy_empty_1d_tensor():
         _same(ours, theirs)
     with pytest.raises(RuntimeError):
         ag.cat([ag.zeros(2, 3), ag.zeros(0, 2)])
+
+
+@pytest.mark.parametrize("dim", [1, None, (0, 1)])
+def test_mean_allows_changing_its_input_in_place_afterwards(dim):
+    # mean's backward needs only the input's shape; it raised "modified by an inplace operation"
+    grads = []
+    for m in (torch, ag):
+        a = m.tensor(np.arange(12.0, dtype=np.float32).reshape(3, 4), requires_grad=True)
+        b = a * 1
+        c = b.mean() if dim is None else b.mean(dim)
+        b.mul_(2)
+        c.sum().backward()
+        grads.append(a.grad)
+    _same(grads[1], grads[0])
