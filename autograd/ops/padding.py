@@ -68,6 +68,6 @@ def pad(input, pad, mode="constant", value=None):
         if mode == "circular" and (lo > n or hi > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
     if not any(lo or hi for lo, hi in grow):
-        return out
+        return out.clone()  # (a new tensor as PyTorch's, not the input or a view of it)
     flat = [p for lo_hi in reversed(grow[out.ndim - len(pad) // 2:]) for p in lo_hi]
     return _pad(out, tuple(flat), mode=mode, value=0.0 if value is None else value)

@@ -83,7 +83,8 @@ STACK = Primitive(
     "stack: each input gets its slice of the gradient",
 )
 FLIP = Primitive(
-    "flip", lambda x, axis: np.flip(x, axis), [lambda g, out, x, axis: np.flip(g, axis)],
+    # (a copy: np.flip is a view, and PyTorch's flip result does not share its input's memory)
+    "flip", lambda x, axis: np.flip(x, axis).copy(), [lambda g, out, x, axis: np.flip(g, axis)],
     "flip moves values; gradient flipped back",
 )
 REPEAT = Primitive(

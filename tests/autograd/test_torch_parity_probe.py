@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+import nn.functional as F
 
 torch = pytest.importorskip("torch")
 
@@ -122,3 +123,22 @@ def test_mean_allows_changing_its_input_in_place_afterwards(dim):
         c.sum().backward()
         grads.append(a.grad)
     _same(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, x: x.flip(0), lambda m, x: x.fliplr(), lambda m, x: x.flipud(),
+    lambda m, x: x.rot90(1, (0, 1)),
+    lambda m, x: (torch.nn.functional if m is torch else F).pad(x, (0, 0)),
+])
+def test_flip_and_empty_pad_results_do_not_share_the_inputs_memory(build):
+    # np.flip is a view: `y = x.flip(0); y.add_(1)` changed x (and x.add_ changed y)
+    outs = []
+    for m in (torch, ag):
+        x = m.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3))
+        y = build(m, x)
+        y.add_(100)
+        z = build(m, x)
+        x.mul_(-1)
+        outs += [x, y, z]
+    for ours, theirs in zip(outs[3:], outs[:3]):
+        _same(ours, theirs)
