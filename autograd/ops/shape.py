@@ -34,11 +34,11 @@ class VariadicVJPs:
         raise TypeError("variadic VJPs are indexed, not iterated")
 
 
-def _cast_back(g, x):
+def _cast_back(g, dtype):
     # a VJP of 0-d arrays can hand back a numpy scalar (np.float64), not a 0-d ndarray
     if isinstance(g, (np.ndarray, np.generic)):
-        return np.asarray(g).astype(x.dtype, copy=False)
-    return g.to(x.dtype)
+        return np.asarray(g).astype(dtype, copy=False)
+    return g.to(dtype)
 
 
 def _cat_vjp(i, g, out, *xs, axis):
@@ -82,6 +82,10 @@ STACK = Primitive(
     "stack", lambda *xs, axis: np.stack(xs, axis=axis), VariadicVJPs(_stack_vjp),
     "stack: each input gets its slice of the gradient",
 )
+# Their VJPs only slice the gradient (reading the inputs' shapes), but they are variadic, so
+# `Primitive.reads` cannot find that from the bytecode: say it, so that an in-place change to an
+# input or to the result after cat/stack is no error at backward, as in PyTorch
+CAT._reads = STACK._reads = ((False, ()),)
 FLIP = Primitive(
     # (a copy: np.flip is a view, and PyTorch's flip result does not share its input's memory)
     "flip", lambda x, axis: np.flip(x, axis).copy(), [lambda g, out, x, axis: np.flip(g, axis)],
@@ -97,7 +101,7 @@ PAD = Primitive(
     "constant pad: gradient is the unpadded slice",
 )
 CAST = Primitive(
-    "to", lambda x, dtype: x.astype(dtype), [lambda g, out, x, dtype: _cast_back(g, x)],
+    "to", lambda x, dtype: x.astype(dtype), [lambda g, out, x, dtype: _cast_back(g, x.dtype)],
     "d cast(x)/dx = 1 (gradient cast back to x's dtype)",
 )
 CLONE = Primitive("clone", np.copy, [lambda g, out, x: g], "d clone(x)/dx = 1")

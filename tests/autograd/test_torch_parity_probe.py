@@ -142,3 +142,21 @@ def test_flip_and_empty_pad_results_do_not_share_the_inputs_memory(build):
         outs += [x, y, z]
     for ours, theirs in zip(outs[3:], outs[:3]):
         _same(ours, theirs)
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, b: m.cat([b, b]), lambda m, b: m.stack([b, b], 1), lambda m, b: b.double(),
+])
+@pytest.mark.parametrize("change", ["input", "output"])
+def test_no_false_inplace_error_after_cat_stack_and_cast(build, change):
+    # their backward reads only shapes and dtypes; an in-place change to the input (or to the
+    # result) raised "modified by an inplace operation" at backward
+    grads = []
+    for m in (torch, ag):
+        a = m.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3), requires_grad=True)
+        b = a * 1
+        c = build(m, b)
+        (b if change == "input" else c).mul_(2)
+        (c * m.arange(float(c.numel())).reshape(c.shape)).sum().backward()
+        grads.append(a.grad)
+    _same(grads[1], grads[0])
