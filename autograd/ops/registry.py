@@ -246,8 +246,10 @@ def promoted(op: Primitive, arrays: tuple) -> tuple:
         dtype = get_default_dtype()
     cast = cast_operands(operands, dtype)
     if kind == "where":
-        # np.where of two Python numbers gives float64/int64; PyTorch gives the promoted dtype
-        return (arrays[0], *[a if type(a) is _ndarray else np.asarray(a, dtype) for a in cast])
+        if not any(type(a) is _ndarray for a in cast):
+            # np.where of two Python numbers gives float64/int64; PyTorch the promoted dtype
+            cast = tuple(np.asarray(a, dtype) for a in cast)
+        return (arrays[0], *cast)
     return cast
 
 
