@@ -141,7 +141,7 @@ LOGSUMEXP = Primitive(
     "logsumexp", _logsumexp_forward,
     [lambda g, out, x, axis, keepdims: unreduce(g, x.shape, axis, keepdims)
      * np.exp(x - unreduce(out, x.shape, axis, keepdims))],
-    "d logsumexp(x)/dx_i = softmax(x)_i",
+    "d logsumexp(x)/dx_i = softmax(x)_i", promote="float",
 )
 SOFTMAX = Primitive(
     "softmax", _softmax_forward,
@@ -201,7 +201,8 @@ def erf(input):
     return ERF(input)
 
 
-EXPM1 = Primitive("expm1", np.expm1, [lambda g, out, x: g * (out + 1)], "d (exp(x) - 1)/dx = exp(x)")
+EXPM1 = Primitive("expm1", np.expm1, [lambda g, out, x: g * (out + 1)], "d (exp(x) - 1)/dx = exp(x)",
+                  promote="float")
 LOGADDEXP = Primitive(
     "logaddexp", np.logaddexp,
     [lambda g, out, x, y: g * np.exp(x - out), lambda g, out, x, y: g * np.exp(y - out)],

@@ -160,3 +160,12 @@ def test_no_false_inplace_error_after_cat_stack_and_cast(build, change):
         (c * m.arange(float(c.numel())).reshape(c.shape)).sum().backward()
         grads.append(a.grad)
     _same(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool"])
+@pytest.mark.parametrize("fn", ["expm1", "logsumexp"])
+def test_expm1_and_logsumexp_of_integers_give_float32(fn, dtype):
+    # numpy's expm1 of int64 is float64 (of bool/uint8 float16); PyTorch gives float32
+    x = np.array([1, 0, 1], dtype=dtype)
+    outs = [getattr(m, fn)(m.tensor(x), *((0,) if fn == "logsumexp" else ())) for m in (torch, ag)]
+    _same(outs[1], outs[0], rtol=1e-6)
