@@ -89,7 +89,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     loss, wt = _nll_terms(input, t, w, ignore_index)
     if squeeze and reduction == "none":
         loss = loss.reshape(())
-    return _reduce_weighted(loss, wt, reduction)
+    return _reduce_weighted(loss, wt, reduction, none_kept=not np.any(t != ignore_index))
 
 
 def _nll_terms(logp: Tensor, t: np.ndarray, w, ignore_index: int):
@@ -101,15 +101,23 @@ def _nll_terms(logp: Tensor, t: np.ndarray, w, ignore_index: int):
     return -picked * wt, wt
 
 
-def _reduce_weighted(loss: Tensor, wt: np.ndarray, reduction: str) -> Tensor:
+def _reduce_weighted(loss: Tensor, wt: np.ndarray, reduction: str, none_kept: bool = False) -> Tensor:
     if reduction == "none":
         return loss
     total = loss.sum()
     if reduction == "sum":
         return total
+    return _divide_total(total, float(wt.sum()), none_kept)
+
+
+def _divide_total(total: Tensor, denom: float, none_kept: bool) -> Tensor:
+    """`total / denom` for a 'mean' reduction; `none_kept`: every target is ignored."""
+    if denom == 0 and none_kept:
+        # as PyTorch: the loss is 0 / 0 = nan, but ignored targets get a zero gradient (dividing
+        # would send inf * 0 = nan into every logit, and from there into the weights)
+        return total * 0.0 + float("nan")
     with np.errstate(invalid="ignore", divide="ignore"):
-        # NOTE: all targets ignored gives 0 / 0 = nan, as in PyTorch
-        return total / float(wt.sum())
+        return total / denom
 
 
 def _ce_rows_forward(x, target, keep):
@@ -241,7 +249,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         if input.ndim == 2 and w is None and label_smoothing == 0.0:
             keep = (t != ignore_index).astype(input.dtype)
             loss = CROSS_ENTROPY_ROWS(input, target=np.where(t != ignore_index, t, 0), keep=keep)
-            loss = _reduce_weighted(loss, keep, reduction)
+            loss = _reduce_weighted(loss, keep, reduction, none_kept=not keep.any())
         else:
             loss = _cross_entropy_indices(input, t, w, ignore_index, reduction, label_smoothing)
     if squeeze and reduction == "none":
@@ -252,7 +260,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
 def _cross_entropy_indices(input, t, w, ignore_index, reduction, eps):
     logp = input.log_softmax(1)
     nll, wt = _nll_terms(logp, t, w, ignore_index)
-    nll = _reduce_weighted(nll, wt, reduction)
+    nll = _reduce_weighted(nll, wt, reduction, none_kept=not np.any(t != ignore_index))
     if eps == 0.0:
         return nll
     n_classes = input.shape[1]
@@ -262,8 +270,7 @@ def _cross_entropy_indices(input, t, w, ignore_index, reduction, eps):
     smooth = -(weighted.sum(1)) * keep.astype(input.dtype)
     if reduction == "mean":
         denom = float(keep.sum()) if w is None else float(w[t[keep]].sum())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            smooth = smooth.sum() / denom
+        smooth = _divide_total(smooth.sum(), denom, none_kept=not keep.any())
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1 - eps) * nll + smooth * (eps / n_classes)
