@@ -169,3 +169,16 @@ def test_expm1_and_logsumexp_of_integers_give_float32(fn, dtype):
     x = np.array([1, 0, 1], dtype=dtype)
     outs = [getattr(m, fn)(m.tensor(x), *((0,) if fn == "logsumexp" else ())) for m in (torch, ag)]
     _same(outs[1], outs[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: [np.float64(1.0), np.float64(2.0)], lambda m: [1.0, np.float64(2.0)],
+    lambda m: [[np.float64(1.0)], [2.0]], lambda m: [np.int32(1), np.int32(2)],
+    lambda m: [np.uint8(1)], lambda m: [np.int32(1), 2.5], lambda m: [np.float16(1.0)],
+    lambda m: [m.tensor(1.0, dtype=m.float64), 2.0],
+    lambda m: [m.tensor(1, dtype=m.int32), m.tensor(2, dtype=m.int32)],
+])
+def test_tensor_of_a_list_with_numpy_scalars_or_tensors_keeps_their_dtype(make):
+    # torch.tensor([np.float64(1.0)]) is float64; tapegrad made every such list float32/int64
+    outs = [m.tensor(make(m)) for m in (torch, ag)]
+    _same(outs[1], outs[0])
