@@ -45,6 +45,14 @@ def _count(x, axis) -> int:
     return int(np.prod([x.shape[a] for a in axes]))
 
 
+def _sum_dtype(x):
+    # numpy sums unsigned integers as uint64; PyTorch sums every integer dtype as int64
+    return _INT64 if x.dtype.kind == "u" else None
+
+
+_INT64 = np.dtype(np.int64)
+
+
 def _count_in(shape, axis) -> int:
     """How many elements of an array of `shape` one reduction over `axis` combines."""
     if axis is None:
@@ -84,7 +92,8 @@ def _prod_of_others(x, axis):
 SUM = Primitive(
     # NOTE: the ufunc's reduce, which np.sum calls through three Python-level wrappers (same
     # dtype rules: small integers and bools sum as int64)
-    "sum", lambda x, axis, keepdims: _add_reduce(x, axis=axis, keepdims=keepdims),
+    "sum",
+    lambda x, axis, keepdims: _add_reduce(x, axis=axis, keepdims=keepdims, dtype=_sum_dtype(x)),
     [lambda g, out, x, axis, keepdims: unreduce(g, x.shape, axis, keepdims)],
     "d sum(x)/dx_i = 1",
 )
@@ -143,8 +152,9 @@ def sum(input, dim=None, keepdim=None, *, axis=None, keepdims=None, dtype=None):
     if dim is None and axis is None and keepdim is None and keepdims is None and dtype is None:
         return SUM(input, axis=None, keepdims=False)  # (`loss.sum()`: no arguments to resolve)
     ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
-    out = SUM(input, axis=ax, keepdims=kd)
-    return out if dtype is None else out.to(dtype)
+    # as PyTorch, `dtype` casts the input before summing (float16 summed to float32 does not
+    # overflow at 65504)
+    return SUM(input if dtype is None else input.to(dtype), axis=ax, keepdims=kd)
 
 
 @register("mean", ref=lambda x, dim=None, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
@@ -287,7 +297,10 @@ def argmin(input, dim=None, keepdim=False, *, axis=None):
 @register("prod", ref=lambda x, dim=None, keepdim=False: np.prod(x, axis=dim, keepdims=keepdim),
           samples=[Sample((3, 4)), Sample((3, 4), dim=1), Sample((2, 3), dim=0, keepdim=True)],
           domain=(0.5, 1.5), numpy=(np.prod,))
-def prod(input, dim=None, keepdim=None, *, axis=None, keepdims=None):
-    """Product of elements over `dim` (all when None); exact gradient also with zeros."""
+def prod(input, dim=None, keepdim=None, *, axis=None, keepdims=None, dtype=None):
+    """Product of elements over `dim` (all when None); exact gradient also with zeros.
+    `dtype` casts the input first, as PyTorch; integers multiply as int64."""
     ax, kd = _reduce_args(input, dim, keepdim, axis, keepdims)
-    return PROD(input, axis=ax, keepdims=kd)
+    if dtype is None and np.dtype(input.dtype).kind == "u":
+        dtype = _INT64
+    return PROD(input if dtype is None else input.to(dtype), axis=ax, keepdims=kd)

@@ -182,3 +182,17 @@ def test_tensor_of_a_list_with_numpy_scalars_or_tensors_keeps_their_dtype(make):
     # torch.tensor([np.float64(1.0)]) is float64; tapegrad made every such list float32/int64
     outs = [m.tensor(make(m)) for m in (torch, ag)]
     _same(outs[1], outs[0])
+
+
+def test_sum_and_prod_with_dtype_cast_the_input_first_and_sum_unsigned_as_int64():
+    # sum(dtype=float32) of float16 summed in float16 (inf past 65504), then cast; uint8 summed
+    # as uint64 (numpy) where PyTorch gives int64
+    half = np.array([60000.0, 60000.0], dtype=np.float16)
+    u8 = np.array([200, 100], dtype=np.uint8)
+    outs = []
+    for m in (torch, ag):
+        h, u = m.tensor(half), m.tensor(u8)
+        outs.append((h.sum(dtype=m.float32), h.sum(0, dtype=m.float32), h.prod(dtype=m.float32),
+                     u.sum(), u.sum(0), u.prod()))
+    for ours, theirs in zip(outs[1], outs[0]):
+        _same(ours, theirs)
