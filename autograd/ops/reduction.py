@@ -138,6 +138,8 @@ PROD = Primitive(
 
 
 def _reduce_args(input, dim, keepdim, axis, keepdims):
+    if isinstance(dim, (tuple, list)) and not dim:
+        dim = None  # PyTorch's rule: dim=() reduces every dim (numpy's axis=() reduces none)
     dim = pick(dim, axis)
     ax = normalize_dim(dim, input.ndim)
     if input.ndim == 0 and ax is not None:

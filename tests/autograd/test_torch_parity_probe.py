@@ -196,3 +196,13 @@ def test_sum_and_prod_with_dtype_cast_the_input_first_and_sum_unsigned_as_int64(
                      u.sum(), u.sum(0), u.prod()))
     for ours, theirs in zip(outs[1], outs[0]):
         _same(ours, theirs)
+
+
+@pytest.mark.parametrize("fn", ["sum", "mean", "amax", "amin", "var"])
+def test_reduction_over_an_empty_dim_tuple_reduces_every_dim(fn):
+    # `dim=tuple(range(1, x.ndim))` of a 1-D x is (): PyTorch reduces all; tapegrad reduced none
+    x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    outs = [getattr(m.tensor(x), fn)(dim=()) for m in (torch, ag)]
+    _same(outs[1], outs[0])
+    assert ag.tensor(x).sum(dim=[], keepdim=True).shape == (1, 1)
+    assert np.sum(ag.tensor(x), axis=()).shape == (2, 3)  # numpy's axis=() still reduces none
