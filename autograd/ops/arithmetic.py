@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..promotion import result_type
 from .fpwarnings import at_callers_line
 from .registry import Const, Primitive, Sample, Tensor, register
 
@@ -94,8 +95,17 @@ RELU = Primitive(
     # layer's backward has just read it, while the input was last touched in the forward
     [lambda g, out, x: g * (out > 0)], "d relu(x)/dx = 1 if x > 0 else 0",
 )
+def _clamp_forward(x, lo, hi):
+    dt = x.dtype
+    if dt.kind not in "fc":
+        # an integer tensor clamped to a float bound gives float32, as PyTorch's promotion
+        dt = result_type(x, *(b for b in (lo, hi) if b is not None))
+        x = x.astype(dt, copy=False)
+    return np.clip(x, lo, hi).astype(dt, copy=False)
+
+
 CLAMP = Primitive(
-    "clamp", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
+    "clamp", _clamp_forward,
     [lambda g, out, x, lo, hi: g * _inside(x, lo, hi)],
     "d clamp(x, lo, hi)/dx = 1 if lo <= x <= hi else 0",
 )

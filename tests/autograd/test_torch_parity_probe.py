@@ -206,3 +206,17 @@ def test_reduction_over_an_empty_dim_tuple_reduces_every_dim(fn):
     _same(outs[1], outs[0])
     assert ag.tensor(x).sum(dim=[], keepdim=True).shape == (1, 1)
     assert np.sum(ag.tensor(x), axis=()).shape == (2, 3)  # numpy's axis=() still reduces none
+
+
+def test_clamp_of_an_integer_tensor_to_float_bounds_gives_float32():
+    # tapegrad kept int64 (clamp(-3.5, 3.5) of [5] gave 3, PyTorch 3.5)
+    x = np.array([1, 5, -7])
+    outs = []
+    for m in (torch, ag):
+        t = m.tensor(x)
+        outs.append((t.clamp(-3.5, 3.5), t.clamp(min=0.5), t.clamp(0, 3),
+                     m.tensor(x, dtype=m.int32).clamp(0, 1)))
+    for ours, theirs in zip(outs[1], outs[0]):
+        _same(ours, theirs)
+    with pytest.raises(RuntimeError):
+        ag.tensor(x).clamp_(-3.5, 3.5)  # as PyTorch: a float result cannot go into int64
