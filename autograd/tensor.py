@@ -392,6 +392,8 @@ def _floor_divide(a, b) -> Tensor:
     if dtype == np.bool_:
         raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
     arrays = [np.asarray(x._data if isinstance(x, Tensor) else x).astype(dtype, copy=False) for x in (a, b)]
+    if dtype.kind in "iu" and np.any(arrays[1] == 0):
+        raise RuntimeError("ZeroDivisionError")  # as PyTorch (numpy gives 0 with a warning)
     return make_tensor(np.asarray(np.floor_divide(*arrays)))
 
 

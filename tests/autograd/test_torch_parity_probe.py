@@ -220,3 +220,13 @@ def test_clamp_of_an_integer_tensor_to_float_bounds_gives_float32():
         _same(ours, theirs)
     with pytest.raises(RuntimeError):
         ag.tensor(x).clamp_(-3.5, 3.5)  # as PyTorch: a float result cannot go into int64
+
+
+@pytest.mark.parametrize("op", [lambda a, b: a // b, lambda a, b: a % b])
+def test_integer_floor_division_and_remainder_by_zero_raise(op):
+    # numpy gives 0 with a RuntimeWarning; PyTorch raises RuntimeError: ZeroDivisionError
+    for m in (torch, ag):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            op(m.tensor([1, 2]), m.tensor([1, 0]))
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            op(m.tensor([1, 2]), 0)
