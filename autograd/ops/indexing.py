@@ -187,11 +187,21 @@ def _getitem_samples():
     ]
 
 
+def _zero_d_ints(key):
+    """0-d integer arrays in `key` as Python ints: PyTorch indexes with a 0-d integer tensor as
+    with an int (the result is a view), numpy as with an integer array (a copy)."""
+    if isinstance(key, np.ndarray):
+        return int(key) if key.ndim == 0 and key.dtype.kind in "iu" else key
+    if isinstance(key, tuple) and any(isinstance(k, np.ndarray) and k.ndim == 0 for k in key):
+        return tuple(_zero_d_ints(k) for k in key)
+    return key
+
+
 @register("getitem", ref=lambda x, key: x[key], samples=_getitem_samples(), method=False)
 def getitem(input, key):
     """``input[key]``: slices, ints, None, Ellipsis, integer arrays, boolean masks (PyTorch's rule:
     integers are applied before the advanced indices; repeated indices accumulate gradient)."""
-    steps = torch_key_steps(index_key(key))
+    steps = torch_key_steps(_zero_d_ints(index_key(key)))
     out = GETITEM_OP(input, key=steps[0])
     return out if len(steps) == 1 else GETITEM_OP(out, key=steps[1])
 

@@ -230,3 +230,17 @@ def test_integer_floor_division_and_remainder_by_zero_raise(op):
             op(m.tensor([1, 2]), m.tensor([1, 0]))
         with pytest.raises(RuntimeError, match="ZeroDivisionError"):
             op(m.tensor([1, 2]), 0)
+
+
+def test_indexing_with_a_0d_integer_tensor_gives_a_view_as_an_int_does():
+    # numpy treats a 0-d integer array as an advanced index (a copy); PyTorch as an int (a view)
+    outs = []
+    for m in (torch, ag):
+        x = m.arange(6.0).view(2, 3)
+        row = x[m.tensor(1)]
+        part = x[m.tensor(0), 1:]
+        part.mul_(0)
+        x.add_(100)
+        outs.append((row, x, x[m.tensor(True)], x[m.tensor(-1), m.tensor([0, 2])]))
+    for ours, theirs in zip(outs[1], outs[0]):
+        _same(ours, theirs)
