@@ -98,7 +98,9 @@ def _nll_terms(logp: Tensor, t: np.ndarray, w, ignore_index: int):
     safe = np.where(keep, t, 0)
     wt = keep.astype(logp.dtype) if w is None else np.where(keep, w[safe], 0).astype(logp.dtype)
     picked = logp.gather(1, Tensor(np.expand_dims(safe, 1))).squeeze(1)
-    return -picked * wt, wt
+    # masked_fill, not a product with 0: an ignored target gets a gradient of exactly 0 even when
+    # the mean's denominator is 0 (all ignored: PyTorch's loss is nan and its gradient 0)
+    return (-picked * wt).masked_fill(~keep, 0.0), wt
 
 
 def _reduce_weighted(loss: Tensor, wt: np.ndarray, reduction: str) -> Tensor:
@@ -125,11 +127,12 @@ def _ce_rows_vjp(g, out, x, target, keep):
     if isinstance(x, Tensor):
         onehot = np.zeros(x.shape, dtype=x.dtype)
         np.put_along_axis(onehot, target[:, None], 1, axis=1)
-        return (x.softmax(1) - Tensor(onehot)) * (g * keep)[:, None]
+        return (x.softmax(1) - Tensor(onehot)) * g.masked_fill(Tensor(keep == 0), 0.0)[:, None]
     p = np.exp(x - np.amax(x, axis=1, keepdims=True))
     p /= np.sum(p, axis=1, keepdims=True)
     p[np.arange(x.shape[0]), target] -= 1
-    p *= (g * keep)[:, None]
+    # (where, not g * keep: an ignored row's gradient is 0 even for an infinite g, as PyTorch's)
+    p *= np.where(keep != 0, g, 0)[:, None]
     return p
 
 
@@ -259,7 +262,7 @@ def _cross_entropy_indices(input, t, w, ignore_index, reduction, eps):
     shape = (1, n_classes, *([1] * (input.ndim - 2)))
     weighted = logp if w is None else logp * Tensor(w.astype(input.dtype).reshape(shape))
     keep = t != ignore_index
-    smooth = -(weighted.sum(1)) * keep.astype(input.dtype)
+    smooth = (-(weighted.sum(1))).masked_fill(Tensor(~keep), 0.0)
     if reduction == "mean":
         denom = float(keep.sum()) if w is None else float(w[t[keep]].sum())
         with np.errstate(invalid="ignore", divide="ignore"):
