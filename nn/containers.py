@@ -100,6 +100,13 @@ class Sequential(Module):
             self._modules[str(i)] = m
         return self
 
+    def pop(self, key):
+        """Remove the module at index `key` (or the slice `key`) and return it; the rest are
+        renumbered."""
+        removed = self[key]
+        del self[key]
+        return removed
+
     def forward(self, input):
         """Feed `input` through each module in order."""
         for module in self._modules.values():
@@ -153,6 +160,13 @@ class ModuleList(Module):
         for module in modules:
             self.append(module)
         return self
+
+    def pop(self, key):
+        """Remove the module at index `key` (or the slice `key`) and return it; the rest are
+        renumbered."""
+        removed = self[key]
+        del self[key]
+        return removed
 
     def insert(self, index: int, module: Module) -> None:
         """Insert `module` before position `index`."""

@@ -23,6 +23,12 @@ from .lr_plateau import ReduceLROnPlateau
 from .lr_warm_restarts import CosineAnnealingWarmRestarts
 from .optimizer import Optimizer
 
+
+class _LRScheduler(LRScheduler):
+    """PyTorch's pre-2.0 name of `LRScheduler`, which it keeps (as a subclass, not in __all__):
+    custom warmup schedulers in many programs subclass `lr_scheduler._LRScheduler`."""
+
+
 __all__ = [
     "ChainedScheduler",
     "CosineAnnealingLR",

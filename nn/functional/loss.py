@@ -14,6 +14,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.inplace import torch_dtype_name
 from autograd.ops.registry import Primitive
 
 from . import _checks
@@ -96,10 +97,14 @@ BCE = Primitive(
 )
 
 
-def _weighted(name: str, loss: Tensor, weight) -> Tensor:
+def _weighted(name: str, loss: Tensor, weight, dtype=None) -> Tensor:
+    """`loss * weight`; a floating `weight` is first cast to `dtype` when given (PyTorch multiplies
+    it into the loss in place, so a float64 weight does not make a float32 loss float64)."""
     if weight is None:
         return loss
     weight = _as_tensor(weight)
+    if dtype is not None and weight._data.dtype.kind == "f" and weight._data.dtype != dtype:
+        weight = weight.to(dtype)
     try:
         np.broadcast_shapes(weight.shape, loss.shape)
     except ValueError:
@@ -119,8 +124,16 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
         weight: broadcastable rescaling weight per element, or None.
     """
     input, target = _pair("binary_cross_entropy", input, target)
+    if target._data.dtype != input._data.dtype:  # (PyTorch casts neither: int64 or float64 labels
+        # with a float32 input raise there, and must not make a float64 loss here)
+        got, want = target._data.dtype, input._data.dtype
+        raise _checks.DtypeError(
+            f"binary_cross_entropy: Found dtype {torch_dtype_name(got)} but expected "
+            f"{torch_dtype_name(want)}: the target must have the input's dtype {want}, got {got}; "
+            f"convert it with target.to(input.dtype)"
+        )
     _checks.probabilities("binary_cross_entropy", input._data)
-    loss = _weighted("binary_cross_entropy", BCE(input, target), weight)
+    loss = _weighted("binary_cross_entropy", BCE(input, target), weight, input._data.dtype)
     return _reduce("binary_cross_entropy", loss, reduction)
 
 
@@ -135,6 +148,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
         pos_weight: weight of positive examples, broadcast along the last (class) dim, or None.
     """
     input, target = _pair("binary_cross_entropy_with_logits", input, target)
+    t_dtype = target._data.dtype
+    if t_dtype.kind != "f":  # (PyTorch computes the loss in the target's memory: it must be float)
+        raise _checks.DtypeError(
+            f"binary_cross_entropy_with_logits: result type {torch_dtype_name(input._data.dtype)} "
+            f"can't be cast to the desired output type {torch_dtype_name(t_dtype)}: the target "
+            f"must be floating point, got {t_dtype}; convert it with target.float()"
+        )
     sp = SOFTPLUS(-input, beta=1.0, threshold=math.inf)  # log(1 + exp(-x)), never overflows
     if pos_weight is None:
         loss = (1 - target) * input + sp
@@ -148,7 +168,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
                 f"does not broadcast to the input shape {tuple(input.shape)}"
             ) from None
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp
-    loss = _weighted("binary_cross_entropy_with_logits", loss, weight)
+    loss = _weighted("binary_cross_entropy_with_logits", loss, weight, t_dtype)
+    if loss._data.dtype != t_dtype:  # PyTorch's loss has the target's dtype (float64 logits with
+        loss = loss.to(t_dtype)  # float32 targets give a float32 loss)
     return _reduce("binary_cross_entropy_with_logits", loss, reduction)
 
 

@@ -127,6 +127,7 @@ def _poisson_ref(x, t, log_input=True, full=False, reduction="mean"):
 
 
 @_entry(_poisson_ref, [Sample((3, 4), (3, 4)), Sample((3, 4), Const(np.array([0.0, 1.0, 2.0, 5.0])), full=True),
+                       Sample((3, 4), (3, 4), full=True),
                        Sample((4,), (4,), log_input=False, reduction="sum")], domain=(0.2, 2.0))
 def poisson_nll_loss(input: Tensor, target, log_input: bool = True, full: bool = False, size_average=None,
                      eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
@@ -136,11 +137,13 @@ def poisson_nll_loss(input: Tensor, target, log_input: bool = True, full: bool =
     target = _t(target, input)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
-        t = np.asarray(target._data)
-        big = t > 1
-        safe = np.where(big, t, 2.0)
-        stirling = np.where(big, safe * np.log(safe) - safe + 0.5 * np.log(2 * math.pi * safe), 0.0)
-        loss = loss + stirling.astype(loss._data.dtype)
+        # from the target tensor, not its array, and as PyTorch writes it: it differentiates
+        # Stirling's term in the target (log t + 1/(2t) where t > 1, 0 where 0 < t <= 1, and
+        # nan at t = 0, from 0 * log(0))
+        small = Tensor(np.asarray(target._data) <= 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stirling = target * target.log() - target + 0.5 * (target * (2 * math.pi)).log()
+        loss = loss + stirling.masked_fill(small, 0.0)
     return _reduce("poisson_nll_loss", loss, size_average, reduce, reduction)
 
 

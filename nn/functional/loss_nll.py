@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
+from autograd.inplace import torch_dtype_name
 from autograd.ops.registry import Primitive
 
 from . import _checks
@@ -45,13 +46,27 @@ def _class_targets(name: str, input: Tensor, target, ignore_index: int) -> np.nd
     return t
 
 
-def _class_weight(name: str, weight, n_classes: int):
+def _class_weight(name: str, weight, input: Tensor):
+    """The (C,) class weight as an array; a list or ndarray (which has no tensor dtype of its
+    own here) takes the input's dtype."""
     if weight is None:
         return None
-    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
+    n_classes = input.shape[1]
+    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight, dtype=input.dtype)
     if w.shape != (n_classes,):
         raise ValueError(f"{name}: weight must have shape ({n_classes},) (one per class), got {w.shape}")
     return w
+
+
+def _index_weight_dtype(name: str, input: Tensor, w) -> None:
+    """With class-index targets PyTorch casts no class weight tensor: a float64 (numpy-made) or
+    int64 weight with a float32 input raises there, so it raises here too."""
+    if w is not None and w.dtype != input._data.dtype:
+        raise _checks.DtypeError(
+            f"{name}: expected scalar type {torch_dtype_name(input._data.dtype)} but found "
+            f"{torch_dtype_name(w.dtype)}: the class weight must have the input's dtype "
+            f"{input._data.dtype}, got {w.dtype}; convert it with weight.to(input.dtype)"
+        )
 
 
 def _unbatched(input: Tensor, target):
@@ -85,7 +100,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     if reduction not in _REDUCTIONS:
         raise ValueError(f"nll_loss: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     t = _class_targets("nll_loss", input, target, ignore_index)
-    w = _class_weight("nll_loss", weight, input.shape[1])
+    w = _class_weight("nll_loss", weight, input)
+    _index_weight_dtype("nll_loss", input, w)
     loss, wt = _nll_terms(input, t, w, ignore_index)
     if squeeze and reduction == "none":
         loss = loss.reshape(())
@@ -98,7 +114,9 @@ def _nll_terms(logp: Tensor, t: np.ndarray, w, ignore_index: int):
     safe = np.where(keep, t, 0)
     wt = keep.astype(logp.dtype) if w is None else np.where(keep, w[safe], 0).astype(logp.dtype)
     picked = logp.gather(1, Tensor(np.expand_dims(safe, 1))).squeeze(1)
-    return -picked * wt, wt
+    # masked_fill, not a product with 0: an ignored target gets a gradient of exactly 0 even when
+    # the mean's denominator is 0 (all ignored: PyTorch's loss is nan and its gradient 0)
+    return (-picked * wt).masked_fill(~keep, 0.0), wt
 
 
 def _reduce_weighted(loss: Tensor, wt: np.ndarray, reduction: str, none_kept: bool = False) -> Tensor:
@@ -133,11 +151,12 @@ def _ce_rows_vjp(g, out, x, target, keep):
     if isinstance(x, Tensor):
         onehot = np.zeros(x.shape, dtype=x.dtype)
         np.put_along_axis(onehot, target[:, None], 1, axis=1)
-        return (x.softmax(1) - Tensor(onehot)) * (g * keep)[:, None]
+        return (x.softmax(1) - Tensor(onehot)) * g.masked_fill(Tensor(keep == 0), 0.0)[:, None]
     p = np.exp(x - np.amax(x, axis=1, keepdims=True))
     p /= np.sum(p, axis=1, keepdims=True)
     p[np.arange(x.shape[0]), target] -= 1
-    p *= (g * keep)[:, None]
+    # (where, not g * keep: an ignored row's gradient is 0 even for an infinite g, as PyTorch's)
+    p *= np.where(keep != 0, g, 0)[:, None]
     return p
 
 
@@ -237,7 +256,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
             f"cross_entropy: expected input of shape (N, C, ...), got {tuple(input.shape)}"
         )
     n_classes = input.shape[1]
-    w = _class_weight("cross_entropy", weight, n_classes)
+    w = _class_weight("cross_entropy", weight, input)
     t_data = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t_data.dtype.kind == "f":
         if t_data.shape != tuple(input.shape):  # float labels, not probabilities
@@ -246,6 +265,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         loss = _cross_entropy_probs(input, _as_tensor(target), w, reduction, label_smoothing)
     else:
         t = _class_targets("cross_entropy", input, target, ignore_index)
+        _index_weight_dtype("cross_entropy", input, w)
         if input.ndim == 2 and w is None and label_smoothing == 0.0:
             keep = (t != ignore_index).astype(input.dtype)
             loss = CROSS_ENTROPY_ROWS(input, target=np.where(t != ignore_index, t, 0), keep=keep)
@@ -267,7 +287,7 @@ def _cross_entropy_indices(input, t, w, ignore_index, reduction, eps):
     shape = (1, n_classes, *([1] * (input.ndim - 2)))
     weighted = logp if w is None else logp * Tensor(w.astype(input.dtype).reshape(shape))
     keep = t != ignore_index
-    smooth = -(weighted.sum(1)) * keep.astype(input.dtype)
+    smooth = (-(weighted.sum(1))).masked_fill(Tensor(~keep), 0.0)
     if reduction == "mean":
         denom = float(keep.sum()) if w is None else float(w[t[keep]].sum())
         smooth = _divide_total(smooth.sum(), denom, none_kept=not keep.any())
@@ -287,7 +307,8 @@ def _cross_entropy_probs(input, target, w, reduction, eps):
         target = target * (1 - eps) + eps / n_classes
     terms = input.log_softmax(1) * target
     if w is not None:
-        terms = terms * Tensor(w.astype(input.dtype).reshape(1, n_classes, *([1] * (input.ndim - 2))))
+        # (not cast: PyTorch promotes, a float64 weight gives a float64 loss here)
+        terms = terms * Tensor(w.reshape(1, n_classes, *([1] * (input.ndim - 2))))
     loss = -(terms.sum(1))
     if reduction == "mean":
         return loss.sum() / (input._data.size // max(n_classes, 1))

@@ -175,12 +175,12 @@ entry(L.binary_cross_entropy_with_logits, R.binary_cross_entropy_with_logits,
       domain=(0.05, 2.0))
 entry(L.nll_loss, R.nll_loss, [
     Sample((4, 5), TARGETS),
-    Sample((4, 5), TARGETS, Const(Tensor(np.array([0.5, 1.0, 2.0, 1.5, 0.3]))), ignore_index=1),
+    Sample((4, 5), TARGETS, Const([0.5, 1.0, 2.0, 1.5, 0.3]), ignore_index=1),
     Sample((4, 5), TARGETS, reduction="none"),
 ])
 entry(L.cross_entropy, R.cross_entropy, [
     Sample((4, 5), TARGETS),
-    Sample((4, 5), TARGETS, Const(Tensor(np.array([0.5, 1.0, 2.0, 1.5, 0.3]))), reduction="sum"),
+    Sample((4, 5), TARGETS, Const([0.5, 1.0, 2.0, 1.5, 0.3]), reduction="sum"),
     Sample((4, 5), TARGETS, ignore_index=3, label_smoothing=0.2),
     Sample((4, 5), (4, 5), label_smoothing=0.1),
 ])

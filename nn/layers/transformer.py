@@ -15,6 +15,7 @@ from .. import init
 from ..functional.activation import gelu, relu
 from ..module import Module
 from . import _args
+from .activation import GELU, ReLU
 from .attention import MultiheadAttention
 from .dropout import Dropout
 from .linear import Linear
@@ -189,12 +190,26 @@ def _seq_len(x: Tensor, batch_first: bool) -> int:
     return x.shape[1 if batch_first and x.ndim == 3 else 0]
 
 
+def _nested_capable(layer) -> bool:
+    """PyTorch's TransformerEncoder conditions on its layer for the nested-tensor fast path."""
+    if not isinstance(layer, TransformerEncoderLayer) or layer.norm_first:
+        return False
+    attn = layer.self_attn
+    act = layer.activation
+    return (attn.batch_first and attn._qkv_same_embed_dim and attn.in_proj_bias is not None
+            and (act is relu or act is gelu or isinstance(act, (ReLU, GELU)))
+            and layer.norm1.eps == layer.norm2.eps and attn.num_heads % 2 == 0)
+
+
 class TransformerEncoder(Module):
     """A stack of `num_layers` copies of `encoder_layer` (`layers`), then `norm` if given.
 
     forward(src, mask=None, src_key_padding_mask=None, is_causal=None): each layer gets the
-    same masks; `is_causal=None` detects a causal `mask`. enable_nested_tensor and mask_check
-    are accepted (PyTorch's GPU fast path) and change nothing.
+    same masks; `is_causal=None` detects a causal `mask`.
+
+    enable_nested_tensor (default True) is PyTorch's inference fast path, which also changes the
+    output: where PyTorch takes it (see `_nested_padding`) the padded positions come out as 0
+    (before `norm`), so they do here too.
     """
 
     def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
@@ -203,6 +218,29 @@ class TransformerEncoder(Module):
         self.layers = _clones(encoder_layer, num_layers)
         self.num_layers = int(num_layers)
         self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
+        # PyTorch decides at construction whether the layer allows nested tensors
+        self.use_nested_tensor = bool(enable_nested_tensor) and _nested_capable(encoder_layer)
+
+    def _nested_padding(self, src: Tensor, mask, src_key_padding_mask):
+        """The (N, S) padded positions when PyTorch would run the layers on a nested tensor and
+        pad its output back with zeros: in eval mode, without gradient, with a batched src, a
+        key padding mask and no `mask`, the valid positions of each sequence first. Else None."""
+        if (not self.use_nested_tensor or not len(self.layers) or self.layers[0].training
+                or src.ndim != 3 or src_key_padding_mask is None or mask is not None):
+            return None
+        pad = np.asarray(src_key_padding_mask._data if isinstance(src_key_padding_mask, Tensor)
+                         else src_key_padding_mask) != 0
+        if pad.shape != (src.shape[0], src.shape[1]):
+            return None
+        lengths = (~pad).sum(axis=1, keepdims=True)
+        if self.mask_check and not np.array_equal(~pad, np.arange(pad.shape[1]) < lengths):
+            return None  # (not left-aligned: PyTorch keeps the padded computation)
+        if autograd.is_grad_enabled() and (src.requires_grad or any(
+                p.requires_grad for p in self.layers[0].parameters())):
+            return None
+        return pad
 
     def forward(self, src: Tensor, mask=None, src_key_padding_mask=None,
                 is_causal: bool | None = None) -> Tensor:
@@ -210,10 +248,13 @@ class TransformerEncoder(Module):
         first = self.layers[0] if len(self.layers) else None
         batch_first = getattr(first, "batch_first", False)
         is_causal = _detect_is_causal(mask, is_causal, _seq_len(src, batch_first))
+        pad = self._nested_padding(src, mask, src_key_padding_mask)
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, is_causal=is_causal,
                         src_key_padding_mask=src_key_padding_mask)
+        if pad is not None:
+            out = out.masked_fill(Tensor(pad[:, :, None]), 0.0)
         return self.norm(out) if self.norm is not None else out
 
 
