@@ -34,7 +34,9 @@ class VariadicVJPs:
 
 
 def _cast_back(g, x):
-    return g.astype(x.dtype, copy=False) if isinstance(g, np.ndarray) else g.to(x.dtype)
+    if isinstance(g, (np.ndarray, np.generic)):  # (a 0-d gradient may come as a numpy scalar)
+        return np.asarray(g).astype(x.dtype, copy=False)
+    return g.to(x.dtype)
 
 
 def _cat_vjp(i, g, out, *xs, axis):
