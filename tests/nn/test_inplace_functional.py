@@ -57,3 +57,20 @@ def test_inplace_modules_change_their_input_as_pytorch(name, args):
                        + [p.grad.numpy().copy() for p in model.parameters()])
     for got, want in zip(results[1], results[0]):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name, shape", [("Dropout", (4, 6)), ("Dropout2d", (2, 3, 2, 2)),
+                                         ("Dropout1d", (2, 3, 4))])
+def test_inplace_dropout_writes_into_its_input(name, shape):
+    import nn
+
+    x = np.random.default_rng(2).standard_normal(shape).astype(np.float32) + 5
+    for lib, nnm in ((torch, torch.nn), (autograd, nn)):
+        leaf = lib.tensor(x, requires_grad=True)
+        h = leaf * 1
+        out = getattr(nnm, name)(0.5, inplace=True)(h)
+        assert out is h
+        hv = h.detach().numpy()
+        assert (hv == 0).any() and np.allclose(hv[hv != 0], 2 * (x * 1)[hv != 0])
+        out.sum().backward()
+        np.testing.assert_allclose(leaf.grad.numpy(), np.where(hv != 0, 2.0, 0.0))
