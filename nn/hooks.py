@@ -80,11 +80,13 @@ class BackwardHook:
         return index, tuple(new)
 
     def setup_inputs(self, args: tuple) -> tuple:
+        """`args` with its tensors passed through the input identity (when one needs grad)."""
         self.n_inputs = len(args)
         self.input_index, args = self._wrap(args, self._input_backward)
         return args
 
     def setup_outputs(self, result):
+        """`result` (a tensor or a tuple) with its tensors passed through the output identity."""
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
         self.n_outputs = len(outs)
