@@ -303,36 +303,3 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
         dim = _softmax_dim("softmin", input.ndim)
     x = input if dtype is None else input.to(dtype)
     return autograd.softmax(-x, dim)
-
-
-def relu_(input: Tensor) -> Tensor:
-    """In-place relu: ``relu(input, inplace=True)`` (returns `input`)."""
-    return relu(input, inplace=True)
-
-
-def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """In-place leaky_relu (returns `input`)."""
-    return leaky_relu(input, negative_slope, inplace=True)
-
-
-def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """In-place elu (returns `input`)."""
-    return elu(input, alpha, inplace=True)
-
-
-def selu_(input: Tensor) -> Tensor:
-    """In-place selu (returns `input`)."""
-    return selu(input, inplace=True)
-
-
-def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """In-place celu (returns `input`)."""
-    return celu(input, alpha, inplace=True)
-
-
-def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """In-place hardtanh (returns `input`)."""
-    return hardtanh(input, min_val, max_val, inplace=True)
-
-
-__all__ += ["celu_", "elu_", "hardtanh_", "leaky_relu_", "relu_", "selu_"]

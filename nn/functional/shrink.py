@@ -72,11 +72,3 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     """x where x > threshold, else `value`. `inplace=True` writes the result into `input`."""
     out = WHERE(input._data > threshold, input, _const(input, value))
     return input.copy_(out) if inplace else out
-
-
-def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
-    """In-place threshold (returns `input`)."""
-    return globals()["threshold"](input, threshold, value, inplace=True)
-
-
-__all__ += ["threshold_"]

@@ -1,6 +1,5 @@
-"""The in-place functional activations (F.relu_, leaky_relu_, elu_, selu_, celu_, hardtanh_,
-threshold_), as PyTorch's: they return the input tensor itself, changed in place, and
-backpropagate through the recorded in-place op."""
+"""Activations and dropout with inplace=True, as PyTorch's: they return the input tensor
+itself, changed in place, and backpropagate through the recorded in-place op."""
 
 import numpy as np
 import pytest
@@ -10,8 +9,9 @@ import nn.functional as F
 
 torch = pytest.importorskip("torch")
 
-CASES = [("relu_", ()), ("leaky_relu_", (0.2,)), ("elu_", (0.5,)), ("selu_", ()),
-         ("celu_", (2.0,)), ("hardtanh_", (-0.5, 0.5)), ("threshold_", (0.1, -3.0))]
+CASES = [("relu", ()), ("leaky_relu", (0.2,)), ("elu", (0.5,)), ("selu", ()),
+         ("celu", (2.0,)), ("hardtanh", (-0.5, 0.5)), ("threshold", (0.1, -3.0)),
+         ("relu6", ()), ("silu", ()), ("hardswish", ()), ("hardsigmoid", ()), ("mish", ())]
 
 
 @pytest.mark.parametrize("name, args", CASES)
@@ -21,7 +21,7 @@ def test_inplace_functional_matches_pytorch(name, args):
     for lib, mod in ((torch, torch.nn.functional), (autograd, F)):
         leaf = lib.tensor(x, requires_grad=True)
         h = leaf * 2
-        out = getattr(mod, name)(h, *args)
+        out = getattr(mod, name)(h, *args, inplace=True)
         assert out is h
         (out * out).sum().backward()
         results.append((out.detach().numpy().copy(), leaf.grad.numpy().copy()))
