@@ -59,8 +59,8 @@ def test_inplace_modules_change_their_input_as_pytorch(name, args):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("name, shape", [("Dropout", (4, 6)), ("Dropout2d", (2, 3, 2, 2)),
-                                         ("Dropout1d", (2, 3, 4))])
+@pytest.mark.parametrize("name, shape", [("Dropout", (8, 16)), ("Dropout2d", (8, 16, 2, 2)),
+                                         ("Dropout1d", (8, 16, 3))])
 def test_inplace_dropout_writes_into_its_input(name, shape):
     import nn
 
