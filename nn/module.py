@@ -17,7 +17,7 @@ from autograd import Tensor
 from autograd.tensor import _to_array, format_tensor, init_slots
 
 from .conversion import ConversionMixin
-from .hooks import RemovableHandle
+from .hooks import BackwardHook, BackwardHooksMixin, RemovableHandle
 from .state_dict import StateDictMixin
 
 __all__ = ["Module", "Parameter", "RemovableHandle"]
@@ -67,7 +67,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
 
 
-class Module(StateDictMixin, ConversionMixin):
+class Module(StateDictMixin, ConversionMixin, BackwardHooksMixin):
     """Base class of every layer and model: subclass it, assign layers in `__init__`, write `forward`.
 
     Attributes assigned as `Parameter`, `Module`, or through `register_buffer` are registered and
@@ -100,6 +100,10 @@ class Module(StateDictMixin, ConversionMixin):
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if self._backward_hooks or self._backward_pre_hooks:  # (two attribute reads when none)
+            backward_hook = BackwardHook(self, self._backward_hooks, self._backward_pre_hooks)
+            args = backward_hook.setup_inputs(args)
         # NOTE: `**kwargs` copies the dict on every call, even an empty one
         output = self.forward(*args, **kwargs) if kwargs else self.forward(*args)
         if self._forward_hooks:
@@ -107,7 +111,7 @@ class Module(StateDictMixin, ConversionMixin):
                 result = hook(self, args, output)
                 if result is not None:
                     output = result
-        return output
+        return output if backward_hook is None else backward_hook.setup_outputs(output)
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; a non-None result replaces `args`."""

@@ -1,4 +1,5 @@
-"""Gradient utilities: clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters."""
+"""Gradient utilities (clip_grad_norm_, clip_grad_value_, parameters_to_vector,
+vector_to_parameters) and pad_sequence (PyTorch's torch.nn.utils.rnn.pad_sequence)."""
 
 from __future__ import annotations
 
@@ -122,6 +123,44 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
             n = p.numel()
             p.copy_(vec._data[offset:offset + n].reshape(p.shape))
             offset += n
+
+
+def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,
+                 padding_side: str = "right") -> Tensor:
+    """Stack sequences of different lengths (each (L_i, *)) into one tensor padded with
+    `padding_value` to the longest: (T, B, *), or (B, T, *) with `batch_first`; padding after
+    each sequence (`padding_side="right"`) or before it ("left"). As PyTorch's
+    torch.nn.utils.rnn.pad_sequence: differentiable, and the result has the first sequence's
+    dtype (token ids stay int64)."""
+    if padding_side not in ("left", "right"):
+        raise ValueError(
+            f"pad_sequence: expected padding_side to be one of left or right, but got "
+            f"{padding_side!r}"
+        )
+    seqs = list(sequences)
+    if not seqs:
+        raise RuntimeError("pad_sequence: received an empty list of sequences")
+    for s in seqs:
+        if not isinstance(s, Tensor) or s.ndim == 0:
+            raise TypeError(
+                "pad_sequence: expected a sequence of tensors of at least one dimension, got "
+                + ("a 0-d tensor" if isinstance(s, Tensor) else type(s).__name__)
+            )
+    dtype = seqs[0].dtype
+    longest = max(s.shape[0] for s in seqs)
+    padded = []
+    for s in seqs:
+        extra = longest - s.shape[0]
+        if s.dtype != dtype:
+            s = s.to(dtype)
+        if extra:
+            side = (0, extra) if padding_side == "right" else (extra, 0)
+            s = autograd.pad(s, (0, 0) * (s.ndim - 1) + side, value=padding_value)
+        padded.append(s)
+    return autograd.stack(padded, 0 if batch_first else 1)
+
+
+__all__ += ["pad_sequence"]
 
 
 # isort: split

@@ -51,6 +51,26 @@ def _copy_value(value):
     return copy.deepcopy(value)
 
 
+def _check_implementation_flags(name: str, defaults: dict[str, Any]) -> None:
+    """PyTorch's switches between implementations of one update: `foreach` and `fused` (both
+    compute the same update here: accepted, kept in the param groups as PyTorch keeps them);
+    `capturable` and `differentiable`, which need what tapegrad lacks, raise as PyTorch on the
+    CPU does (differentiable: PyTorch raises at the first step, on the in-place update of a leaf)."""
+    if defaults.get("fused") and defaults.get("foreach"):
+        raise RuntimeError(f"{name}: `fused` and `foreach` cannot be `True` together.")
+    if defaults.get("capturable"):
+        raise RuntimeError(
+            f"{name}: If capturable=True, params and state_steps must be on supported devices: "
+            "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla'] (tapegrad runs on the CPU: leave "
+            "capturable=False)"
+        )
+    if defaults.get("differentiable"):
+        raise RuntimeError(
+            f"{name}: differentiable=True (recording the update for autograd) is not supported: "
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
 class Optimizer:
     """Base class of all optimizers (PyTorch's `torch.optim.Optimizer`).
 
@@ -73,6 +93,7 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
+        _check_implementation_flags(type(self).__name__, defaults)
         self._validate(defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []

@@ -69,8 +69,14 @@ def same_dtype(who: str, input: Tensor, weight, error: type[Exception] = Runtime
 def class_index_target(who: str, input: Tensor, target) -> None:
     """Class-index targets must be integers; float or bool labels get PyTorch's RuntimeError."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype == np.int64 or t.dtype == np.uint8:  # (PyTorch: Long or Byte, nothing else)
-        return
+    if t.dtype == np.int64 or (t.dtype == np.uint8 and input.ndim <= 2):
+        return  # (PyTorch: Long, or Byte for (N, C) and (C,) inputs only)
+    if t.dtype == np.uint8:  # e.g. a uint8 segmentation mask
+        raise RuntimeError(
+            f"{who}: expected scalar type Long but found Byte: with an (N, C, d1, ...) input of "
+            f"shape {tuple(input.shape)} the class-index target must be int64, got uint8 of "
+            f"shape {tuple(t.shape)}: pass target.long()"
+        )
     if t.dtype.kind == "f":
         raise RuntimeError(
             f"{who}: expected class-index targets of dtype int64 (or float probability targets of "

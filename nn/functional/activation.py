@@ -2,8 +2,8 @@
 
 Activations with a kink or an overflow-prone branch are fused primitives with hand-written VJPs
 (written with numpy names, so they are differentiable again under `create_graph=True`); smooth
-compositions (silu, selu, logsigmoid) stay composite. `inplace=True` is accepted for PyTorch
-compatibility, but the result is always a new tensor (the graph never mutates its inputs).
+compositions (silu, selu, logsigmoid) stay composite. `inplace=True` writes the result into the
+input, as PyTorch (relu through relu_, the others through autograd.inplace.apply_inplace).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.inplace import apply_inplace
 from autograd.ops.arithmetic import RELU
 from autograd.ops.registry import Primitive
 
@@ -73,6 +74,12 @@ SOFTPLUS = Primitive(
 )
 
 
+def _result(input: Tensor, fn, inplace: bool, name: str) -> Tensor:
+    """`fn(input)`, or with `inplace` that value written into `input` as a recorded in-place op
+    (as PyTorch's: the caller's tensor changes; its history continues from `fn`)."""
+    return apply_inplace(input, name + "_", fn) if inplace else fn(input)
+
+
 def _check_tensor(name: str, input) -> None:
     if not isinstance(input, Tensor):
         _checks.tensor_input(name, input)
@@ -86,24 +93,25 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) elementwise."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x."""
     _check_tensor("leaky_relu", input)
-    return LEAKY_RELU(input, negative_slope=float(negative_slope))
+    return _result(input, lambda x: LEAKY_RELU(x, negative_slope=float(negative_slope)), inplace,
+                   "leaky_relu")
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha * (exp(x) - 1)."""
     _check_tensor("elu", input)
-    return ELU(input, alpha=float(alpha))
+    return _result(input, lambda x: ELU(x, alpha=float(alpha)), inplace, "elu")
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with scale ~ 1.0507, alpha ~ 1.6733 (self-normalizing)."""
-    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+    return _result(input, lambda x: elu(x, _SELU_ALPHA) * _SELU_SCALE, inplace, "selu")
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -138,7 +146,7 @@ def tanh(input: Tensor) -> Tensor:
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (a.k.a. swish)."""
     _check_tensor("silu", input)
-    return input * input.sigmoid()
+    return _result(input, lambda x: x * x.sigmoid(), inplace, "silu")
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -160,7 +168,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     _check_tensor("hardtanh", input)
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    return HARDTANH(input, min_val=float(min_val), max_val=float(max_val))
+    return _result(input, lambda x: HARDTANH(x, min_val=float(min_val), max_val=float(max_val)),
+                   inplace, "hardtanh")
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
@@ -227,19 +236,19 @@ CELU = Primitive(
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6; gradient x/3 + 1/2 on [-3, 3], 0 below, 1 above (as PyTorch)."""
     _check_tensor("hardswish", input)
-    return HARDSWISH(input)
+    return _result(input, HARDSWISH, inplace, "hardswish")
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), else 0."""
     _check_tensor("hardsigmoid", input)
-    return HARDSIGMOID(input)
+    return _result(input, HARDSIGMOID, inplace, "hardsigmoid")
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x)) (softplus with beta 1, threshold 20, as PyTorch)."""
     _check_tensor("mish", input)
-    return input * softplus(input).tanh()
+    return _result(input, lambda x: x * softplus(x).tanh(), inplace, "mish")
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -259,7 +268,9 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     inv_grad = 1.0 / float(np.float32(alpha))
     if input.dtype == np.float32:
         inv, inv_grad = float(np.float32(inv)), float(np.float32(inv_grad))
-    return CELU(input, alpha=float(alpha), inv_alpha=inv, inv_alpha_grad=inv_grad)
+    def fn(x):
+        return CELU(x, alpha=float(alpha), inv_alpha=inv, inv_alpha_grad=inv_grad)
+    return _result(input, fn, inplace, "celu")
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from autograd import Tensor
+from autograd.inplace import apply_inplace
 from autograd.random import default_generator
 
 from . import _checks
@@ -30,6 +31,13 @@ def _apply_mask(input: Tensor, p: float, mask_shape: tuple) -> Tensor:
     return input * scale
 
 
+def _masked(input: Tensor, p: float, mask_shape, inplace: bool, name: str) -> Tensor:
+    """The masked input; with `inplace` written into `input`, as PyTorch's inplace=True."""
+    if inplace:
+        return apply_inplace(input, name, lambda x: _apply_mask(x, p, mask_shape))
+    return _apply_mask(input, p, mask_shape)
+
+
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability `p` and scale the rest by 1 / (1 - p) (when training).
 
@@ -37,7 +45,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         input: any shape.
         p: probability of zeroing an element.
         training: apply dropout; when False return `input` unchanged.
-        inplace: accepted for PyTorch compatibility; a new tensor is returned.
+        inplace: write the result into `input` (a recorded in-place op) and return it.
     Returns:
         Tensor of the input's shape. The mask comes from `autograd.random.default_generator()`,
         so `autograd.manual_seed` makes it reproducible.
@@ -45,7 +53,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     _check("dropout", input, p)
     if not training or p == 0.0:
         return input
-    return _apply_mask(input, p, input.shape)
+    return _masked(input, p, input.shape, inplace, "dropout_")
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -81,7 +89,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
         )
     if not training or p == 0.0:
         return input
-    return _apply_mask(input, p, (*input.shape[:2], *([1] * (input.ndim - 2))))
+    return _masked(input, p, (*input.shape[:2], *([1] * (input.ndim - 2))), inplace, "dropout2d_")
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -96,4 +104,4 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
         )
     if not training or p == 0.0:
         return input
-    return _apply_mask(input, p, (*input.shape[:-1], 1))
+    return _masked(input, p, (*input.shape[:-1], 1), inplace, "dropout1d_")

@@ -57,6 +57,8 @@ def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
 def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """Huber: 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), with d = input - target."""
     input, target = _pair("huber_loss", input, target)
+    if target._data.dtype != input._data.dtype:  # PyTorch's huber loss has the input's dtype
+        target = target.to(input._data.dtype)  # (float64 targets keep a float32 loss float32)
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     d = input - target

@@ -52,8 +52,12 @@ def _np_reduce(loss, reduction="mean"):
         [Sample((4,), _SIGNS), Sample((4,), _SIGNS, reduction="none")])
 def soft_margin_loss(input: Tensor, target, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
-    """``log(1 + exp(-target * input))`` per element (target ±1), reduced."""
-    return _reduce("soft_margin_loss", softplus(-_t(target, input) * input), size_average, reduce, reduction)
+    """``log(1 + exp(-target * input))`` per element (target ±1), reduced; the loss has the
+    input's dtype (as PyTorch: a float64 target does not make a float32 loss float64)."""
+    target = _t(target, input)
+    if target._data.dtype != input._data.dtype:
+        target = target.to(input._data.dtype)
+    return _reduce("soft_margin_loss", softplus(-target * input), size_average, reduce, reduction)
 
 
 @_entry(lambda a, b, y, margin=0.0, reduction="mean": _np_reduce(np.maximum(0, -y * (a - b) + margin), reduction),

@@ -1,7 +1,7 @@
 """Activation layers: ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax, ...
 
-Each layer calls its functional form in `nn.functional.activation`; `inplace=True` is accepted for
-PyTorch compatibility (printed the same way) but the output is always a new tensor.
+Each layer calls its functional form in `nn.functional.activation`, passing `inplace`: with
+`inplace=True` the layer writes its result into its input, as PyTorch's.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class ReLU6(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise ReLU6."""
-        return F.relu6(input)
+        return F.relu6(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -64,7 +64,7 @@ class LeakyReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise leaky ReLU."""
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}{_inplace_repr(self.inplace)}"
@@ -80,7 +80,7 @@ class ELU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise ELU."""
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}{_inplace_repr(self.inplace)}"
@@ -95,7 +95,7 @@ class SELU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise SELU."""
-        return F.selu(input)
+        return F.selu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -143,7 +143,7 @@ class SiLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise SiLU."""
-        return F.silu(input)
+        return F.silu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -186,7 +186,7 @@ class Hardtanh(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise hardtanh."""
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_repr(self.inplace)}"
@@ -227,7 +227,7 @@ __all__ += ["CELU", "Hardsigmoid", "Hardswish", "Mish", "PReLU", "Softmin", "Sof
 
 
 class _Inplace(Module):
-    """An elementwise activation with PyTorch's (ignored) `inplace` flag."""
+    """An elementwise activation with PyTorch's `inplace` flag."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -245,7 +245,7 @@ class Hardswish(_Inplace):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise hardswish."""
-        return F.hardswish(input)
+        return F.hardswish(input, self.inplace)
 
 
 class Hardsigmoid(_Inplace):
@@ -256,7 +256,7 @@ class Hardsigmoid(_Inplace):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise hardsigmoid."""
-        return F.hardsigmoid(input)
+        return F.hardsigmoid(input, self.inplace)
 
 
 class Mish(_Inplace):
@@ -264,7 +264,7 @@ class Mish(_Inplace):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise mish."""
-        return F.mish(input)
+        return F.mish(input, self.inplace)
 
 
 class Softsign(Module):
@@ -285,7 +285,7 @@ class CELU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Elementwise CELU."""
-        return F.celu(input, self.alpha)
+        return F.celu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}{_inplace_repr(self.inplace)}"

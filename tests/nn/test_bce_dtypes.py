@@ -52,3 +52,15 @@ def test_float64_weight_keeps_float32_loss(name, arg):
     want = getattr(torch.nn.functional, name)(torch.from_numpy(x), torch.from_numpy(t), **{arg: tw})
     out = getattr(F, name)(autograd.tensor(x), autograd.tensor(t), **{arg: autograd.tensor(w)})
     np.testing.assert_allclose(out.item(), want.item(), rtol=1e-6)
+
+
+def test_0d_float64_logits_float32_target_backward():
+    x, t = np.array(0.3), np.array(1.0, dtype=np.float32)
+    tx = torch.tensor(x, requires_grad=True)
+    gx = autograd.tensor(x, requires_grad=True)
+    want = torch.nn.functional.binary_cross_entropy_with_logits(tx, torch.tensor(t))
+    got = F.binary_cross_entropy_with_logits(gx, autograd.tensor(t))
+    want.backward()
+    got.backward()
+    assert str(got.dtype) == str(want.dtype).replace("torch.", "") == "float32"
+    np.testing.assert_allclose(gx.grad.numpy(), tx.grad.numpy(), rtol=1e-6)

@@ -366,7 +366,8 @@ def test_defaults_match_pytorch():
     assert optim.SGD([a]).defaults["lr"] == 1e-3
     assert optim.Adagrad([a]).defaults == {
         "lr": 1e-2, "lr_decay": 0, "eps": 1e-10, "weight_decay": 0,
-        "initial_accumulator_value": 0, "maximize": False,
+        "initial_accumulator_value": 0, "foreach": None, "maximize": False,
+        "differentiable": False, "fused": None,
     }
     assert optim.Adadelta([a]).defaults["lr"] == 1.0
     assert optim.Adadelta([a]).defaults["rho"] == 0.9
