@@ -244,3 +244,14 @@ def test_indexing_with_a_0d_integer_tensor_gives_a_view_as_an_int_does():
         outs.append((row, x, x[m.tensor(True)], x[m.tensor(-1), m.tensor([0, 2])]))
     for ours, theirs in zip(outs[1], outs[0]):
         _same(ours, theirs)
+
+
+def test_dtype_identity_as_torch():
+    # autograd.float32 was numpy's scalar type np.float32, so `x.dtype is autograd.float32`
+    # was False (torch dtypes are singletons: `x.dtype is torch.float32` is True)
+    for m in (torch, ag):
+        assert m.ones(2).dtype is m.float32 and m.ones(2).dtype is m.float
+        assert m.tensor([True]).dtype is m.bool and m.tensor([1]).dtype is m.long
+        assert m.ones(2).double().dtype is m.float64 and m.ones(2).half().dtype is m.float16
+        assert m.ones(2, dtype=m.int32).dtype is m.int32 and m.ones(2).int().dtype is m.int
+        assert m.ones(2, dtype=m.uint8).dtype is m.uint8 and m.ones(2, dtype=m.int8).dtype is m.int8
