@@ -268,9 +268,13 @@ class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
         return _REMAINDER(other, self)
 
     def __eq__(self, other):  # type: ignore[override]
+        if other is None:
+            return False  # as PyTorch: `t == None` is the Python bool, not an elementwise tensor
         return _constant_result(np.equal, self, other)
 
     def __ne__(self, other):  # type: ignore[override]
+        if other is None:
+            return True
         return _constant_result(np.not_equal, self, other)
 
     def __lt__(self, other):

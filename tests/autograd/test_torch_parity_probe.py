@@ -255,3 +255,11 @@ def test_dtype_identity_as_torch():
         assert m.ones(2).double().dtype is m.float64 and m.ones(2).half().dtype is m.float16
         assert m.ones(2, dtype=m.int32).dtype is m.int32 and m.ones(2).int().dtype is m.int
         assert m.ones(2, dtype=m.uint8).dtype is m.uint8 and m.ones(2, dtype=m.int8).dtype is m.int8
+
+
+def test_comparing_a_tensor_with_none_gives_a_python_bool():
+    # `if mask == None:` raised "ambiguous truth value" (an elementwise tensor) on tapegrad
+    for m in (torch, ag):
+        x = m.ones(2)
+        assert (x == None) is False and (x != None) is True  # noqa: E711
+        assert (None == x) is False and (None != x) is True  # noqa: E711
