@@ -45,6 +45,19 @@ def _count(x, axis) -> int:
     return int(np.prod([x.shape[a] for a in axes]))
 
 
+def acc_dtype(x):
+    """float32 for a float16 array (PyTorch accumulates float16 reductions in float32: squares
+    of values past 256 overflow float16), else None (numpy's own)."""
+    return _F32 if x.dtype == _F16 else None
+
+
+def _in_dtype(out, x):
+    return out if out.dtype == x.dtype else np.asarray(out).astype(x.dtype)
+
+
+_F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+
+
 def _sum_dtype(x):
     # numpy sums unsigned integers as uint64; PyTorch sums every integer dtype as int64
     return _INT64 if x.dtype.kind == "u" else None
@@ -104,7 +117,8 @@ MEAN = Primitive(
     "d mean(x)/dx_i = 1 / n",
 )
 VAR = Primitive(
-    "var", lambda x, axis, correction, keepdims: np.var(x, axis=axis, ddof=correction, keepdims=keepdims),
+    "var", lambda x, axis, correction, keepdims: _in_dtype(
+        np.var(x, axis=axis, ddof=correction, keepdims=keepdims, dtype=acc_dtype(x)), x),
     [
         lambda g, out, x, axis, correction, keepdims: unreduce(g, x.shape, axis, keepdims)
         * (2 * (x - np.mean(x, axis=axis, keepdims=True)) / (_count(x, axis) - correction))
@@ -120,7 +134,8 @@ def _std_vjp(g, out, x, axis, correction, keepdims):
 
 
 STD = Primitive(
-    "std", lambda x, axis, correction, keepdims: np.std(x, axis=axis, ddof=correction, keepdims=keepdims),
+    "std", lambda x, axis, correction, keepdims: _in_dtype(
+        np.std(x, axis=axis, ddof=correction, keepdims=keepdims, dtype=acc_dtype(x)), x),
     [_std_vjp], "d std(x)/dx_i = (x_i - mean(x)) / ((n - correction) std(x)), 0 where std(x) = 0",
 )
 AMAX = Primitive(

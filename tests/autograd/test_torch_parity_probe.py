@@ -263,3 +263,15 @@ def test_comparing_a_tensor_with_none_gives_a_python_bool():
         x = m.ones(2)
         assert (x == None) is False and (x != None) is True  # noqa: E711
         assert (None == x) is False and (None != x) is True  # noqa: E711
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.var(), lambda x: x.std(0), lambda x: x.norm(), lambda x: x.view(40, 100).norm(dim=1),
+    lambda x: x.cumsum(0), lambda x: x.var(0, keepdim=True),
+])
+def test_float16_reductions_accumulate_in_float32(fn):
+    # squares of float16 values past 256 overflowed (var/std/norm gave inf) and a float16
+    # running sum stalls at 2048; PyTorch accumulates in float32 and rounds the result
+    x = (np.random.default_rng(0).random(4000) * 200 + 100).astype(np.float16)
+    outs = [fn(m.tensor(x)) for m in (torch, ag)]
+    _same(outs[1], outs[0], rtol=2e-3)
