@@ -14,7 +14,7 @@ import numpy as np
 
 from .inplace import MAX_TRACKED_CHANGES, shared_counter
 from .printing import format_tensor
-from .promotion import get_default_dtype, promote_types, result_type
+from .promotion import get_default_dtype, result_type, sequence_dtype
 from .tensor_convert import ConversionMixin
 from .tensor_device import DeviceMixin
 from .tensor_graph import GraphMixin, RemovableHandle
@@ -34,7 +34,7 @@ def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
     typed = (Tensor, np.ndarray, np.generic)
     if isinstance(data, (list, tuple)) and any(isinstance(d, typed) for d in _flat(data)):
         if dtype is None:
-            dtype = _sequence_dtype(data)
+            dtype = sequence_dtype(_flat(data))
         data = _nested_arrays(data)
     try:
         array = np.asarray(data, dtype=dtype)
@@ -53,27 +53,6 @@ def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
     if dtype is None and array.dtype.kind in "iu" and array.dtype != np.int64:
         array = array.astype(np.int64)
     return array
-
-
-def _sequence_dtype(seq) -> np.dtype:
-    """PyTorch's dtype for a nested list holding tensors, arrays or numpy scalars: every item
-    counts with its own dtype (Python floats as the default float dtype, ints as int64), so
-    ``[np.float64(1.0)]`` is float64 and a list of int32 tensors int32 (numpy gives float64 or
-    int64 for all of them, which the Python-number rule would then narrow)."""
-    dtype = None
-    for item in _flat(seq):
-        if isinstance(item, Tensor):
-            item_dtype = item._data.dtype
-        elif isinstance(item, (np.ndarray, np.generic)):
-            item_dtype = item.dtype
-        elif isinstance(item, bool):
-            item_dtype = np.dtype(np.bool_)
-        elif isinstance(item, int):
-            item_dtype = np.dtype(np.int64)
-        else:
-            item_dtype = get_default_dtype()
-        dtype = item_dtype if dtype is None else promote_types(dtype, item_dtype)
-    return dtype
 
 
 def _flat(seq):
