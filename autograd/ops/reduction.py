@@ -81,6 +81,15 @@ def _extreme_vjp(g, out, x, axis, keepdims):
     return unreduce(g, x.shape, axis, keepdims) * mask / np.sum(mask, axis=axis, keepdims=True)
 
 
+def _extreme_all_vjp(g, out, x, axis, keepdims):
+    # max()/min() over every element, as PyTorch's evenly_distribute_backward: shared between
+    # tied extremes, and a nan result sends it to the nan elements (amax/amin, which compare
+    # with ==, give nan everywhere there, as PyTorch's do)
+    hit = (x == out) | (np.isnan(x) & np.isnan(out))
+    mask = hit * 1.0 if hasattr(hit, "grad_fn") else hit.astype(x.dtype)
+    return g * mask / np.sum(mask)
+
+
 def _prod_vjp(g, out, x, axis, keepdims):
     if isinstance(x, np.ndarray) and not np.all(x):
         return unreduce(g, x.shape, axis, keepdims) * _prod_of_others(x, axis)
@@ -141,6 +150,14 @@ STD = Primitive(
 AMAX = Primitive(
     "amax", lambda x, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims), [_extreme_vjp],
     "d max(x)/dx_i = 1 at the maximum (shared evenly between ties), else 0",
+)
+MAX_ALL = Primitive(
+    "max_all", lambda x, axis, keepdims: np.amax(x), [_extreme_all_vjp],
+    "d max(x)/dx_i = 1/k for the k elements equal to the max (the nan elements if it is nan)",
+)
+MIN_ALL = Primitive(
+    "min_all", lambda x, axis, keepdims: np.amin(x), [_extreme_all_vjp],
+    "d min(x)/dx_i = 1/k for the k elements equal to the min (the nan elements if it is nan)",
 )
 AMIN = Primitive(
     "amin", lambda x, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims), [_extreme_vjp],
@@ -272,7 +289,7 @@ def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
         return maximum(input, dim)
     dim = pick(dim, axis)
     keepdim = bool(pick(keepdims, None, keepdim))
-    return _extreme_with_indices(input, dim, keepdim, np.argmax, lambda t: AMAX(t, axis=None, keepdims=False))
+    return _extreme_with_indices(input, dim, keepdim, np.argmax, lambda t: MAX_ALL(t, axis=None, keepdims=False))
 
 
 @register("min", ref=_min_ref, samples=MAX_SAMPLES, smooth=False)
@@ -282,7 +299,7 @@ def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
         return minimum(input, dim)
     dim = pick(dim, axis)
     keepdim = bool(pick(keepdims, None, keepdim))
-    return _extreme_with_indices(input, dim, keepdim, np.argmin, lambda t: AMIN(t, axis=None, keepdims=False))
+    return _extreme_with_indices(input, dim, keepdim, np.argmin, lambda t: MIN_ALL(t, axis=None, keepdims=False))
 
 
 def _arg_reduce(fn, input, dim, keepdim):

@@ -275,3 +275,17 @@ def test_float16_reductions_accumulate_in_float32(fn):
     x = (np.random.default_rng(0).random(4000) * 200 + 100).astype(np.float16)
     outs = [fn(m.tensor(x)) for m in (torch, ag)]
     _same(outs[1], outs[0], rtol=2e-3)
+
+
+@pytest.mark.parametrize("values", [[3.0, float("nan"), 3.0], [3.0, 1.0, 3.0],
+                                    [float("nan"), 1.0, float("nan")]])
+@pytest.mark.parametrize("fn", ["max", "min", "amax", "amin"])
+def test_full_max_min_send_the_gradient_to_nan_elements(fn, values):
+    # x.max() of a tensor with a nan gave every element a nan gradient (as amax does); PyTorch's
+    # max()/min() give it to the nan elements only
+    grads = []
+    for m in (torch, ag):
+        x = m.tensor(values, requires_grad=True)
+        getattr(x, fn)().backward()
+        grads.append(x.grad)
+    np.testing.assert_array_equal(np.asarray(grads[1]), grads[0].numpy())
