@@ -289,3 +289,17 @@ def test_full_max_min_send_the_gradient_to_nan_elements(fn, values):
         getattr(x, fn)().backward()
         grads.append(x.grad)
     np.testing.assert_array_equal(np.asarray(grads[1]), grads[0].numpy())
+
+
+@pytest.mark.parametrize("fn", ["maximum", "minimum"])
+def test_maximum_minimum_gradients_at_nan_and_ties(fn):
+    # where one side is nan, PyTorch gives both sides the gradient; tapegrad gave neither
+    a = np.array([np.nan, 1.0, 2.0, 3.0], dtype=np.float32)
+    b = np.array([1.0, np.nan, 2.0, 0.0], dtype=np.float32)
+    grads = []
+    for m in (torch, ag):
+        x, y = m.tensor(a, requires_grad=True), m.tensor(b, requires_grad=True)
+        (getattr(m, fn)(x, y) * m.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+        grads.append((x.grad, y.grad))
+    for ours, theirs in zip(grads[1], grads[0]):
+        _same(ours, theirs)
