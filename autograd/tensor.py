@@ -15,7 +15,7 @@ import numpy as np
 from .inplace import MAX_TRACKED_CHANGES, shared_counter
 from .printing import format_tensor
 from .promotion import get_default_dtype, result_type, sequence_dtype
-from .tensor_convert import ConversionMixin
+from .tensor_convert import ConversionMixin, legacy_type
 from .tensor_device import DeviceMixin
 from .tensor_graph import GraphMixin, RemovableHandle
 from .tensor_inplace import InplaceMixin
@@ -153,11 +153,14 @@ class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
         self._grad = value
 
     # ----------------------------------------------------------------- conversion
-    def type(self, dtype) -> Tensor:
+    def type(self, dtype=None) -> Tensor | str:
         """Cast to `dtype` (differentiable between float dtypes); self if it has that dtype.
+        With no argument, PyTorch's type name (``'torch.FloatTensor'``); such a name casts too.
 
         The one cast: `to`, `float()`, `long()`, ... (tensor_device.py, tensor_convert.py) call it."""
-        dtype = np.dtype(dtype)
+        if dtype is None:
+            return legacy_type(self._data.dtype, None)
+        dtype = np.dtype(legacy_type(None, dtype) if isinstance(dtype, str) else dtype)
         if dtype == self._data.dtype:
             return self
         if dtype.kind not in "fc" and self.requires_grad:

@@ -303,3 +303,15 @@ def test_maximum_minimum_gradients_at_nan_and_ties(fn):
         grads.append((x.grad, y.grad))
     for ours, theirs in zip(grads[1], grads[0]):
         _same(ours, theirs)
+
+
+def test_type_without_a_dtype_names_the_tensor_type_and_a_name_casts():
+    # t.type() raised TypeError (a required argument); 'Learn the Basics'-era code prints it
+    for dtype in ("float32", "float64", "float16", "int64", "int32", "uint8", "bool"):
+        outs = [m.zeros(2, dtype=getattr(m, dtype)).type() for m in (torch, ag)]
+        assert outs[1] == outs[0]
+    for name in ("torch.DoubleTensor", "torch.LongTensor", "torch.FloatTensor"):
+        outs = [m.tensor([1.5, 2.0]).type(name) for m in (torch, ag)]
+        _same(outs[1], outs[0])
+    with pytest.raises(ValueError):
+        ag.ones(2).type("torch.NoSuchTensor")
