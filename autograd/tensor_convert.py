@@ -103,6 +103,18 @@ class ConversionMixin:
         """Cast to bool."""
         return self.type(np.bool_)
 
+    def byte(self) -> Tensor:
+        """Cast to uint8."""
+        return self.type(np.uint8)
+
+    def char(self) -> Tensor:
+        """Cast to int8."""
+        return self.type(np.int8)
+
+    def short(self) -> Tensor:
+        """Cast to int16."""
+        return self.type(np.int16)
+
     def type_as(self, other: Tensor) -> Tensor:
         """Cast to `other`'s dtype."""
         return self.type(other.dtype)

@@ -315,3 +315,17 @@ def test_type_without_a_dtype_names_the_tensor_type_and_a_name_casts():
         _same(outs[1], outs[0])
     with pytest.raises(ValueError):
         ag.ones(2).type("torch.NoSuchTensor")
+
+
+def test_byte_char_short_casts_and_is_contiguous():
+    # these Tensor methods were missing (AttributeError)
+    x = np.array([[1.7, -2.2, 3.0], [250.0, 0.0, -1.0]], dtype=np.float32)
+    outs = []
+    for m in (torch, ag):
+        t = m.tensor(x)
+        outs.append((t.abs().byte(), t.char(), t.short()))
+        assert t.is_contiguous() and not t.t().is_contiguous()
+        assert t.t().contiguous().is_contiguous() and t[:, :1].is_contiguous() is False
+        assert t[0].is_contiguous() and (t @ t.t()).is_contiguous()
+    for ours, theirs in zip(outs[1], outs[0]):
+        _same(ours, theirs)
