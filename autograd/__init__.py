@@ -66,16 +66,18 @@ from . import linalg  # (torch.linalg's norms: after the op table is loaded)
 __tapegrad__ = True
 __version__ = "0.1.0"
 
-float16 = np.float16
-float32 = np.float32
-float64 = np.float64
-double = np.float64
-half = np.float16
-int32 = np.int32
-int64 = np.int64
-long = np.int64
-uint8 = np.uint8
-bool = np.bool_
+# dtype objects, not numpy's scalar types: a tensor's `.dtype` is the same object, so
+# `x.dtype is autograd.float32` holds, as `x.dtype is torch.float32` does in PyTorch
+float16 = np.dtype(np.float16)
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+double = float64
+half = float16
+int32 = np.dtype(np.int32)
+int64 = np.dtype(np.int64)
+long = int64
+uint8 = np.dtype(np.uint8)
+bool = np.dtype(np.bool_)
 
 
 def _export_ops() -> list[str]:
@@ -125,8 +127,8 @@ from .random import _GENERATOR as default_generator  # noqa: E402  (PyTorch's gl
 from .random import Generator, get_rng_state, initial_seed, seed, set_rng_state  # noqa: E402
 from .threads import get_num_threads, limit_by_default, set_num_threads  # noqa: E402
 
-int8 = np.int8
-int16 = np.int16
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
 __all__ += [
     "CheckpointError", "Generator", "Size", "bernoulli", "default_generator", "device", "finfo",
     "float", "get_default_device", "get_default_dtype", "get_num_threads", "get_rng_state",
@@ -147,5 +149,5 @@ def __dir__():
 
 
 # last: these shadow the builtins inside this module
-float = np.float32
-int = np.int32
+float = float32
+int = int32

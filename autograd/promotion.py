@@ -108,3 +108,23 @@ def cast_operands(arrays, dtype):
             a = a.item()
         out.append(a)
     return tuple(out)
+
+
+def sequence_dtype(items) -> np.dtype:
+    """PyTorch's dtype for the (flattened) items of a nested list holding tensors, arrays or
+    numpy scalars: every item counts with its own dtype (Python floats as the default float
+    dtype, ints as int64), so ``[np.float64(1.0)]`` is float64 and a list of int32 tensors int32
+    (numpy gives float64 or int64 for all of them, which the Python-number rule then narrows)."""
+    dtype = None
+    for item in items:
+        data = getattr(item, "_data", item)  # (a Tensor's array)
+        if isinstance(data, (np.ndarray, np.generic)):
+            item_dtype = data.dtype
+        elif isinstance(data, bool):
+            item_dtype = np.dtype(np.bool_)
+        elif isinstance(data, int):
+            item_dtype = np.dtype(np.int64)
+        else:
+            item_dtype = get_default_dtype()
+        dtype = item_dtype if dtype is None else promote_types(dtype, item_dtype)
+    return dtype

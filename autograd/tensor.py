@@ -14,8 +14,8 @@ import numpy as np
 
 from .inplace import MAX_TRACKED_CHANGES, shared_counter
 from .printing import format_tensor
-from .promotion import get_default_dtype, promote_types, result_type
-from .tensor_convert import ConversionMixin
+from .promotion import get_default_dtype, result_type, sequence_dtype
+from .tensor_convert import ConversionMixin, legacy_type
 from .tensor_device import DeviceMixin
 from .tensor_graph import GraphMixin, RemovableHandle
 from .tensor_inplace import InplaceMixin
@@ -34,7 +34,7 @@ def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
     typed = (Tensor, np.ndarray, np.generic)
     if isinstance(data, (list, tuple)) and any(isinstance(d, typed) for d in _flat(data)):
         if dtype is None:
-            dtype = _sequence_dtype(data)
+            dtype = sequence_dtype(_flat(data))
         data = _nested_arrays(data)
     try:
         array = np.asarray(data, dtype=dtype)
@@ -53,27 +53,6 @@ def _to_array(data, dtype=None, copy: bool = True) -> np.ndarray:
     if dtype is None and array.dtype.kind in "iu" and array.dtype != np.int64:
         array = array.astype(np.int64)
     return array
-
-
-def _sequence_dtype(seq) -> np.dtype:
-    """PyTorch's dtype for a nested list holding tensors, arrays or numpy scalars: every item
-    counts with its own dtype (Python floats as the default float dtype, ints as int64), so
-    ``[np.float64(1.0)]`` is float64 and a list of int32 tensors int32 (numpy gives float64 or
-    int64 for all of them, which the Python-number rule would then narrow)."""
-    dtype = None
-    for item in _flat(seq):
-        if isinstance(item, Tensor):
-            item_dtype = item._data.dtype
-        elif isinstance(item, (np.ndarray, np.generic)):
-            item_dtype = item.dtype
-        elif isinstance(item, bool):
-            item_dtype = np.dtype(np.bool_)
-        elif isinstance(item, int):
-            item_dtype = np.dtype(np.int64)
-        else:
-            item_dtype = get_default_dtype()
-        dtype = item_dtype if dtype is None else promote_types(dtype, item_dtype)
-    return dtype
 
 
 def _flat(seq):
@@ -174,11 +153,14 @@ class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
         self._grad = value
 
     # ----------------------------------------------------------------- conversion
-    def type(self, dtype) -> Tensor:
+    def type(self, dtype=None) -> Tensor | str:
         """Cast to `dtype` (differentiable between float dtypes); self if it has that dtype.
+        With no argument, PyTorch's type name (``'torch.FloatTensor'``); such a name casts too.
 
         The one cast: `to`, `float()`, `long()`, ... (tensor_device.py, tensor_convert.py) call it."""
-        dtype = np.dtype(dtype)
+        if dtype is None:
+            return legacy_type(self._data.dtype, None)
+        dtype = np.dtype(legacy_type(None, dtype) if isinstance(dtype, str) else dtype)
         if dtype == self._data.dtype:
             return self
         if dtype.kind not in "fc" and self.requires_grad:
@@ -268,9 +250,13 @@ class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
         return _REMAINDER(other, self)
 
     def __eq__(self, other):  # type: ignore[override]
+        if other is None:
+            return False  # as PyTorch: `t == None` is the Python bool, not an elementwise tensor
         return _constant_result(np.equal, self, other)
 
     def __ne__(self, other):  # type: ignore[override]
+        if other is None:
+            return True
         return _constant_result(np.not_equal, self, other)
 
     def __lt__(self, other):

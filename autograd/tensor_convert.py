@@ -103,6 +103,18 @@ class ConversionMixin:
         """Cast to bool."""
         return self.type(np.bool_)
 
+    def byte(self) -> Tensor:
+        """Cast to uint8."""
+        return self.type(np.uint8)
+
+    def char(self) -> Tensor:
+        """Cast to int8."""
+        return self.type(np.int8)
+
+    def short(self) -> Tensor:
+        """Cast to int16."""
+        return self.type(np.int16)
+
     def type_as(self, other: Tensor) -> Tensor:
         """Cast to `other`'s dtype."""
         return self.type(other.dtype)
@@ -114,3 +126,21 @@ class ConversionMixin:
         if self._data.ndim == 0 and spec:
             return format(self._data.item(), spec)
         return repr(self)
+
+
+_LEGACY_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+}
+
+
+def legacy_type(dtype: np.dtype, name: str | None):
+    """`Tensor.type()` with no dtype: PyTorch's type name for `dtype` ('torch.FloatTensor');
+    with a name such as 'torch.DoubleTensor' (or 'torch.cuda.DoubleTensor'), that dtype."""
+    if name is None:
+        return f"torch.{_LEGACY_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)}Tensor"
+    short = name.rsplit(".", 1)[-1]
+    for numpy_name, legacy in _LEGACY_NAMES.items():
+        if short == legacy + "Tensor":
+            return np.dtype(numpy_name)
+    raise ValueError(f"type(): invalid type {name!r}; expected a name such as 'torch.FloatTensor'")

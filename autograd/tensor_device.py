@@ -101,7 +101,15 @@ class DeviceMixin:
     def contiguous(self) -> Tensor:
         """Self when its memory is in row-major order, else a row-major copy (in the graph), as
         in PyTorch: an in-place change to the copy leaves self as it was."""
-        return self if self._data.flags.c_contiguous else self.clone()
+        if self._data.flags.c_contiguous:
+            return self
+        from .ops.shape import CONTIGUOUS  # (here: the ops import the tensor modules)
+
+        return CONTIGUOUS(self)
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """True when the memory is in row-major order (what `contiguous()` returns as is)."""
+        return bool(self._data.flags.c_contiguous)
 
     # ----------------------------------------------------------------- sizes
     @property

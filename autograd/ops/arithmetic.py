@@ -124,18 +124,20 @@ CLAMP_TENSOR = Primitive(
 MAXIMUM = Primitive(
     "maximum", np.maximum,
     [
-        lambda g, out, x, y: np.where(x > y, g, np.where(x == y, g * 0.5, 0)),
-        lambda g, out, x, y: np.where(y > x, g, np.where(x == y, g * 0.5, 0)),
+        # (written as PyTorch's formula: 0 only where the other side wins, so both sides of a
+        # comparison with nan get the gradient)
+        lambda g, out, x, y: np.where(x < y, 0, np.where(x == y, g * 0.5, g)),
+        lambda g, out, x, y: np.where(y < x, 0, np.where(x == y, g * 0.5, g)),
     ],
-    "d max(x, y)/dx = 1 if x > y (1/2 at ties)", promote="binary",
+    "d max(x, y)/dx = 1 unless x < y (1/2 at ties)", promote="binary",
 )
 MINIMUM = Primitive(
     "minimum", np.minimum,
     [
-        lambda g, out, x, y: np.where(x < y, g, np.where(x == y, g * 0.5, 0)),
-        lambda g, out, x, y: np.where(y < x, g, np.where(x == y, g * 0.5, 0)),
+        lambda g, out, x, y: np.where(x > y, 0, np.where(x == y, g * 0.5, g)),
+        lambda g, out, x, y: np.where(y > x, 0, np.where(x == y, g * 0.5, g)),
     ],
-    "d min(x, y)/dx = 1 if x < y (1/2 at ties)", promote="binary",
+    "d min(x, y)/dx = 1 unless x > y (1/2 at ties)", promote="binary",
 )
 WHERE = Primitive(
     "where", np.where,

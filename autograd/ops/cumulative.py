@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .gathering import gather_elements
+from .reduction import acc_dtype
 from .registry import NUMPY_DISPATCH, Primitive, Sample, normalize_dim, register
 from .support import array_of, new_tensor, return_type
 
@@ -44,8 +45,15 @@ def _cumprod_vjp(g, out, x, axis):
     return np.where(before, part_before, np.where(at, part_at, 0))
 
 
+def _cumsum(x, axis):
+    acc = acc_dtype(x)
+    return np.cumsum(x, axis=axis) if acc is None else np.cumsum(x, axis=axis, dtype=acc).astype(x.dtype)
+
+
 CUMSUM = Primitive(
-    "cumsum", lambda x, axis: np.cumsum(x, axis=axis), [lambda g, out, x, axis: _rev_cumsum(g, axis)],
+    # (float16 accumulates in float32, as PyTorch: a float16 running sum stalls at 2048)
+    "cumsum", lambda x, axis: _cumsum(x, axis),
+    [lambda g, out, x, axis: _rev_cumsum(g, axis)],
     "d cumsum(x)_j/dx_i = 1 for i <= j: the gradient is the reversed cumsum of g",
 )
 CUMPROD = Primitive(

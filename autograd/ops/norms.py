@@ -19,6 +19,8 @@ _INF = float("inf")
 
 def _p_norm_forward(x, ord, axis, keepdims):
     a = np.abs(x)
+    if reduction.acc_dtype(x) is not None:
+        a = a.astype(reduction.acc_dtype(x))  # (float16: summed in float32, as PyTorch)
     if ord == 2:
         s = np.sum(a * a, axis=axis, keepdims=keepdims)
         return np.sqrt(s).astype(x.dtype, copy=False)

@@ -45,6 +45,19 @@ def _count(x, axis) -> int:
     return int(np.prod([x.shape[a] for a in axes]))
 
 
+def acc_dtype(x):
+    """float32 for a float16 array (PyTorch accumulates float16 reductions in float32: squares
+    of values past 256 overflow float16), else None (numpy's own)."""
+    return _F32 if x.dtype == _F16 else None
+
+
+def _in_dtype(out, x):
+    return out if out.dtype == x.dtype else np.asarray(out).astype(x.dtype)
+
+
+_F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+
+
 def _sum_dtype(x):
     # numpy sums unsigned integers as uint64; PyTorch sums every integer dtype as int64
     return _INT64 if x.dtype.kind == "u" else None
@@ -66,6 +79,15 @@ def _extreme_vjp(g, out, x, axis, keepdims):
     mask = x == unreduce(out, x.shape, axis, keepdims)
     mask = mask * 1.0 if hasattr(mask, "grad_fn") else mask.astype(x.dtype)
     return unreduce(g, x.shape, axis, keepdims) * mask / np.sum(mask, axis=axis, keepdims=True)
+
+
+def _extreme_all_vjp(g, out, x, axis, keepdims):
+    # max()/min() over every element, as PyTorch's evenly_distribute_backward: shared between
+    # tied extremes, and a nan result sends it to the nan elements (amax/amin, which compare
+    # with ==, give nan everywhere there, as PyTorch's do)
+    hit = (x == out) | (np.isnan(x) & np.isnan(out))
+    mask = hit * 1.0 if hasattr(hit, "grad_fn") else hit.astype(x.dtype)
+    return g * mask / np.sum(mask)
 
 
 def _prod_vjp(g, out, x, axis, keepdims):
@@ -104,7 +126,8 @@ MEAN = Primitive(
     "d mean(x)/dx_i = 1 / n",
 )
 VAR = Primitive(
-    "var", lambda x, axis, correction, keepdims: np.var(x, axis=axis, ddof=correction, keepdims=keepdims),
+    "var", lambda x, axis, correction, keepdims: _in_dtype(
+        np.var(x, axis=axis, ddof=correction, keepdims=keepdims, dtype=acc_dtype(x)), x),
     [
         lambda g, out, x, axis, correction, keepdims: unreduce(g, x.shape, axis, keepdims)
         * (2 * (x - np.mean(x, axis=axis, keepdims=True)) / (_count(x, axis) - correction))
@@ -120,12 +143,21 @@ def _std_vjp(g, out, x, axis, correction, keepdims):
 
 
 STD = Primitive(
-    "std", lambda x, axis, correction, keepdims: np.std(x, axis=axis, ddof=correction, keepdims=keepdims),
+    "std", lambda x, axis, correction, keepdims: _in_dtype(
+        np.std(x, axis=axis, ddof=correction, keepdims=keepdims, dtype=acc_dtype(x)), x),
     [_std_vjp], "d std(x)/dx_i = (x_i - mean(x)) / ((n - correction) std(x)), 0 where std(x) = 0",
 )
 AMAX = Primitive(
     "amax", lambda x, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims), [_extreme_vjp],
     "d max(x)/dx_i = 1 at the maximum (shared evenly between ties), else 0",
+)
+MAX_ALL = Primitive(
+    "max_all", lambda x, axis, keepdims: np.amax(x), [_extreme_all_vjp],
+    "d max(x)/dx_i = 1/k for the k elements equal to the max (the nan elements if it is nan)",
+)
+MIN_ALL = Primitive(
+    "min_all", lambda x, axis, keepdims: np.amin(x), [_extreme_all_vjp],
+    "d min(x)/dx_i = 1/k for the k elements equal to the min (the nan elements if it is nan)",
 )
 AMIN = Primitive(
     "amin", lambda x, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims), [_extreme_vjp],
@@ -257,7 +289,7 @@ def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
         return maximum(input, dim)
     dim = pick(dim, axis)
     keepdim = bool(pick(keepdims, None, keepdim))
-    return _extreme_with_indices(input, dim, keepdim, np.argmax, lambda t: AMAX(t, axis=None, keepdims=False))
+    return _extreme_with_indices(input, dim, keepdim, np.argmax, lambda t: MAX_ALL(t, axis=None, keepdims=False))
 
 
 @register("min", ref=_min_ref, samples=MAX_SAMPLES, smooth=False)
@@ -267,7 +299,7 @@ def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
         return minimum(input, dim)
     dim = pick(dim, axis)
     keepdim = bool(pick(keepdims, None, keepdim))
-    return _extreme_with_indices(input, dim, keepdim, np.argmin, lambda t: AMIN(t, axis=None, keepdims=False))
+    return _extreme_with_indices(input, dim, keepdim, np.argmin, lambda t: MIN_ALL(t, axis=None, keepdims=False))
 
 
 def _arg_reduce(fn, input, dim, keepdim):

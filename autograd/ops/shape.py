@@ -105,6 +105,10 @@ CAST = Primitive(
     "d cast(x)/dx = 1 (gradient cast back to x's dtype)",
 )
 CLONE = Primitive("clone", np.copy, [lambda g, out, x: g], "d clone(x)/dx = 1")
+# (clone keeps the memory layout, as PyTorch's preserve_format; contiguous() copies row-major)
+CONTIGUOUS = Primitive(
+    "contiguous", lambda x: np.array(x, order="C"), [lambda g, out, x: g], "d contiguous(x)/dx = 1",
+)
 
 
 def _alias(input):

@@ -244,3 +244,88 @@ def test_indexing_with_a_0d_integer_tensor_gives_a_view_as_an_int_does():
         outs.append((row, x, x[m.tensor(True)], x[m.tensor(-1), m.tensor([0, 2])]))
     for ours, theirs in zip(outs[1], outs[0]):
         _same(ours, theirs)
+
+
+def test_dtype_identity_as_torch():
+    # autograd.float32 was numpy's scalar type np.float32, so `x.dtype is autograd.float32`
+    # was False (torch dtypes are singletons: `x.dtype is torch.float32` is True)
+    for m in (torch, ag):
+        assert m.ones(2).dtype is m.float32 and m.ones(2).dtype is m.float
+        assert m.tensor([True]).dtype is m.bool and m.tensor([1]).dtype is m.long
+        assert m.ones(2).double().dtype is m.float64 and m.ones(2).half().dtype is m.float16
+        assert m.ones(2, dtype=m.int32).dtype is m.int32 and m.ones(2).int().dtype is m.int
+        assert m.ones(2, dtype=m.uint8).dtype is m.uint8 and m.ones(2, dtype=m.int8).dtype is m.int8
+
+
+def test_comparing_a_tensor_with_none_gives_a_python_bool():
+    # `if mask == None:` raised "ambiguous truth value" (an elementwise tensor) on tapegrad
+    for m in (torch, ag):
+        x = m.ones(2)
+        assert (x == None) is False and (x != None) is True  # noqa: E711
+        assert (None == x) is False and (None != x) is True  # noqa: E711
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.var(), lambda x: x.std(0), lambda x: x.norm(), lambda x: x.view(40, 100).norm(dim=1),
+    lambda x: x.cumsum(0), lambda x: x.var(0, keepdim=True),
+])
+def test_float16_reductions_accumulate_in_float32(fn):
+    # squares of float16 values past 256 overflowed (var/std/norm gave inf) and a float16
+    # running sum stalls at 2048; PyTorch accumulates in float32 and rounds the result
+    x = (np.random.default_rng(0).random(4000) * 200 + 100).astype(np.float16)
+    outs = [fn(m.tensor(x)) for m in (torch, ag)]
+    _same(outs[1], outs[0], rtol=2e-3)
+
+
+@pytest.mark.parametrize("values", [[3.0, float("nan"), 3.0], [3.0, 1.0, 3.0],
+                                    [float("nan"), 1.0, float("nan")]])
+@pytest.mark.parametrize("fn", ["max", "min", "amax", "amin"])
+def test_full_max_min_send_the_gradient_to_nan_elements(fn, values):
+    # x.max() of a tensor with a nan gave every element a nan gradient (as amax does); PyTorch's
+    # max()/min() give it to the nan elements only
+    grads = []
+    for m in (torch, ag):
+        x = m.tensor(values, requires_grad=True)
+        getattr(x, fn)().backward()
+        grads.append(x.grad)
+    np.testing.assert_array_equal(np.asarray(grads[1]), grads[0].numpy())
+
+
+@pytest.mark.parametrize("fn", ["maximum", "minimum"])
+def test_maximum_minimum_gradients_at_nan_and_ties(fn):
+    # where one side is nan, PyTorch gives both sides the gradient; tapegrad gave neither
+    a = np.array([np.nan, 1.0, 2.0, 3.0], dtype=np.float32)
+    b = np.array([1.0, np.nan, 2.0, 0.0], dtype=np.float32)
+    grads = []
+    for m in (torch, ag):
+        x, y = m.tensor(a, requires_grad=True), m.tensor(b, requires_grad=True)
+        (getattr(m, fn)(x, y) * m.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+        grads.append((x.grad, y.grad))
+    for ours, theirs in zip(grads[1], grads[0]):
+        _same(ours, theirs)
+
+
+def test_type_without_a_dtype_names_the_tensor_type_and_a_name_casts():
+    # t.type() raised TypeError (a required argument); 'Learn the Basics'-era code prints it
+    for dtype in ("float32", "float64", "float16", "int64", "int32", "uint8", "bool"):
+        outs = [m.zeros(2, dtype=getattr(m, dtype)).type() for m in (torch, ag)]
+        assert outs[1] == outs[0]
+    for name in ("torch.DoubleTensor", "torch.LongTensor", "torch.FloatTensor"):
+        outs = [m.tensor([1.5, 2.0]).type(name) for m in (torch, ag)]
+        _same(outs[1], outs[0])
+    with pytest.raises(ValueError):
+        ag.ones(2).type("torch.NoSuchTensor")
+
+
+def test_byte_char_short_casts_and_is_contiguous():
+    # these Tensor methods were missing (AttributeError)
+    x = np.array([[1.7, -2.2, 3.0], [250.0, 0.0, -1.0]], dtype=np.float32)
+    outs = []
+    for m in (torch, ag):
+        t = m.tensor(x)
+        outs.append((t.abs().byte(), t.char(), t.short()))
+        assert t.is_contiguous() and not t.t().is_contiguous()
+        assert t.t().contiguous().is_contiguous() and t[:, :1].is_contiguous() is False
+        assert t[0].is_contiguous() and (t @ t.t()).is_contiguous()
+    for ours, theirs in zip(outs[1], outs[0]):
+        _same(ours, theirs)
