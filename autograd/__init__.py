@@ -42,6 +42,7 @@ from .grad_mode import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .node import Node
+from .ops.out_arg import with_out
 from .ops.registry import NUMPY_DISPATCH, REGISTRY
 from .random import manual_seed
 from .sampling import (
@@ -87,8 +88,9 @@ def _export_ops() -> list[str]:
     # registry of ops"); a method Tensor or its mixins define by hand wins
     names = []
     for info in REGISTRY.values():
+        function = with_out(info.fn, info.name)  # (module-level only: PyTorch's methods have no out=)
         for name in (info.name, *info.aliases):
-            globals()[name] = info.fn
+            globals()[name] = function
             names.append(name)
             if info.method and name != "getitem":
                 method = info.method if name == info.name else name

@@ -1,7 +1,7 @@
 """Functional forms of every layer, activation and loss (import as `F`, like torch.nn.functional)."""
 
 # PyTorch's F also carries these tensor functions; they live in the op table.
-from autograd import one_hot, pad  # noqa: F401
+from autograd.ops.registry import REGISTRY as _REGISTRY
 
 # `optable` enters every public function of these modules in the op table ("nn.functional.<name>")
 from . import optable  # noqa: F401
@@ -28,3 +28,7 @@ from .instance_norm import *  # noqa: F403
 from .loss_margin import *  # noqa: F403
 from .shrink import *  # noqa: F403
 from .shuffle import *  # noqa: F403
+
+# (the op table's own functions, not autograd's module-level ones: torch.nn.functional's one_hot
+# and pad take no out=)
+one_hot, pad = _REGISTRY["one_hot"].fn, _REGISTRY["pad"].fn
