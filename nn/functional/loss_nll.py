@@ -105,7 +105,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     loss, wt = _nll_terms(input, t, w, ignore_index)
     if squeeze and reduction == "none":
         loss = loss.reshape(())
-    return _reduce_weighted(loss, wt, reduction, none_kept=not np.any(t != ignore_index))
+    return _reduce_weighted(loss, wt, reduction)
 
 
 def _nll_terms(logp: Tensor, t: np.ndarray, w, ignore_index: int):
@@ -119,21 +119,18 @@ def _nll_terms(logp: Tensor, t: np.ndarray, w, ignore_index: int):
     return (-picked * wt).masked_fill(~keep, 0.0), wt
 
 
-def _reduce_weighted(loss: Tensor, wt: np.ndarray, reduction: str, none_kept: bool = False) -> Tensor:
+def _reduce_weighted(loss: Tensor, wt: np.ndarray, reduction: str) -> Tensor:
     if reduction == "none":
         return loss
     total = loss.sum()
     if reduction == "sum":
         return total
-    return _divide_total(total, float(wt.sum()), none_kept)
+    return _mean_of(total, float(wt.sum()))
 
 
-def _divide_total(total: Tensor, denom: float, none_kept: bool) -> Tensor:
-    """`total / denom` for a 'mean' reduction; `none_kept`: every target is ignored."""
-    if denom == 0 and none_kept:
-        # as PyTorch: the loss is 0 / 0 = nan, but ignored targets get a zero gradient (dividing
-        # would send inf * 0 = nan into every logit, and from there into the weights)
-        return total * 0.0 + float("nan")
+def _mean_of(total: Tensor, denom: float) -> Tensor:
+    """`total / denom` for a 'mean' reduction. Every target ignored gives 0 / 0 = nan, as in
+    PyTorch; the ignored terms' gradients stay 0 (they are masked, not multiplied by 0)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return total / denom
 
@@ -269,7 +266,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         if input.ndim == 2 and w is None and label_smoothing == 0.0:
             keep = (t != ignore_index).astype(input.dtype)
             loss = CROSS_ENTROPY_ROWS(input, target=np.where(t != ignore_index, t, 0), keep=keep)
-            loss = _reduce_weighted(loss, keep, reduction, none_kept=not keep.any())
+            loss = _reduce_weighted(loss, keep, reduction)
         else:
             loss = _cross_entropy_indices(input, t, w, ignore_index, reduction, label_smoothing)
     if squeeze and reduction == "none":
@@ -280,7 +277,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
 def _cross_entropy_indices(input, t, w, ignore_index, reduction, eps):
     logp = input.log_softmax(1)
     nll, wt = _nll_terms(logp, t, w, ignore_index)
-    nll = _reduce_weighted(nll, wt, reduction, none_kept=not np.any(t != ignore_index))
+    nll = _reduce_weighted(nll, wt, reduction)
     if eps == 0.0:
         return nll
     n_classes = input.shape[1]
@@ -290,7 +287,7 @@ def _cross_entropy_indices(input, t, w, ignore_index, reduction, eps):
     smooth = (-(weighted.sum(1))).masked_fill(Tensor(~keep), 0.0)
     if reduction == "mean":
         denom = float(keep.sum()) if w is None else float(w[t[keep]].sum())
-        smooth = _divide_total(smooth.sum(), denom, none_kept=not keep.any())
+        smooth = _mean_of(smooth.sum(), denom)
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1 - eps) * nll + smooth * (eps / n_classes)
