@@ -1,0 +1,81 @@
+"""Optimizer state and scheduler details compared with PyTorch (the oracle)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import optim
+
+torch = pytest.importorskip("torch")
+
+STEP_OPTIMIZERS = ["Adam", "AdamW", "Adamax", "Adadelta", "Adagrad", "NAdam", "RAdam", "RMSprop",
+                   "Rprop"]
+
+
+def _run(lib, params_lib, name, steps, start):
+    """`steps` optimizer steps of `name` on 0.5·|p|² from `start`; returns (optimizer, param)."""
+    p = params_lib.Parameter(lib.tensor(start))
+    opt = getattr(lib.optim if lib is torch else optim, name)([p])
+    for _ in range(steps):
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+    return opt, p
+
+
+@pytest.mark.parametrize("name", STEP_OPTIMIZERS)
+def test_step_state_is_a_0d_float_tensor_as_torch(name):
+    start = np.array([0.5, -1.5, 2.0], dtype=np.float32)
+    t_opt, t_p = _run(torch, torch.nn, name, 3, start)
+    m_opt, m_p = _run(autograd, nn, name, 3, start)
+    t_step, m_step = t_opt.state[t_p]["step"], m_opt.state[m_p]["step"]
+    assert isinstance(m_step, autograd.Tensor)
+    assert m_step.shape == tuple(t_step.shape) == ()
+    assert str(m_step.dtype) == str(t_step.dtype).replace("torch.", "")
+    assert m_step.item() == t_step.item() == 3.0
+    np.testing.assert_allclose(m_p.detach().numpy(), t_p.detach().numpy(), rtol=1e-6, atol=1e-7)
+    # the state dict carries the tensor too, as a copy
+    saved = m_opt.state_dict()["state"][0]["step"]
+    assert isinstance(saved, autograd.Tensor) and saved.item() == 3.0
+    m_opt.zero_grad()
+    (m_p * m_p).sum().backward()
+    m_opt.step()
+    assert m_step.item() == 4.0 and saved.item() == 3.0
+
+
+@pytest.mark.parametrize("name", ["Adam", "Adagrad", "RMSprop"])
+@pytest.mark.parametrize("as_int", [True, False])
+def test_load_state_dict_accepts_an_int_or_a_tensor_step(name, as_int):
+    start = np.array([0.5, -1.5, 2.0], dtype=np.float32)
+    _, t_p = _run(torch, torch.nn, name, 4, start)
+    m_opt, m_p = _run(autograd, nn, name, 2, start)
+    sd = m_opt.state_dict()
+    sd["state"][0]["step"] = 2 if as_int else autograd.tensor(2.0)
+    fresh = getattr(optim, name)([m_p])
+    fresh.load_state_dict(sd)
+    step = fresh.state[m_p]["step"]
+    assert isinstance(step, autograd.Tensor) and step.shape == () and step.dtype == np.float32
+    for _ in range(2):
+        fresh.zero_grad()
+        (m_p * m_p).sum().backward()
+        fresh.step()
+    assert fresh.state[m_p]["step"].item() == 4.0
+    np.testing.assert_allclose(m_p.detach().numpy(), t_p.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_step_dtype_follows_a_float64_default_as_torch():
+    old_t, old_m = torch.get_default_dtype(), autograd.get_default_dtype()
+    try:
+        torch.set_default_dtype(torch.float64)
+        autograd.set_default_dtype(np.float64)
+        start = np.array([0.5, -1.5], dtype=np.float64)
+        t_opt, t_p = _run(torch, torch.nn, "Adam", 1, start)
+        m_opt, m_p = _run(autograd, nn, "Adam", 1, start)
+        assert t_opt.state[t_p]["step"].dtype == torch.float64
+        assert m_opt.state[m_p]["step"].dtype == np.float64
+    finally:
+        torch.set_default_dtype(old_t)
+        autograd.set_default_dtype(old_m)
