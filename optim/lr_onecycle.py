@@ -24,6 +24,9 @@ def _per_group(name: str, optimizer: Optimizer, value) -> list:
     return [value] * n
 
 
+_PHASE_KEYS = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
+
+
 class OneCycleLR(LRScheduler):
     """The 1cycle policy (Smith & Topin, 2017), stepped once per batch.
 
@@ -83,20 +86,23 @@ class OneCycleLR(LRScheduler):
             raise ValueError(
                 f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
             )
-        self.anneal_strategy = anneal_strategy
+        # PyTorch's attribute name, so that state_dict() has its keys
+        self._anneal_func_type = anneal_strategy
         up_end = float(pct_start * self.total_steps) - 1
         last = self.total_steps - 1
         if three_phase:
-            self._schedule_phases = [
+            phases = [
                 (up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (2 * up_end, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
                 (last, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
             ]
         else:
-            self._schedule_phases = [
+            phases = [
                 (up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (last, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
+        # PyTorch keeps each phase as a dict with these keys (they are in its state_dict)
+        self._schedule_phases = [dict(zip(_PHASE_KEYS, phase)) for phase in phases]
         if last_epoch == -1:
             for lr, group in zip(_per_group("max_lr", optimizer, max_lr), optimizer.param_groups):
                 check_real("OneCycleLR", "max_lr", lr)
@@ -127,7 +133,7 @@ class OneCycleLR(LRScheduler):
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         """Cosine or linear interpolation from start (pct 0) to end (pct 1)."""
-        if self.anneal_strategy == "cos":
+        if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
@@ -142,7 +148,8 @@ class OneCycleLR(LRScheduler):
         lrs = []
         for group in self.optimizer.param_groups:
             start_step = 0.0
-            for i, (end_step, lr0, lr1, mom0, mom1) in enumerate(self._schedule_phases):
+            for i, phase in enumerate(self._schedule_phases):
+                end_step, lr0, lr1, mom0, mom1 = (phase[k] for k in _PHASE_KEYS)
                 if step_num <= end_step or i == len(self._schedule_phases) - 1:
                     span = end_step - start_step
                     # NOTE: a phase of zero length (tiny total_steps) is already complete

@@ -49,7 +49,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or jump to `epoch` (may be fractional), and set each group's lr."""
-        self._step_count += 1
+        # NOTE: PyTorch's override of step() never counts steps: _step_count stays 0
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: float | None = None) -> None:
@@ -77,6 +77,11 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]

@@ -79,3 +79,72 @@ def test_step_dtype_follows_a_float64_default_as_torch():
     finally:
         torch.set_default_dtype(old_t)
         autograd.set_default_dtype(old_m)
+
+
+def _schedulers(lib_optim, opt):
+    """One scheduler of each kind on `opt`, by name (torch.optim or tapegrad's optim)."""
+    s = lib_optim.lr_scheduler
+    return {
+        "StepLR": lambda: s.StepLR(opt, 2),
+        "MultiStepLR": lambda: s.MultiStepLR(opt, [1, 3]),
+        "ConstantLR": lambda: s.ConstantLR(opt),
+        "LinearLR": lambda: s.LinearLR(opt),
+        "ExponentialLR": lambda: s.ExponentialLR(opt, 0.9),
+        "PolynomialLR": lambda: s.PolynomialLR(opt, 4, 2.0),
+        "CosineAnnealingLR": lambda: s.CosineAnnealingLR(opt, 5),
+        "LambdaLR": lambda: s.LambdaLR(opt, lambda e: 0.9),
+        "MultiplicativeLR": lambda: s.MultiplicativeLR(opt, lambda e: 0.9),
+        "CyclicLR": lambda: s.CyclicLR(opt, 0.01, 0.1),
+        "OneCycleLR": lambda: s.OneCycleLR(opt, 1.0, total_steps=10),
+        "CosineAnnealingWarmRestarts": lambda: s.CosineAnnealingWarmRestarts(opt, 3),
+        "ReduceLROnPlateau": lambda: s.ReduceLROnPlateau(opt),
+    }
+
+
+def _scheduler_pair(name):
+    t_opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(2))], lr=0.1, momentum=0.9)
+    m_opt = optim.SGD([nn.Parameter(autograd.ones(2))], lr=0.1, momentum=0.9)
+    return _schedulers(torch.optim, t_opt)[name](), _schedulers(optim, m_opt)[name]()
+
+
+@pytest.mark.parametrize("name", list(_schedulers(optim, None)))
+def test_scheduler_state_dict_has_torch_keys_and_values(name):
+    t_sched, m_sched = _scheduler_pair(name)
+    for _ in range(4):
+        t_sched.optimizer.step()
+        m_sched.optimizer.step()
+        if name == "ReduceLROnPlateau":
+            t_sched.step(1.0)
+            m_sched.step(1.0)
+        else:
+            t_sched.step()
+            m_sched.step()
+        t_sd, m_sd = t_sched.state_dict(), m_sched.state_dict()
+        assert set(m_sd) == set(t_sd)
+        for key, value in t_sd.items():
+            if key in ("lr_lambdas", "_scale_fn_ref"):
+                continue
+            assert repr(m_sd[key]) == repr(value), key
+
+
+@pytest.mark.parametrize("name", ["PolynomialLR", "MultiplicativeLR"])
+def test_get_lr_before_the_first_step_as_torch(name):
+    t_sched, m_sched = _scheduler_pair(name)
+    with pytest.warns(UserWarning):
+        expected = t_sched.get_lr()
+    np.testing.assert_allclose(m_sched.get_lr(), expected, rtol=1e-12)
+
+
+def test_onecycle_state_dict_round_trip():
+    _, m_sched = _scheduler_pair("OneCycleLR")
+    for _ in range(3):
+        m_sched.optimizer.step()
+        m_sched.step()
+    _, fresh = _scheduler_pair("OneCycleLR")
+    fresh.load_state_dict(m_sched.state_dict())
+    for _ in range(3):
+        m_sched.optimizer.step()
+        m_sched.step()
+        fresh.optimizer.step()
+        fresh.step()
+        assert fresh.get_last_lr() == m_sched.get_last_lr()
