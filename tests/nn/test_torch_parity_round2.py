@@ -1,0 +1,138 @@
+"""Module hooks and functions compared with PyTorch (the oracle)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+
+torch = pytest.importorskip("torch")
+
+
+class _Scale:
+    """A module factory for both libraries: forward(x, scale=1.0) = x * scale."""
+
+    @staticmethod
+    def make(lib_nn):
+        class Scale(lib_nn.Module):
+            def forward(self, x, scale=1.0):
+                return x * scale
+
+        return Scale()
+
+
+def _both(fn):
+    """fn(lib, lib_nn) for torch and tapegrad; returns (torch result, tapegrad result)."""
+    return fn(torch, torch.nn), fn(autograd, nn)
+
+
+def _as_np(x):
+    return x.detach().numpy() if hasattr(x, "detach") else np.asarray(x)
+
+
+def test_forward_hooks_with_kwargs_as_torch():
+    def run(lib, lib_nn):
+        m = _Scale.make(lib_nn)
+        seen = []
+
+        def pre(mod, args, kwargs):
+            seen.append(("pre", sorted(kwargs)))
+            return (args[0] + 1,), {**kwargs, "scale": kwargs.get("scale", 1.0) * 2}
+
+        def post(mod, args, kwargs, out):
+            seen.append(("post", sorted(kwargs), float(_as_np(args[0])[0])))
+            return out + kwargs["scale"]
+
+        m.register_forward_pre_hook(pre, with_kwargs=True)
+        m.register_forward_hook(post, with_kwargs=True)
+        out = m(lib.tensor([1.0, 2.0]), scale=3.0)
+        return _as_np(out), seen
+
+    (t_out, t_seen), (m_out, m_seen) = _both(run)
+    np.testing.assert_allclose(m_out, t_out)
+    assert m_seen == t_seen
+
+
+def test_forward_pre_hook_with_kwargs_bad_return_raises_as_torch():
+    def run(lib, lib_nn):
+        m = _Scale.make(lib_nn)
+        m.register_forward_pre_hook(lambda mod, a, k: a, with_kwargs=True)
+        with pytest.raises(RuntimeError, match="forward pre-hook must return None or a tuple") as e:
+            m(lib.tensor([1.0]))
+        return type(e.value)
+
+    t, m = _both(run)
+    assert t is RuntimeError and m is RuntimeError
+
+
+def test_prepend_orders_hooks_as_torch():
+    def run(lib, lib_nn):
+        m = _Scale.make(lib_nn)
+        order = []
+        m.register_forward_pre_hook(lambda *a: order.append("pre1"))
+        m.register_forward_pre_hook(lambda *a: order.append("pre0"), prepend=True)
+        m.register_forward_hook(lambda *a: order.append("post1"))
+        m.register_forward_hook(lambda *a: order.append("post0"), prepend=True, with_kwargs=True)
+        m(lib.tensor([1.0]))
+        return order
+
+    t, m = _both(run)
+    assert m == t
+
+
+def test_always_call_hook_runs_when_forward_raises_as_torch():
+    def run(lib, lib_nn):
+        class Boom(lib_nn.Module):
+            def forward(self, x):
+                raise ValueError("boom")
+
+        m = Boom()
+        calls = []
+        m.register_forward_hook(lambda mod, a, out: calls.append(("always", out)), always_call=True)
+        m.register_forward_hook(lambda mod, a, out: calls.append(("plain", out)))
+
+        def failing(mod, a, k, out):
+            raise KeyError("hook")
+
+        m.register_forward_hook(failing, with_kwargs=True, always_call=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(ValueError, match="boom"):
+                m(lib.tensor([1.0]))
+        messages = [str(w.message) for w in caught if "always_call" in str(w.message)]
+        return calls, messages
+
+    (t_calls, t_msgs), (m_calls, m_msgs) = _both(run)
+    assert m_calls == t_calls == [("always", None)]
+    assert m_msgs == t_msgs and len(t_msgs) == 1
+
+
+def test_always_call_hook_runs_once_when_a_later_hook_raises_as_torch():
+    def run(lib, lib_nn):
+        m = _Scale.make(lib_nn)
+        calls = []
+        m.register_forward_hook(lambda mod, a, out: calls.append("always"), always_call=True)
+
+        def failing(mod, a, out):
+            raise KeyError("hook")
+
+        m.register_forward_hook(failing)
+        with pytest.raises(KeyError):
+            m(lib.tensor([1.0]))
+        return calls
+
+    t, m = _both(run)
+    assert m == t == ["always"]
+
+
+def test_removed_with_kwargs_hook_is_gone():
+    m = _Scale.make(nn)
+    handle = m.register_forward_hook(lambda mod, a, k, out: out * 0, with_kwargs=True,
+                                     always_call=True)
+    handle.remove()
+    assert m(autograd.tensor([2.0])).item() == 2.0
+    assert not m._forward_hooks_with_kwargs and not m._forward_hooks_always_called
