@@ -15,6 +15,8 @@ from autograd import Tensor, enable_grad, from_numpy
 from autograd.inplace import bump_versions
 from autograd.promotion import get_default_dtype
 
+from .step_hooks import StepHooksMixin, hooked_step
+
 __all__ = ["Optimizer"]
 
 
@@ -72,7 +74,7 @@ def _check_implementation_flags(name: str, defaults: dict[str, Any]) -> None:
         )
 
 
-class Optimizer:
+class Optimizer(StepHooksMixin):
     """Base class of all optimizers (PyTorch's `torch.optim.Optimizer`).
 
     Args:
@@ -185,6 +187,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     # ----------------------------------------------------------------- stepping
+    @hooked_step
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient; returns `closure()` (evaluated first).
 

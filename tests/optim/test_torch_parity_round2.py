@@ -148,3 +148,60 @@ def test_onecycle_state_dict_round_trip():
         fresh.optimizer.step()
         fresh.step()
         assert fresh.get_last_lr() == m_sched.get_last_lr()
+
+
+def _sgd_pair():
+    t_p = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    m_p = nn.Parameter(autograd.tensor([1.0, -2.0]))
+    t_p.grad = torch.tensor([0.5, 0.25])
+    m_p.grad = autograd.tensor([0.5, 0.25])
+    return (torch.optim.SGD([t_p], lr=0.1), t_p), (optim.SGD([m_p], lr=0.1), m_p)
+
+
+def test_step_pre_and_post_hooks_as_torch():
+    results = []
+    for opt, p in _sgd_pair():
+        calls = []
+
+        def pre(o, args, kwargs, calls=calls):
+            calls.append(("pre", len(args), args[0] is o, sorted(kwargs)))
+            return args, {"closure": lambda: 7.0}
+
+        def post(o, args, kwargs, calls=calls):
+            calls.append(("post", len(args), args[0] is o, sorted(kwargs)))
+
+        h_pre = opt.register_step_pre_hook(pre)
+        opt.register_step_post_hook(post)
+        loss = opt.step()
+        h_pre.remove()
+        h_pre.remove()  # a second remove does nothing
+        opt.step()
+        results.append((calls, loss, p.detach().numpy().tolist()))
+    assert results[1] == results[0]
+    assert results[0][0] == [
+        ("pre", 1, True, []), ("post", 1, True, ["closure"]), ("post", 1, True, [])
+    ]
+
+
+def test_step_pre_hook_bad_return_raises_as_torch():
+    for opt, _ in _sgd_pair():
+        opt.register_step_pre_hook(lambda o, a, k: 3)
+        with pytest.raises(RuntimeError, match="must return None or a tuple of"):
+            opt.step()
+
+
+def test_step_hooks_wrap_a_custom_optimizer_step_once():
+    calls = []
+
+    class Custom(optim.SGD):
+        def step(self, closure=None):
+            calls.append("step")
+            return super().step(closure)
+
+    p = nn.Parameter(autograd.tensor([1.0]))
+    p.grad = autograd.tensor([1.0])
+    opt = Custom([p], lr=0.5)
+    opt.register_step_pre_hook(lambda o, a, k: calls.append("pre"))
+    opt.register_step_post_hook(lambda o, a, k: calls.append("post"))
+    opt.step()
+    assert calls == ["pre", "step", "post"] and p.item() == 0.5
