@@ -24,6 +24,7 @@ from .rms_norm import *  # noqa: F403
 
 # isort: split
 from .bilinear import *  # noqa: F403
+from .fold import *  # noqa: F403
 from .instance_norm import *  # noqa: F403
 from .loss_margin import *  # noqa: F403
 from .shrink import *  # noqa: F403

@@ -136,3 +136,59 @@ def test_removed_with_kwargs_hook_is_gone():
     handle.remove()
     assert m(autograd.tensor([2.0])).item() == 2.0
     assert not m._forward_hooks_with_kwargs and not m._forward_hooks_always_called
+
+
+FOLD_CASES = [
+    ((2, 3, 5, 6), dict(kernel_size=2)),
+    ((1, 2, 7, 6), dict(kernel_size=(3, 2), dilation=(2, 1), padding=(1, 2), stride=(2, 3))),
+    ((3, 6, 5), dict(kernel_size=3, padding=1, stride=2)),
+]
+
+
+@pytest.mark.parametrize("shape, kwargs", FOLD_CASES)
+def test_unfold_and_fold_match_torch_values_and_gradients(shape, kwargs):
+    import nn.functional as F
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(np.float32)
+    tx = torch.tensor(x, requires_grad=True)
+    mx = autograd.tensor(x, requires_grad=True)
+    t_cols = torch.nn.functional.unfold(tx, **kwargs)
+    m_cols = F.unfold(mx, **kwargs)
+    np.testing.assert_array_equal(m_cols.detach().numpy(), t_cols.detach().numpy())
+    size = shape[-2:]
+    t_img = torch.nn.functional.fold(t_cols * 1.5, size, **kwargs)
+    m_img = F.fold(m_cols * 1.5, size, **kwargs)
+    np.testing.assert_allclose(m_img.detach().numpy(), t_img.detach().numpy(), rtol=1e-6)
+    w = rng.standard_normal(t_img.shape).astype(np.float32)
+    (t_img * torch.tensor(w)).sum().backward()
+    (m_img * autograd.tensor(w)).sum().backward()
+    np.testing.assert_allclose(mx.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
+    # the layers, and their reprs
+    t_layer = torch.nn.Unfold(**kwargs)
+    m_layer = nn.Unfold(**kwargs)
+    assert repr(m_layer) == repr(t_layer)
+    assert repr(nn.Fold(size, **kwargs)) == repr(torch.nn.Fold(size, **kwargs))
+    np.testing.assert_array_equal(m_layer(mx).detach().numpy(), t_layer(tx).detach().numpy())
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, lib: F.unfold(lib.ones(1, 2, 3, 3, 3), 2),
+    lambda F, lib: F.unfold(lib.ones(1, 2, 3, 3), 4),
+    lambda F, lib: F.unfold(lib.ones(1, 2, 3, 3), 0),
+    lambda F, lib: F.unfold(lib.ones(1, 2, 3, 3), 2, stride=0),
+    lambda F, lib: F.unfold(lib.ones(1, 2, 3, 3), 2, padding=-1),
+    lambda F, lib: F.unfold(lib.ones(1, 2, 3, 3), (2, 2, 2)),
+    lambda F, lib: F.fold(lib.ones(1, 10, 4), (3, 3), 2),
+    lambda F, lib: F.fold(lib.ones(1, 12, 5), (3, 3), 2),
+    lambda F, lib: F.fold(lib.ones(1, 1, 12, 4), (3, 3), 2),
+    lambda F, lib: F.unfold(lib.ones(1, 2, 3, 3, dtype=lib.int64), 2),
+])
+def test_unfold_and_fold_errors_match_torch(call):
+    import nn.functional as F
+
+    with pytest.raises(Exception) as t_err:
+        call(torch.nn.functional, torch)
+    with pytest.raises(type(t_err.value)) as m_err:
+        call(F, autograd)
+    assert str(m_err.value) == str(t_err.value)
