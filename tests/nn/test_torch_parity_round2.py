@@ -192,3 +192,61 @@ def test_unfold_and_fold_errors_match_torch(call):
     with pytest.raises(type(t_err.value)) as m_err:
         call(F, autograd)
     assert str(m_err.value) == str(t_err.value)
+
+
+MULTI_MARGIN_CASES = [
+    dict(),
+    dict(p=2, margin=0.5),
+    dict(weight=[0.5, 1.0, 2.0, 1.5], reduction="sum"),
+    dict(p=2, weight=[0.5, 1.0, 2.0, 1.5], reduction="none"),
+]
+
+
+@pytest.mark.parametrize("kwargs", MULTI_MARGIN_CASES)
+@pytest.mark.parametrize("batched", [True, False])
+def test_multi_margin_loss_matches_torch(kwargs, batched):
+    import nn.functional as F
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 4) if batched else (4,)).astype(np.float32)
+    y = np.array([0, 3, 1, 1, 2]) if batched else np.array(2)
+    t_kw = {k: torch.tensor(v) if k == "weight" else v for k, v in kwargs.items()}
+    m_kw = {k: autograd.tensor(v) if k == "weight" else v for k, v in kwargs.items()}
+    tx = torch.tensor(x, requires_grad=True)
+    mx = autograd.tensor(x, requires_grad=True)
+    t_loss = torch.nn.functional.multi_margin_loss(tx, torch.tensor(y), **t_kw)
+    m_loss = F.multi_margin_loss(mx, autograd.tensor(y), **m_kw)
+    assert m_loss.shape == tuple(t_loss.shape) and m_loss.dtype == np.float32
+    np.testing.assert_allclose(m_loss.detach().numpy(), t_loss.detach().numpy(), rtol=1e-6)
+    t_loss.sum().backward()
+    m_loss.sum().backward()
+    np.testing.assert_allclose(mx.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-7)
+    t_layer = torch.nn.MultiMarginLoss(**t_kw)
+    m_layer = nn.MultiMarginLoss(**m_kw)
+    assert repr(m_layer) == repr(t_layer)
+    np.testing.assert_allclose(
+        m_layer(mx, autograd.tensor(y)).detach().numpy(),
+        t_layer(tx, torch.tensor(y)).detach().numpy(), rtol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, lib: F.multi_margin_loss(lib.ones(3, 4), lib.tensor([0, 5, 1])),
+    lambda F, lib: F.multi_margin_loss(lib.ones(3, 4), lib.tensor([0, -1, 1])),
+    lambda F, lib: F.multi_margin_loss(lib.ones(3, 4), lib.tensor([0, 1, 1]), p=3),
+    lambda F, lib: F.multi_margin_loss(lib.ones(3, 4), lib.tensor([0, 1])),
+    lambda F, lib: F.multi_margin_loss(lib.ones(3, 4), lib.tensor([0, 1, 1]), weight=lib.ones(3)),
+    lambda F, lib: F.multi_margin_loss(lib.ones(2, 3, 4), lib.tensor([[1]])),
+    lambda F, lib: F.multi_margin_loss(lib.ones(3, 4), lib.tensor([0.0, 1, 1])),
+    lambda F, lib: F.MultiMarginLoss(p=3) if hasattr(F, "MultiMarginLoss") else None,
+])
+def test_multi_margin_loss_errors_match_torch(call):
+    import nn.functional as F
+
+    with pytest.raises(Exception) as t_err:
+        call(torch.nn.functional, torch)
+        call(torch.nn, torch)
+    with pytest.raises(type(t_err.value)) as m_err:
+        call(F, autograd)
+        call(nn, autograd)
+    assert str(m_err.value) == str(t_err.value)
