@@ -289,3 +289,62 @@ def test_gumbel_softmax_hard_gradient_is_the_soft_one():
     hard = F.gumbel_softmax(autograd.tensor(x), tau=0.5, hard=True).numpy()
     np.testing.assert_array_equal(hard.argmax(-1), soft.argmax(-1))
 
+
+_ALPHA = 1.7580993408473766
+
+
+def _alpha_structure(x, out, grad, p):
+    """Check out = a·x + b on kept entries, the constant -alpha'·a·(1 - p) on dropped ones, and
+    the gradient a·keep; returns the kept fraction."""
+    a = 1.0 / np.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+    dropped_value = -_ALPHA * a * (1 - p)
+    kept = ~np.isclose(out, dropped_value, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(out[kept], a * x[kept] + _ALPHA * a * p, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad, np.where(kept, a, 0.0), rtol=1e-6)
+    return kept.mean()
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_alpha_dropout_matches_torch_formula_and_statistics(p):
+    import nn.functional as F
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((200, 500)).astype(np.float32)
+    fractions, stats = [], []
+    for lib, fn in ((torch, torch.nn.functional.alpha_dropout), (autograd, F.alpha_dropout)):
+        xt = lib.tensor(x, requires_grad=True)
+        out = fn(xt, p, True)
+        out.sum().backward()
+        o = out.detach().numpy()
+        fractions.append(_alpha_structure(x, o, xt.grad.numpy(), p))
+        stats.append((o.mean(), o.std()))
+        # eval (and F's default training=False) is the identity, the same tensor
+        assert fn(xt, p) is xt and fn(xt, p, False) is xt
+    for frac, (mean, std) in zip(fractions, stats):
+        assert abs(frac - (1 - p)) < 0.01 and abs(mean) < 0.02 and abs(std - 1) < 0.02
+
+
+def test_alpha_dropout_layers_as_torch():
+    for name in ("AlphaDropout", "FeatureAlphaDropout"):
+        t_layer, m_layer = getattr(torch.nn, name)(0.3), getattr(nn, name)(0.3)
+        assert repr(m_layer) == repr(t_layer)
+        x = np.random.default_rng(5).standard_normal((8, 6, 5)).astype(np.float32)
+        m_out = m_layer(autograd.tensor(x)).numpy()
+        t_out = t_layer(torch.tensor(x)).numpy()
+        assert m_out.shape == t_out.shape
+        if name == "FeatureAlphaDropout":
+            # one draw per (sample, channel): dropped channels are constant along the last dim
+            for out in (m_out, t_out):
+                dropped = np.isclose(out, out[..., :1]).all(-1)
+                assert 0 < dropped.mean() < 1
+        m_layer.eval()
+        t_layer.eval()
+        np.testing.assert_array_equal(m_layer(autograd.tensor(x)).numpy(), x)
+        np.testing.assert_array_equal(t_layer(torch.tensor(x)).numpy(), x)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        torch.nn.functional.alpha_dropout(torch.ones(2), 1.5)
+    import nn.functional as F
+
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        F.alpha_dropout(autograd.ones(2), 1.5)
+
