@@ -348,3 +348,13 @@ def test_alpha_dropout_layers_as_torch():
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.alpha_dropout(autograd.ones(2), 1.5)
 
+
+def test_init_sparse_as_torch():
+    for lib, init in ((torch, torch.nn.init), (autograd, nn.init)):
+        w = lib.ones(40, 300)
+        assert init.sparse_(w, 0.25, std=0.5) is w
+        values = w.numpy()
+        assert ((values == 0).sum(0) == 10).all()
+        assert abs(values[values != 0].std() - 0.5) < 0.03
+        with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
+            init.sparse_(lib.ones(2, 3, 4), 0.1)
