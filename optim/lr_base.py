@@ -38,6 +38,18 @@ def check_real(owner: str, name: str, value) -> None:
         raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__}")
 
 
+def warn_outside_step(scheduler) -> None:
+    """PyTorch's UserWarning when `get_lr()` is called by the program rather than by `step()`
+    (outside a step it computes the next value, not the current one)."""
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn(
+            "To get the last learning rate computed by the scheduler, please use "
+            "`get_last_lr()`.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 class LRScheduler:
     """Base class of the learning-rate schedules; sets `group["lr"]` of each param group.
 

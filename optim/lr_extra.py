@@ -11,7 +11,7 @@ import math
 import types
 from typing import Any
 
-from .lr_base import LRScheduler, check_positive_int, check_real
+from .lr_base import LRScheduler, check_positive_int, check_real, warn_outside_step
 from .lr_scheduler import LambdaLR
 from .optimizer import Optimizer
 
@@ -39,6 +39,7 @@ class ConstantLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """× factor at epoch 0, ÷ factor at epoch total_iters, unchanged otherwise."""
+        warn_outside_step(self)
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._current_lrs()]
         if self._is_initial or self.last_epoch != self.total_iters:
@@ -64,6 +65,7 @@ class MultiplicativeLR(LambdaLR):
     def get_lr(self) -> list[float]:
         """Each group's current lr times its lambda at `last_epoch` (unchanged by the
         constructor's step; called before any step, lr · lambda(0), as PyTorch)."""
+        warn_outside_step(self)
         if not self._is_initial:
             return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
         return self._current_lrs()
@@ -89,6 +91,7 @@ class PolynomialLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Each group's lr times the ratio of consecutive decay factors."""
+        warn_outside_step(self)
         t, n = self.last_epoch, self.total_iters
         # NOTE: no special case for t == 0: get_lr() called before any step gives PyTorch's
         # lr · ((1 - 0/n) / (1 + 1/n)) ** power
@@ -202,6 +205,7 @@ class CyclicLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """base + (max - base) · position in the cycle · scale; sets the cycled momentum too."""
+        warn_outside_step(self)
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
         factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .lr_base import LRScheduler, check_optimizer, check_positive_int, check_real
+from .lr_base import LRScheduler, check_optimizer, check_positive_int, check_real, warn_outside_step
 from .optimizer import Optimizer
 
 __all__ = ["OneCycleLR"]
@@ -139,6 +139,7 @@ class OneCycleLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """The lr of each group at step last_epoch (also sets momentum when cycling it)."""
+        warn_outside_step(self)
         step_num = self.last_epoch
         if step_num > self.total_steps:
             raise ValueError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .lr_base import LRScheduler
+from .lr_base import LRScheduler, warn_outside_step
 from .optimizer import Optimizer
 
 __all__ = ["CosineAnnealingWarmRestarts"]
@@ -42,6 +42,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """eta_min + (base_lr - eta_min)(1 + cos(π T_cur / T_i)) / 2 for each group."""
+        warn_outside_step(self)
         return [
             self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
             for base_lr in self.base_lrs

@@ -205,3 +205,17 @@ def test_step_hooks_wrap_a_custom_optimizer_step_once():
     opt.register_step_post_hook(lambda o, a, k: calls.append("post"))
     opt.step()
     assert calls == ["pre", "step", "post"] and p.item() == 0.5
+
+
+@pytest.mark.parametrize("name", [n for n in _schedulers(optim, None) if n != "ReduceLROnPlateau"])
+def test_get_lr_outside_step_warns_as_torch(name):
+    import warnings
+
+    t_sched, m_sched = _scheduler_pair(name)
+    for sched in (t_sched, m_sched):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            sched.optimizer.step()
+            sched.step()  # no warning from the scheduler's own get_lr call
+        with pytest.warns(UserWarning, match=r"please use `get_last_lr\(\)`"):
+            sched.get_lr()
