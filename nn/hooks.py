@@ -12,6 +12,8 @@ from typing import ClassVar
 
 from autograd import Function, Tensor, is_grad_enabled
 
+from .hooks_legacy import BOTH_KINDS_MESSAGE, attach_non_full_hooks
+
 __all__ = [
     "BackwardHook", "BackwardHooksMixin", "ForwardHooksMixin", "RemovableHandle", "call_with_hooks",
 ]
@@ -147,11 +149,26 @@ class BackwardHooksMixin:
             object.__setattr__(self, name, OrderedDict())
         return self.__dict__[name]
 
+    # None until a backward hook is registered; then True (full) or False (non-full), as PyTorch
+    _is_full_backward_hook: ClassVar[bool | None] = None
+
     def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` when the gradients of the module's
         inputs are computed; a non-None result (one entry per positional input) replaces
         grad_input. grad_input holds None for inputs that are not tensors needing grad."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(BOTH_KINDS_MESSAGE)
+        object.__setattr__(self, "_is_full_backward_hook", True)
         return self._add_hook(self._own_hooks("_backward_hooks"), hook, prepend)
+
+    def register_backward_hook(self, hook) -> RemovableHandle:
+        """Deprecated (PyTorch's non-full hook): call ``hook(module, grad_input, grad_output)``
+        with the gradients of the inputs of the forward's last op (the output's grad_fn) and of
+        its output; a non-None result replaces grad_input. See `nn.hooks_legacy`."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(BOTH_KINDS_MESSAGE)
+        object.__setattr__(self, "_is_full_backward_hook", False)
+        return self._add_hook(self._own_hooks("_backward_hooks"), hook, False)
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are
@@ -225,8 +242,11 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
                 if out is not None:
                     args = out if isinstance(out, tuple) else (out,)
         backward_hook = None
-        if module._backward_hooks or module._backward_pre_hooks:
-            backward_hook = BackwardHook(module, module._backward_hooks, module._backward_pre_hooks)
+        full_hooks, non_full = module._backward_hooks, None
+        if module._is_full_backward_hook is False:
+            full_hooks, non_full = {}, module._backward_hooks
+        if full_hooks or module._backward_pre_hooks:
+            backward_hook = BackwardHook(module, full_hooks, module._backward_pre_hooks)
             args = backward_hook.setup_inputs(args)
         result = module.forward(*args, **kwargs)
         for hook_id, hook in tuple(module._forward_hooks.items()):
@@ -238,7 +258,11 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
                 out = hook(module, args, result)
             if out is not None:
                 result = out
-        return result if backward_hook is None else backward_hook.setup_outputs(result)
+        if backward_hook is not None:
+            result = backward_hook.setup_outputs(result)
+        if non_full and is_grad_enabled():
+            result = attach_non_full_hooks(module, non_full, args, result)
+        return result
     except Exception:
         for hook_id, hook in tuple(module._forward_hooks.items()):
             if hook_id not in always or hook_id in called:

@@ -358,3 +358,82 @@ def test_init_sparse_as_torch():
         assert abs(values[values != 0].std() - 0.5) < 0.03
         with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
             init.sparse_(lib.ones(2, 3, 4), 0.1)
+
+
+def _mul_module(lib, lib_nn, w):
+    class Mul(lib_nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = lib_nn.Parameter(lib.tensor(w))
+
+        def forward(self, x):
+            return x * self.w
+
+    return Mul()
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_non_full_backward_hook_on_a_single_op_module_as_torch(replace):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 3)).astype(np.float32)
+    w = rng.standard_normal(3).astype(np.float32)
+    g = rng.standard_normal((2, 3)).astype(np.float32)
+    results = []
+    for lib, lib_nn in ((torch, torch.nn), (autograd, nn)):
+        m = _mul_module(lib, lib_nn, w)
+        seen = []
+
+        def hook(mod, grad_input, grad_output, seen=seen):
+            seen.append(([gi.numpy().copy() for gi in grad_input],
+                         [go.numpy().copy() for go in grad_output]))
+            if replace:
+                return tuple(gi * 2 for gi in grad_input)
+            return None
+
+        m.register_backward_hook(hook)
+        xt = lib.tensor(x, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = m(xt)
+        (out * lib.tensor(g)).sum().backward()
+        kinds = [w_.category for w_ in caught]
+        results.append((seen, xt.grad.numpy(), m.w.grad.numpy(), kinds))
+    (t_seen, t_gx, t_gw, t_kinds), (m_seen, m_gx, m_gw, m_kinds) = results
+    assert len(m_seen) == len(t_seen) == 1
+    for mine, theirs in zip(m_seen[0], t_seen[0]):
+        assert [a.shape for a in mine] == [a.shape for a in theirs]
+        for a, b in zip(mine, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(m_gx, t_gx, rtol=1e-6)
+    np.testing.assert_allclose(m_gw, t_gw, rtol=1e-6)
+    assert m_kinds == t_kinds == [FutureWarning]
+
+
+def test_non_full_and_full_backward_hooks_exclude_each_other_as_torch():
+    for lib_nn in (torch.nn, nn):
+        a, b = lib_nn.ReLU(), lib_nn.ReLU()
+        a.register_backward_hook(lambda *args: None)
+        with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks"):
+            a.register_full_backward_hook(lambda *args: None)
+        b.register_full_backward_hook(lambda *args: None)
+        with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks"):
+            b.register_backward_hook(lambda *args: None)
+
+
+def test_non_full_backward_hook_on_relu_of_a_non_leaf_as_torch():
+    x = np.array([[-1.0, 2.0, 0.5]], dtype=np.float32)
+    results = []
+    for lib, lib_nn in ((torch, torch.nn), (autograd, nn)):
+        m = lib_nn.ReLU()
+        seen = []
+        m.register_backward_hook(lambda mod, gi, go, seen=seen: seen.append(gi[0].numpy().copy()))
+        leaf = lib.tensor(x, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = m(leaf * 3)
+        out.sum().backward()
+        results.append((seen, leaf.grad.numpy(), len(caught)))
+    (t_seen, t_grad, t_n), (m_seen, m_grad, m_n) = results
+    np.testing.assert_array_equal(m_seen[0], t_seen[0])
+    np.testing.assert_array_equal(m_grad, t_grad)
+    assert m_n == t_n == 0
