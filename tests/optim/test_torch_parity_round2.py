@@ -132,7 +132,9 @@ def test_get_lr_before_the_first_step_as_torch(name):
     t_sched, m_sched = _scheduler_pair(name)
     with pytest.warns(UserWarning):
         expected = t_sched.get_lr()
-    np.testing.assert_allclose(m_sched.get_lr(), expected, rtol=1e-12)
+    with pytest.warns(UserWarning):
+        got = m_sched.get_lr()
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
 def test_onecycle_state_dict_round_trip():
@@ -219,3 +221,28 @@ def test_get_lr_outside_step_warns_as_torch(name):
             sched.step()  # no warning from the scheduler's own get_lr call
         with pytest.warns(UserWarning, match=r"please use `get_last_lr\(\)`"):
             sched.get_lr()
+
+
+def test_cyclic_lr_saves_a_callable_objects_state_as_torch():
+    class Scale:
+        def __init__(self):
+            self.factor = 0.5
+
+        def __call__(self, x):
+            return self.factor
+
+    saved = []
+    for lib_optim, lib_nn, lib in ((torch.optim, torch.nn, torch), (optim, nn, autograd)):
+        opt = lib_optim.SGD([lib_nn.Parameter(lib.ones(1))], lr=0.1, momentum=0.9)
+        fn = Scale()
+        sched = lib_optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, scale_fn=fn)
+        fn.factor = 0.25
+        sd = sched.state_dict()
+        saved.append(sd["_scale_fn_custom"])
+        other = Scale()
+        fresh = lib_optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, scale_fn=other)
+        fresh.load_state_dict(sd)
+        assert other.factor == 0.25
+        plain = lib_optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, scale_fn=lambda x: 1.0)
+        assert plain.state_dict()["_scale_fn_custom"] is None
+    assert saved[0] == saved[1] == {"factor": 0.25}
