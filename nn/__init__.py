@@ -30,6 +30,7 @@ from .summary import *  # noqa: E402, F403
 
 # isort: split
 from .layers.bilinear import *  # noqa: E402, F403
+from .layers.fold import *  # noqa: E402, F403
 from .layers.instance_norm import *  # noqa: E402, F403
 from .layers.loss_margin import *  # noqa: E402, F403
 from .layers.padding import *  # noqa: E402, F403

@@ -4,14 +4,19 @@ backward hooks of modules (`BackwardHooksMixin`)."""
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
 from autograd import Function, Tensor, is_grad_enabled
 
-__all__ = ["BackwardHook", "BackwardHooksMixin", "RemovableHandle"]
+from .hooks_legacy import BOTH_KINDS_MESSAGE, attach_non_full_hooks
+
+__all__ = [
+    "BackwardHook", "BackwardHooksMixin", "ForwardHooksMixin", "RemovableHandle", "call_with_hooks",
+]
 
 
 class RemovableHandle:
@@ -19,13 +24,17 @@ class RemovableHandle:
 
     _ids = itertools.count()
 
-    def __init__(self, hooks: OrderedDict) -> None:
+    def __init__(self, hooks: OrderedDict, extra_dicts: tuple = ()) -> None:
         self._hooks = hooks
+        # the per-hook flag dicts (with_kwargs, always_call) that also hold this id
+        self._extra_dicts = extra_dicts
         self.id = next(RemovableHandle._ids)
 
     def remove(self) -> None:
         """Unregister the hook (a second call does nothing)."""
         self._hooks.pop(self.id, None)
+        for flags in self._extra_dicts:
+            flags.pop(self.id, None)
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -140,13 +149,135 @@ class BackwardHooksMixin:
             object.__setattr__(self, name, OrderedDict())
         return self.__dict__[name]
 
+    # None until a backward hook is registered; then True (full) or False (non-full), as PyTorch
+    _is_full_backward_hook: ClassVar[bool | None] = None
+
     def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` when the gradients of the module's
         inputs are computed; a non-None result (one entry per positional input) replaces
         grad_input. grad_input holds None for inputs that are not tensors needing grad."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(BOTH_KINDS_MESSAGE)
+        object.__setattr__(self, "_is_full_backward_hook", True)
         return self._add_hook(self._own_hooks("_backward_hooks"), hook, prepend)
+
+    def register_backward_hook(self, hook) -> RemovableHandle:
+        """Deprecated (PyTorch's non-full hook): call ``hook(module, grad_input, grad_output)``
+        with the gradients of the inputs of the forward's last op (the output's grad_fn) and of
+        its output; a non-None result replaces grad_input. See `nn.hooks_legacy`."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(BOTH_KINDS_MESSAGE)
+        object.__setattr__(self, "_is_full_backward_hook", False)
+        return self._add_hook(self._own_hooks("_backward_hooks"), hook, False)
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are
         computed; a non-None result replaces grad_output."""
         return self._add_hook(self._own_hooks("_backward_pre_hooks"), hook, prepend)
+
+
+class ForwardHooksMixin:
+    """Module.register_forward_pre_hook / register_forward_hook with PyTorch's options."""
+
+    # per-hook flags, by handle id (read-only empty defaults: a module gets its own dict on the
+    # first registration that sets the flag)
+    _forward_pre_hooks_with_kwargs: ClassVar[Mapping] = MappingProxyType({})
+    _forward_hooks_with_kwargs: ClassVar[Mapping] = MappingProxyType({})
+    _forward_hooks_always_called: ClassVar[Mapping] = MappingProxyType({})
+
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces `args`.
+        With `with_kwargs`, ``hook(module, args, kwargs)`` may return ``(new_args, new_kwargs)``.
+        `prepend` runs it before the hooks already registered."""
+        flags = (self._own_hooks("_forward_pre_hooks_with_kwargs"),) if with_kwargs else ()
+        handle = self._add_hook(self._forward_pre_hooks, hook, prepend, flags)
+        for flag in flags:
+            flag[handle.id] = True
+        return handle
+
+    def register_forward_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces it.
+        With `with_kwargs` the hook is ``hook(module, args, kwargs, output)``; with `always_call`
+        it also runs when the forward raises; `prepend` runs it before the hooks registered."""
+        flags = []
+        if with_kwargs:
+            flags.append(self._own_hooks("_forward_hooks_with_kwargs"))
+        if always_call:
+            flags.append(self._own_hooks("_forward_hooks_always_called"))
+        handle = self._add_hook(self._forward_hooks, hook, prepend, tuple(flags))
+        for flag in flags:
+            flag[handle.id] = True
+        return handle
+
+
+def call_with_hooks(module, args: tuple, kwargs: dict):
+    """`module(*args, **kwargs)` with its forward pre-hooks, backward hooks and forward hooks, in
+    PyTorch's order and with its contracts: a with_kwargs pre-hook gets (module, args, kwargs) and
+    may return (new_args, new_kwargs); a with_kwargs forward hook gets (module, args, kwargs,
+    output); an always_call forward hook also runs (with the output so far, possibly None) when
+    the forward or another hook raises, its own error then turned into a warning."""
+    pre_with_kwargs = module._forward_pre_hooks_with_kwargs
+    with_kwargs = module._forward_hooks_with_kwargs
+    always = module._forward_hooks_always_called
+    result = None
+    called: set[int] = set()
+    try:
+        for hook_id, hook in tuple(module._forward_pre_hooks.items()):
+            if hook_id in pre_with_kwargs:
+                out = hook(module, args, kwargs)
+                if out is not None:
+                    if not (isinstance(out, tuple) and len(out) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of (new_args, "
+                            f"new_kwargs), but got {out}."
+                        )
+                    args, kwargs = out
+            else:
+                out = hook(module, args)
+                if out is not None:
+                    args = out if isinstance(out, tuple) else (out,)
+        backward_hook = None
+        full_hooks, non_full = module._backward_hooks, None
+        if module._is_full_backward_hook is False:
+            full_hooks, non_full = {}, module._backward_hooks
+        if full_hooks or module._backward_pre_hooks:
+            backward_hook = BackwardHook(module, full_hooks, module._backward_pre_hooks)
+            args = backward_hook.setup_inputs(args)
+        result = module.forward(*args, **kwargs)
+        for hook_id, hook in tuple(module._forward_hooks.items()):
+            if hook_id in always:
+                called.add(hook_id)
+            if hook_id in with_kwargs:
+                out = hook(module, args, kwargs, result)
+            else:
+                out = hook(module, args, result)
+            if out is not None:
+                result = out
+        if backward_hook is not None:
+            result = backward_hook.setup_outputs(result)
+        if non_full and is_grad_enabled():
+            result = attach_non_full_hooks(module, non_full, args, result)
+        return result
+    except Exception:
+        for hook_id, hook in tuple(module._forward_hooks.items()):
+            if hook_id not in always or hook_id in called:
+                continue
+            try:
+                if hook_id in with_kwargs:
+                    out = hook(module, args, kwargs, result)
+                else:
+                    out = hook(module, args, result)
+                if out is not None:
+                    result = out
+            except Exception as e:
+                warnings.warn(
+                    "module forward hook with ``always_call=True`` raised an exception that was "
+                    f"silenced as another error was raised in forward: {e}",
+                    stacklevel=3,
+                )
+        raise

@@ -238,6 +238,6 @@ def lecun_normal_(tensor: Tensor, generator=None) -> Tensor:
 
 
 # isort: split
-from .init_extra import dirac_, orthogonal_  # noqa: E402  (they use the helpers above)
+from .init_extra import dirac_, orthogonal_, sparse_  # noqa: E402  (they use the helpers above)
 
-__all__ += ["dirac_", "orthogonal_"]
+__all__ += ["dirac_", "orthogonal_", "sparse_"]

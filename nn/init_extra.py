@@ -1,9 +1,12 @@
-"""Two more of PyTorch's initialisers: `orthogonal_` (Saxe et al. 2013) and `dirac_`.
+"""More of PyTorch's initialisers: `orthogonal_` (Saxe et al. 2013), `dirac_` and `sparse_`
+(Martens 2010).
 
-Both fill the tensor in place under `no_grad()` and return it, as `torch.nn.init`'s do.
+Each fills the tensor in place under `no_grad()` and return it, as `torch.nn.init`'s do.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -11,7 +14,7 @@ from autograd import Tensor, no_grad
 
 from .init import _check_tensor, _rng
 
-__all__ = ["dirac_", "orthogonal_"]
+__all__ = ["dirac_", "orthogonal_", "sparse_"]
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
@@ -56,5 +59,21 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     centre = tuple(np.full(d.shape, k // 2) for k in tensor.shape[2:])
     values = np.zeros(tensor.shape)
     values[(out, d, *centre)] = 1.0
+    with no_grad():
+        return tensor.copy_(values)
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """Fill a 2-D tensor with N(0, std²) values, then zero ``ceil(sparsity · rows)`` entries of
+    each column (rows chosen at random per column), as PyTorch's `sparse_`."""
+    _check_tensor("sparse_", tensor)
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    rng = _rng(generator)
+    values = rng.normal(0.0, std, (rows, cols))
+    for col in range(cols):
+        values[rng.permutation(rows)[:num_zeros], col] = 0.0
     with no_grad():
         return tensor.copy_(values)

@@ -17,7 +17,7 @@ from autograd import Tensor
 from autograd.tensor import _to_array, format_tensor, init_slots
 
 from .conversion import ConversionMixin
-from .hooks import BackwardHook, BackwardHooksMixin, RemovableHandle
+from .hooks import BackwardHooksMixin, ForwardHooksMixin, RemovableHandle, call_with_hooks
 from .state_dict import StateDictMixin
 
 __all__ = ["Module", "Parameter", "RemovableHandle"]
@@ -67,7 +67,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
 
 
-class Module(StateDictMixin, ConversionMixin, BackwardHooksMixin):
+class Module(StateDictMixin, ConversionMixin, ForwardHooksMixin, BackwardHooksMixin):
     """Base class of every layer and model: subclass it, assign layers in `__init__`, write `forward`.
 
     Attributes assigned as `Parameter`, `Module`, or through `register_buffer` are registered and
@@ -95,37 +95,21 @@ class Module(StateDictMixin, ConversionMixin, BackwardHooksMixin):
         )
 
     def __call__(self, *args, **kwargs):
-        if self._forward_pre_hooks:
-            for hook in tuple(self._forward_pre_hooks.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        backward_hook = None
-        if self._backward_hooks or self._backward_pre_hooks:  # (two attribute reads when none)
-            backward_hook = BackwardHook(self, self._backward_hooks, self._backward_pre_hooks)
-            args = backward_hook.setup_inputs(args)
+        if (
+            self._forward_pre_hooks or self._forward_hooks
+            or self._backward_hooks or self._backward_pre_hooks
+        ):
+            return call_with_hooks(self, args, kwargs)
         # NOTE: `**kwargs` copies the dict on every call, even an empty one
-        output = self.forward(*args, **kwargs) if kwargs else self.forward(*args)
-        if self._forward_hooks:
-            for hook in tuple(self._forward_hooks.values()):
-                result = hook(self, args, output)
-                if result is not None:
-                    output = result
-        return output if backward_hook is None else backward_hook.setup_outputs(output)
-
-    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
-        """Call ``hook(module, args)`` before each forward; a non-None result replaces `args`."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
-
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces it."""
-        return self._add_hook(self._forward_hooks, hook, prepend)
+        return self.forward(*args, **kwargs) if kwargs else self.forward(*args)
 
     @staticmethod
-    def _add_hook(hooks: OrderedDict, hook: Callable, prepend: bool) -> RemovableHandle:
+    def _add_hook(
+        hooks: OrderedDict, hook: Callable, prepend: bool, extra_dicts: tuple = ()
+    ) -> RemovableHandle:
         if not callable(hook):
             raise TypeError(f"hook must be callable, got {type(hook).__name__}")
-        handle = RemovableHandle(hooks)
+        handle = RemovableHandle(hooks, extra_dicts)
         hooks[handle.id] = hook
         if prepend:
             hooks.move_to_end(handle.id, last=False)

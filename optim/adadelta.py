@@ -6,10 +6,12 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    advance_steps,
     arrays_of,
     check_at_least_zero,
     check_number,
     hyper,
+    new_step,
     zeros_like_param,
 )
 
@@ -109,12 +111,11 @@ class Adadelta(Optimizer):
         )
 
     def _init_state(self, p, group) -> dict:
-        return {"step": 0, "square_avg": zeros_like_param(p), "acc_delta": zeros_like_param(p)}
+        return {"step": new_step(), "square_avg": zeros_like_param(p), "acc_delta": zeros_like_param(p)}
 
     def _update_group(self, group, params) -> None:
         states = self._param_states(group, params)
-        for state in states:
-            state["step"] += 1
+        advance_steps(states)
         adadelta(
             *arrays_of(params),
             [s["square_avg"]._data for s in states],

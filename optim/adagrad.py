@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, arrays_of, check_at_least_zero, hyper, state_tensor
+from .optimizer import (
+    Optimizer,
+    advance_steps,
+    arrays_of,
+    check_at_least_zero,
+    hyper,
+    new_step,
+    state_tensor,
+)
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -13,7 +21,7 @@ def adagrad(
     params: list[np.ndarray],
     grads: list[np.ndarray],
     state_sums: list[np.ndarray],
-    steps: list[int],
+    steps: list[float],
     *,
     lr: float,
     weight_decay: float,
@@ -101,16 +109,15 @@ class Adagrad(Optimizer):
 
     def _init_state(self, p, group) -> dict:
         init = hyper(group, "initial_accumulator_value")
-        return {"step": 0, "sum": state_tensor(np.full_like(p._data, init))}
+        return {"step": new_step(), "sum": state_tensor(np.full_like(p._data, init))}
 
     def _update_group(self, group, params) -> None:
         states = self._param_states(group, params)
-        for state in states:
-            state["step"] += 1
+        steps = advance_steps(states)
         adagrad(
             *arrays_of(params),
             [s["sum"]._data for s in states],
-            [s["step"] for s in states],
+            steps,
             lr=hyper(group, "lr"),
             weight_decay=hyper(group, "weight_decay"),
             lr_decay=hyper(group, "lr_decay"),

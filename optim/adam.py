@@ -6,11 +6,13 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    advance_steps,
     arrays_of,
     check_at_least_zero,
     check_number,
     hyper,
     lerp_,
+    new_step,
     scratch_like,
     zeros_like_param,
 )
@@ -24,7 +26,7 @@ def adam(
     exp_avgs: list[np.ndarray],
     exp_avg_sqs: list[np.ndarray],
     max_exp_avg_sqs: list[np.ndarray | None],
-    steps: list[int],
+    steps: list[float],
     *,
     amsgrad: bool,
     beta1: float,
@@ -161,7 +163,7 @@ class Adam(Optimizer):
         )
 
     def _init_state(self, p, group) -> dict:
-        state = {"step": 0, "exp_avg": zeros_like_param(p), "exp_avg_sq": zeros_like_param(p)}
+        state = {"step": new_step(), "exp_avg": zeros_like_param(p), "exp_avg_sq": zeros_like_param(p)}
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = zeros_like_param(p)
         return state
@@ -169,15 +171,14 @@ class Adam(Optimizer):
     def _update_group(self, group, params) -> None:
         amsgrad = bool(group["amsgrad"])
         states = self._param_states(group, params)
-        for state in states:
-            state["step"] += 1
+        steps = advance_steps(states)
         beta1, beta2 = group["betas"]
         adam(
             *arrays_of(params),
             [s["exp_avg"]._data for s in states],
             [s["exp_avg_sq"]._data for s in states],
             [s["max_exp_avg_sq"]._data if amsgrad else None for s in states],
-            [s["step"] for s in states],
+            steps,
             amsgrad=amsgrad,
             beta1=float(beta1),
             beta2=float(beta2),

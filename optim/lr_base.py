@@ -38,6 +38,18 @@ def check_real(owner: str, name: str, value) -> None:
         raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__}")
 
 
+def warn_outside_step(scheduler) -> None:
+    """PyTorch's UserWarning when `get_lr()` is called by the program rather than by `step()`
+    (outside a step it computes the next value, not the current one)."""
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn(
+            "To get the last learning rate computed by the scheduler, please use "
+            "`get_last_lr()`.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 class LRScheduler:
     """Base class of the learning-rate schedules; sets `group["lr"]` of each param group.
 
@@ -76,6 +88,9 @@ class LRScheduler:
 
     # True only during the constructor's step: chainable forms then keep the current lr
     _is_initial: bool = False
+    # True while step() computes the lrs (PyTorch keeps it as an attribute, so it is saved in
+    # state_dict(), and warns when get_lr() is called with it False)
+    _get_lr_called_within_step: bool = False
 
     def _initial_step(self) -> None:
         """Reset the step count and take the constructor's step (to epoch last_epoch + 1)."""
@@ -107,13 +122,17 @@ class LRScheduler:
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Advance last_epoch (or set it to `epoch`, via the closed form) and write the lrs."""
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            closed_form = getattr(self, "_get_closed_form_lr", None)
-            values = closed_form() if closed_form is not None else self.get_lr()
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed_form = getattr(self, "_get_closed_form_lr", None)
+                values = closed_form() if closed_form is not None else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError(

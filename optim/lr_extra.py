@@ -8,8 +8,10 @@ on one optimizer compose) and, where PyTorch has one, its closed form for `step(
 from __future__ import annotations
 
 import math
+import types
+from typing import Any
 
-from .lr_base import LRScheduler, check_positive_int, check_real
+from .lr_base import LRScheduler, check_positive_int, check_real, warn_outside_step
 from .lr_scheduler import LambdaLR
 from .optimizer import Optimizer
 
@@ -37,6 +39,7 @@ class ConstantLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """× factor at epoch 0, ÷ factor at epoch total_iters, unchanged otherwise."""
+        warn_outside_step(self)
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._current_lrs()]
         if self._is_initial or self.last_epoch != self.total_iters:
@@ -60,8 +63,10 @@ class MultiplicativeLR(LambdaLR):
     """
 
     def get_lr(self) -> list[float]:
-        """Each group's current lr times its lambda at `last_epoch` (unchanged at epoch 0)."""
-        if self.last_epoch > 0 and not self._is_initial:
+        """Each group's current lr times its lambda at `last_epoch` (unchanged by the
+        constructor's step; called before any step, lr · lambda(0), as PyTorch)."""
+        warn_outside_step(self)
+        if not self._is_initial:
             return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
         return self._current_lrs()
 
@@ -86,8 +91,11 @@ class PolynomialLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Each group's lr times the ratio of consecutive decay factors."""
+        warn_outside_step(self)
         t, n = self.last_epoch, self.total_iters
-        if self._is_initial or t == 0 or t > n:
+        # NOTE: no special case for t == 0: get_lr() called before any step gives PyTorch's
+        # lr · ((1 - 0/n) / (1 + 1/n)) ** power
+        if self._is_initial or t > n:
             return self._current_lrs()
         ratio = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
         return [lr * ratio for lr in self._current_lrs()]
@@ -161,6 +169,24 @@ class CyclicLR(LRScheduler):
 
     _not_saved = ("optimizer", "_scale_fn_custom")
 
+    def state_dict(self) -> dict[str, Any]:
+        """Attributes except the optimizer; "_scale_fn_custom" is None, or a callable object's
+        __dict__ (plain functions and lambdas are not saved), as PyTorch."""
+        state = super().state_dict()
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = (
+            None if fn is None or isinstance(fn, types.FunctionType) else dict(fn.__dict__)
+        )
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore attributes; a callable object's saved __dict__ goes back into scale_fn."""
+        state = dict(state_dict)
+        saved = state.pop("_scale_fn_custom", None)
+        super().load_state_dict(state)
+        if saved is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(saved)
+
     def scale_fn(self, x: float) -> float:
         """The amplitude factor at cycle (or step) `x`."""
         if self._scale_fn_custom is not None:
@@ -179,6 +205,7 @@ class CyclicLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """base + (max - base) · position in the cycle · scale; sets the cycled momentum too."""
+        warn_outside_step(self)
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
         factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)

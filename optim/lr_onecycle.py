@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .lr_base import LRScheduler, check_optimizer, check_positive_int, check_real
+from .lr_base import LRScheduler, check_optimizer, check_positive_int, check_real, warn_outside_step
 from .optimizer import Optimizer
 
 __all__ = ["OneCycleLR"]
@@ -22,6 +22,9 @@ def _per_group(name: str, optimizer: Optimizer, value) -> list:
             )
         return list(value)
     return [value] * n
+
+
+_PHASE_KEYS = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
 
 
 class OneCycleLR(LRScheduler):
@@ -83,20 +86,23 @@ class OneCycleLR(LRScheduler):
             raise ValueError(
                 f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
             )
-        self.anneal_strategy = anneal_strategy
+        # PyTorch's attribute name, so that state_dict() has its keys
+        self._anneal_func_type = anneal_strategy
         up_end = float(pct_start * self.total_steps) - 1
         last = self.total_steps - 1
         if three_phase:
-            self._schedule_phases = [
+            phases = [
                 (up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (2 * up_end, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
                 (last, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
             ]
         else:
-            self._schedule_phases = [
+            phases = [
                 (up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (last, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
+        # PyTorch keeps each phase as a dict with these keys (they are in its state_dict)
+        self._schedule_phases = [dict(zip(_PHASE_KEYS, phase)) for phase in phases]
         if last_epoch == -1:
             for lr, group in zip(_per_group("max_lr", optimizer, max_lr), optimizer.param_groups):
                 check_real("OneCycleLR", "max_lr", lr)
@@ -127,12 +133,13 @@ class OneCycleLR(LRScheduler):
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         """Cosine or linear interpolation from start (pct 0) to end (pct 1)."""
-        if self.anneal_strategy == "cos":
+        if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
     def get_lr(self) -> list[float]:
         """The lr of each group at step last_epoch (also sets momentum when cycling it)."""
+        warn_outside_step(self)
         step_num = self.last_epoch
         if step_num > self.total_steps:
             raise ValueError(
@@ -142,7 +149,8 @@ class OneCycleLR(LRScheduler):
         lrs = []
         for group in self.optimizer.param_groups:
             start_step = 0.0
-            for i, (end_step, lr0, lr1, mom0, mom1) in enumerate(self._schedule_phases):
+            for i, phase in enumerate(self._schedule_phases):
+                end_step, lr0, lr1, mom0, mom1 = (phase[k] for k in _PHASE_KEYS)
                 if step_num <= end_step or i == len(self._schedule_phases) - 1:
                     span = end_step - start_step
                     # NOTE: a phase of zero length (tiny total_steps) is already complete

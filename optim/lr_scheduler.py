@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .lr_base import LRScheduler, check_positive_int, check_real
+from .lr_base import LRScheduler, check_positive_int, check_real, warn_outside_step
 from .lr_composite import ChainedScheduler, SequentialLR
 from .lr_onecycle import OneCycleLR
 from .lr_plateau import ReduceLROnPlateau
@@ -75,6 +75,7 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """base_lr · lr_lambda(last_epoch) for each group."""
+        warn_outside_step(self)
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
     _not_saved = ("optimizer", "lr_lambdas")
@@ -123,6 +124,7 @@ class StepLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Each group's lr, times gamma when last_epoch is a positive multiple of step_size."""
+        warn_outside_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -165,6 +167,7 @@ class MultiStepLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Each group's lr, times gamma^(count) when last_epoch is a milestone."""
+        warn_outside_step(self)
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         factor = self.gamma ** self.milestones[self.last_epoch]
@@ -192,6 +195,7 @@ class ExponentialLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Each group's lr times gamma (unchanged by the constructor's step)."""
+        warn_outside_step(self)
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -224,6 +228,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Each group's lr moved along the cosine: the ratio of consecutive closed-form values."""
+        warn_outside_step(self)
         if self._is_initial:
             return self._current_lrs()
         t, period, lrs = self.last_epoch, self.T_max, self._current_lrs()
@@ -278,6 +283,7 @@ class LinearLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Each group's lr times the ratio of consecutive factors (s at epoch 0)."""
+        warn_outside_step(self)
         s, e, n = self.start_factor, self.end_factor, self.total_iters
         if self.last_epoch == 0:
             return [lr * s for lr in self._current_lrs()]

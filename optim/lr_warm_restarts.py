@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .lr_base import LRScheduler
+from .lr_base import LRScheduler, warn_outside_step
 from .optimizer import Optimizer
 
 __all__ = ["CosineAnnealingWarmRestarts"]
@@ -42,6 +42,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """eta_min + (base_lr - eta_min)(1 + cos(π T_cur / T_i)) / 2 for each group."""
+        warn_outside_step(self)
         return [
             self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
             for base_lr in self.base_lrs
@@ -49,7 +50,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or jump to `epoch` (may be fractional), and set each group's lr."""
-        self._step_count += 1
+        # NOTE: PyTorch's override of step() never counts steps: _step_count stays 0
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: float | None = None) -> None:
@@ -77,6 +78,11 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]

@@ -7,10 +7,12 @@ import numpy as np
 from .adam import Adam
 from .optimizer import (
     Optimizer,
+    advance_steps,
     arrays_of,
     check_at_least_zero,
     hyper,
     lerp_,
+    new_step,
     state_tensor,
     zeros_like_param,
 )
@@ -24,7 +26,7 @@ def nadam(
     exp_avgs: list[np.ndarray],
     exp_avg_sqs: list[np.ndarray],
     mu_products: list[np.ndarray],
-    steps: list[int],
+    steps: list[float],
     *,
     beta1: float,
     beta2: float,
@@ -130,7 +132,7 @@ class NAdam(Optimizer):
 
     def _init_state(self, p, group) -> dict:
         return {
-            "step": 0,
+            "step": new_step(),
             "mu_product": state_tensor(np.ones((), dtype=np.float32)),
             "exp_avg": zeros_like_param(p),
             "exp_avg_sq": zeros_like_param(p),
@@ -138,15 +140,14 @@ class NAdam(Optimizer):
 
     def _update_group(self, group, params) -> None:
         states = self._param_states(group, params)
-        for state in states:
-            state["step"] += 1
+        steps = advance_steps(states)
         beta1, beta2 = group["betas"]
         nadam(
             *arrays_of(params),
             [s["exp_avg"]._data for s in states],
             [s["exp_avg_sq"]._data for s in states],
             [s["mu_product"]._data for s in states],
-            [s["step"] for s in states],
+            steps,
             beta1=float(beta1),
             beta2=float(beta2),
             lr=hyper(group, "lr"),

@@ -13,6 +13,9 @@ import numpy as np
 
 from autograd import Tensor, enable_grad, from_numpy
 from autograd.inplace import bump_versions
+from autograd.promotion import get_default_dtype
+
+from .step_hooks import StepHooksMixin, hooked_step
 
 __all__ = ["Optimizer"]
 
@@ -71,7 +74,7 @@ def _check_implementation_flags(name: str, defaults: dict[str, Any]) -> None:
         )
 
 
-class Optimizer:
+class Optimizer(StepHooksMixin):
     """Base class of all optimizers (PyTorch's `torch.optim.Optimizer`).
 
     Args:
@@ -184,6 +187,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     # ----------------------------------------------------------------- stepping
+    @hooked_step
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient; returns `closure()` (evaluated first).
 
@@ -296,8 +300,17 @@ class Optimizer:
 
     def _cast_state(self, p: Tensor, index, key: str, value):
         """Copy one saved state entry; array entries must have the parameter's shape."""
-        if key == "step" and isinstance(value, (Tensor, np.ndarray, np.generic)):
-            return np.asarray(value._data if isinstance(value, Tensor) else value).item()
+        if key == "step" and isinstance(value, (Tensor, np.ndarray, np.generic, numbers.Real)):
+            # NOTE: a step saved as a Python int (older tapegrad state dicts) or as PyTorch's 0-d
+            # tensor both load as the 0-d float tensor the update increments in place
+            array = np.asarray(value._data if isinstance(value, Tensor) else value)
+            if array.size != 1:
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: state 'step' of parameter {index} "
+                    f"must be a number or a one-element tensor, got shape {array.shape}"
+                )
+            dtype = array.dtype if array.dtype.kind == "f" else scalar_dtype()
+            return from_numpy(np.array(array.reshape(()), dtype=dtype, copy=True))
         if isinstance(value, (Tensor, np.ndarray)):
             array = value._data if isinstance(value, Tensor) else value
             if array.ndim > 0 and array.shape != p.shape:
@@ -323,6 +336,29 @@ class Optimizer:
 def zeros_like_param(p: Tensor) -> Tensor:
     """A zero buffer with the parameter's shape and dtype (state is kept as Tensors)."""
     return from_numpy(np.zeros_like(p._data))
+
+
+def scalar_dtype() -> np.dtype:
+    """The dtype of a 0-d "step" entry: float64 under a float64 default dtype, else float32, as
+    PyTorch's optimizers choose it."""
+    return np.dtype(np.float64) if get_default_dtype() == np.float64 else np.dtype(np.float32)
+
+
+def new_step(value: float = 0.0) -> Tensor:
+    """A fresh "step" state entry: a 0-d float Tensor (PyTorch keeps the count as a tensor, so
+    programs call `state["step"].item()` and save it in optimizer state dicts)."""
+    return from_numpy(np.array(value, dtype=scalar_dtype()))
+
+
+def advance_steps(states: list[dict[str, Any]]) -> list[float]:
+    """Add 1 to each state's "step" tensor in place and return the new counts as Python floats,
+    the values PyTorch reads (`step.item()`) for its bias corrections."""
+    counts = []
+    for state in states:
+        step = state["step"]
+        step._data += 1
+        counts.append(float(step._data))
+    return counts
 
 
 def state_tensor(array: np.ndarray) -> Tensor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .adam import Adam
-from .optimizer import Optimizer, arrays_of, hyper, lerp_, zeros_like_param
+from .optimizer import Optimizer, advance_steps, arrays_of, hyper, lerp_, new_step, zeros_like_param
 
 __all__ = ["RAdam", "radam"]
 
@@ -15,7 +15,7 @@ def radam(
     grads: list[np.ndarray],
     exp_avgs: list[np.ndarray],
     exp_avg_sqs: list[np.ndarray],
-    steps: list[int],
+    steps: list[float],
     *,
     beta1: float,
     beta2: float,
@@ -111,18 +111,17 @@ class RAdam(Optimizer):
     _validate = Adam._validate
 
     def _init_state(self, p, group) -> dict:
-        return {"step": 0, "exp_avg": zeros_like_param(p), "exp_avg_sq": zeros_like_param(p)}
+        return {"step": new_step(), "exp_avg": zeros_like_param(p), "exp_avg_sq": zeros_like_param(p)}
 
     def _update_group(self, group, params) -> None:
         states = self._param_states(group, params)
-        for state in states:
-            state["step"] += 1
+        steps = advance_steps(states)
         beta1, beta2 = group["betas"]
         radam(
             *arrays_of(params),
             [s["exp_avg"]._data for s in states],
             [s["exp_avg_sq"]._data for s in states],
-            [s["step"] for s in states],
+            steps,
             beta1=float(beta1),
             beta2=float(beta2),
             lr=hyper(group, "lr"),

@@ -6,10 +6,12 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    advance_steps,
     arrays_of,
     check_at_least_zero,
     hyper,
     lerp_,
+    new_step,
     zeros_like_param,
 )
 
@@ -127,7 +129,7 @@ class RMSprop(Optimizer):
             check_at_least_zero("RMSprop", key, hp[key], message.format(hp[key]))
 
     def _init_state(self, p, group) -> dict:
-        state = {"step": 0, "square_avg": zeros_like_param(p)}
+        state = {"step": new_step(), "square_avg": zeros_like_param(p)}
         if group["momentum"] > 0:
             state["momentum_buffer"] = zeros_like_param(p)
         if group["centered"]:
@@ -138,8 +140,7 @@ class RMSprop(Optimizer):
         momentum = hyper(group, "momentum")
         centered = bool(group["centered"])
         states = self._param_states(group, params)
-        for state in states:
-            state["step"] += 1
+        advance_steps(states)
         rmsprop(
             *arrays_of(params),
             [s["square_avg"]._data for s in states],

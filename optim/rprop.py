@@ -7,9 +7,11 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    advance_steps,
     arrays_of,
     check_at_least_zero,
     hyper,
+    new_step,
     state_tensor,
     zeros_like_param,
 )
@@ -80,12 +82,11 @@ class Rprop(Optimizer):
 
     def _init_state(self, p, group) -> dict:
         step = np.full_like(p._data, hyper(group, "lr"))
-        return {"step": 0, "prev": zeros_like_param(p), "step_size": state_tensor(step)}
+        return {"step": new_step(), "prev": zeros_like_param(p), "step_size": state_tensor(step)}
 
     def _update_group(self, group, params) -> None:
         states = self._param_states(group, params)
-        for state in states:
-            state["step"] += 1
+        advance_steps(states)
         etaminus, etaplus = group["etas"]
         smin, smax = group["step_sizes"]
         rprop(

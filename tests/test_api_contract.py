@@ -115,11 +115,12 @@ ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d R
 ReplicationPad3d CircularPad1d CircularPad2d CircularPad3d GLU Hardshrink Softshrink Tanhshrink Threshold
 SoftMarginLoss MarginRankingLoss HingeEmbeddingLoss CosineEmbeddingLoss PoissonNLLLoss
 MultiLabelSoftMarginLoss TripletMarginLoss PixelShuffle PixelUnshuffle InstanceNorm1d InstanceNorm2d
-InstanceNorm3d Bilinear""".split()
+InstanceNorm3d Bilinear Unfold Fold AlphaDropout FeatureAlphaDropout MultiMarginLoss""".split()
 BEYOND_FUNCTIONAL = """glu hardshrink softshrink tanhshrink threshold soft_margin_loss
 margin_ranking_loss hinge_embedding_loss cosine_embedding_loss poisson_nll_loss
-multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle instance_norm bilinear""".split()
-BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_"]
+multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle instance_norm bilinear
+unfold fold gumbel_softmax alpha_dropout feature_alpha_dropout multi_margin_loss""".split()
+BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_", "sparse_"]
 BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR", "CyclicLR"]
 BEYOND_OPTIMIZERS = ["Rprop"]
 BEYOND_UTILS = ["vector_to_parameters", "get_total_norm", "clip_grads_with_norm_", "clip_grad_norm"]

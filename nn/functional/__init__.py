@@ -12,6 +12,7 @@ from .conv_extra import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .group_norm import *  # noqa: F403
+from .gumbel import *  # noqa: F403
 from .interpolate import *  # noqa: F403
 from .linear import *  # noqa: F403
 from .loss import *  # noqa: F403
@@ -24,6 +25,7 @@ from .rms_norm import *  # noqa: F403
 
 # isort: split
 from .bilinear import *  # noqa: F403
+from .fold import *  # noqa: F403
 from .instance_norm import *  # noqa: F403
 from .loss_margin import *  # noqa: F403
 from .shrink import *  # noqa: F403

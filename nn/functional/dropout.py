@@ -1,4 +1,5 @@
-"""dropout, dropout1d, dropout2d: inverted dropout (kept values scaled by 1 / (1 - p) while training)."""
+"""dropout, dropout1d, dropout2d: inverted dropout (kept values scaled by 1 / (1 - p) while training);
+alpha_dropout and feature_alpha_dropout: SELU's dropout, which keeps zero mean and unit variance."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from autograd.random import default_generator
 
 from . import _checks
 
-__all__ = ["dropout", "dropout1d", "dropout2d"]
+__all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "feature_alpha_dropout"]
 
 
 def _check(name: str, input, p: float) -> None:
@@ -105,3 +106,48 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if not training or p == 0.0:
         return input
     return _masked(input, p, (*input.shape[:-1], 1), inplace, "dropout1d_")
+
+
+# -SELU's scale times alpha: the value a dropped SELU unit is set to (before the affine fix)
+_ALPHA_PRIME = 1.7580993408473766
+
+
+def _alpha_mask(input: Tensor, p: float, mask_shape: tuple) -> Tensor:
+    """input · a·keep + b with keep ~ Bernoulli(1 - p): dropped values become -alpha' and the
+    affine map (a, b) restores zero mean and unit variance, as PyTorch's `_dropout_impl`."""
+    if p == 1.0:
+        return input * 0.0
+    dtype = input.dtype if input.dtype.kind == "f" else np.float32
+    keep = (default_generator().random(mask_shape) >= p).astype(dtype)
+    a = 1.0 / np.sqrt((_ALPHA_PRIME * _ALPHA_PRIME * p + 1) * (1 - p))
+    b = ((keep - 1) * (_ALPHA_PRIME * a) + _ALPHA_PRIME * a * p).astype(dtype, copy=False)
+    return input * (keep * a).astype(dtype, copy=False) + b
+
+
+def _alpha(name: str, input: Tensor, p: float, training: bool, inplace: bool, mask_shape):
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if inplace:
+        return apply_inplace(input, name + "_", lambda x: _alpha_mask(x, p, mask_shape))
+    return _alpha_mask(input, p, mask_shape)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Alpha dropout (Klambauer et al. 2017), for SELU networks: while training, each element is
+    set to -alpha' (SELU's negative saturation) with probability `p`, then all are mapped by
+    x -> a·x + b so that zero-mean unit-variance inputs keep those statistics. Identity when not
+    training (note PyTorch's default training=False)."""
+    _check("alpha_dropout", input, p)
+    return _alpha("alpha_dropout", input, p, training, inplace, input.shape)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    """Alpha dropout of whole channels: one draw per (sample, channel) of an (N, C, *) input
+    (mask shape (N, C, 1, ..., 1)); see `alpha_dropout`."""
+    _check("feature_alpha_dropout", input, p)
+    if training and p != 0.0 and input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    mask_shape = (*input.shape[:2], *([1] * (input.ndim - 2)))
+    return _alpha("feature_alpha_dropout", input, p, training, inplace, mask_shape)

@@ -11,16 +11,17 @@ import math
 import numpy as np
 
 from autograd import Tensor
+from autograd.inplace import torch_dtype_name
 from autograd.ops.arithmetic import WHERE
 from autograd.ops.registry import Const, Sample, register
 
-from .activation import logsigmoid, softplus
+from .activation import logsigmoid, relu, softplus
 from .distance import pairwise_distance
 from .loss_common import _reduce as reduce_loss
 from .loss_extra import _legacy_reduction
 
 __all__ = [
-    "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
+    "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "multi_margin_loss",
     "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss", "triplet_margin_loss",
 ]
 
@@ -199,3 +200,73 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
         d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
     loss = (margin + d_pos - d_neg).clamp(min=0)
     return _reduce("triplet_margin_loss", loss, size_average, reduce, reduction)
+
+
+def _multi_margin_ref(x, y, p=1, margin=1.0, weight=None, reduction="mean"):
+    # independent of the implementation: the per-sample sum over the classes other than y
+    x2 = np.atleast_2d(x)
+    y1 = np.atleast_1d(np.asarray(y))
+    loss = np.zeros(len(y1), x2.dtype)
+    for n, t in enumerate(y1):
+        for i in range(x2.shape[1]):
+            if i != t:
+                h = max(margin - x2[n, t] + x2[n, i], 0.0) ** p
+                loss[n] += h * (1.0 if weight is None else weight[t])
+    loss = loss / x2.shape[1]
+    return _np_reduce(loss if np.ndim(x) == 2 else loss[0], reduction)
+
+
+_CLASSES = Const(Tensor(np.array([2, 0, 1, 3])))
+
+
+@_entry(_multi_margin_ref, [
+    Sample((4, 5), _CLASSES), Sample((4, 5), _CLASSES, p=2, margin=0.5, reduction="sum"),
+    Sample((4, 5), _CLASSES, 2, 0.7, (5,), reduction="none"),
+], smooth=False)
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average=None, reduce=None,
+                      reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: for each sample, ``sum_{i != y} max(0, margin - x[y] + x[i])^p
+    * weight[y] / C`` (p is 1 or 2), reduced. Input (N, C) or (C,); target (N,) or () class
+    indices (int64); weight (C,) optional."""
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if not isinstance(target, Tensor):
+        target = Tensor(np.asarray(target))
+    x = input
+    if x.ndim > 2 or (x.ndim >= 1 and x.shape[-1] == 0) or (x.ndim == 0):
+        raise RuntimeError(
+            "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+            f"{list(x.shape)}"
+        )
+    batch = x.shape[0] if x.ndim == 2 else 1
+    classes = x.shape[-1]
+    if target.ndim > 1 or target.numel() != batch:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{batch}], but got "
+            f"{list(target.shape)}. Input has shape {list(x.shape)}."
+        )
+    if target.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {torch_dtype_name(target.dtype)}")
+    labels = target._data.reshape(-1)
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise RuntimeError("target out of range")
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != classes):
+        raise RuntimeError(
+            f"inconsistent weight size, expected {classes} but got {list(weight.shape)}"
+        )
+    x2 = x.reshape(batch, classes)
+    index = Tensor(labels.reshape(batch, 1))
+    # relu (gradient 0 at a zero margin, as PyTorch's kernel sums only z > 0)
+    z = relu(margin - x2.gather(1, index) + x2)
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * weight.to(z.dtype)[Tensor(labels)].reshape(batch, 1)
+    others = np.ones((batch, classes), dtype=z.dtype)
+    others[np.arange(batch), labels] = 0
+    loss = (z * Tensor(others)).sum(1) / classes
+    if x.ndim < 2:
+        loss = loss.reshape(())
+    return _reduce("multi_margin_loss", loss, size_average, reduce, reduction)

@@ -1,13 +1,19 @@
-"""Dropout, Dropout1d, Dropout2d."""
+"""Dropout, Dropout1d, Dropout2d, AlphaDropout, FeatureAlphaDropout."""
 
 from __future__ import annotations
 
 from autograd import Tensor
 
-from ..functional.dropout import dropout, dropout1d, dropout2d
+from ..functional.dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    feature_alpha_dropout,
+)
 from ..module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
+__all__ = ["AlphaDropout", "Dropout", "Dropout1d", "Dropout2d", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -47,3 +53,20 @@ class Dropout1d(_DropoutNd):
     def forward(self, input: Tensor) -> Tensor:
         """Channel dropout in training mode, identity in eval mode."""
         return dropout1d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    """In training, alpha dropout (see `F.alpha_dropout`): keeps the zero mean and unit variance
+    of SELU activations. Identity in eval mode."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Alpha dropout in training mode, identity in eval mode."""
+        return alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """In training, alpha dropout of whole channels (see `F.feature_alpha_dropout`)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Channel alpha dropout in training mode, identity in eval mode."""
+        return feature_alpha_dropout(input, self.p, self.training)
