@@ -14,7 +14,7 @@ import numpy as np
 
 from .inplace import MAX_TRACKED_CHANGES, shared_counter
 from .printing import format_tensor
-from .promotion import get_default_dtype, result_type, sequence_dtype
+from .promotion import get_default_dtype, result_type, sequence_dtype, wrap_int_operands
 from .tensor_convert import ConversionMixin, legacy_type
 from .tensor_device import DeviceMixin
 from .tensor_graph import GraphMixin, RemovableHandle
@@ -335,7 +335,7 @@ _CONSTANT_UFUNCS = {
 
 def _constant_result(fn, *args, **kwargs) -> Tensor:
     """Apply a numpy function with no gradient (comparisons, floor division, ...)."""
-    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+    arrays = wrap_int_operands([a._data if isinstance(a, Tensor) else a for a in args])
     out = fn(*arrays, **kwargs)
     return make_tensor(np.asarray(out))
 

@@ -1,0 +1,54 @@
+"""Second round of PyTorch parity fixes found by probing programs: narrow integers with
+out-of-range Python ints, and further ops, each checked against PyTorch (values, dtypes, shapes,
+gradients, errors)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+
+torch = pytest.importorskip("torch")
+
+
+def _same(ours, theirs):
+    """`ours` (a tapegrad tensor) equals `theirs` (a torch tensor) in values, dtype and shape."""
+    expected = theirs.detach().numpy()
+    got = np.asarray(ours.detach().numpy())
+    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    np.testing.assert_array_equal(got, expected)
+
+
+NARROW_INT_CASES = [
+    lambda L, t: t + (-3),
+    lambda L, t: t - 300,
+    lambda L, t: t * 300,
+    lambda L, t: t < -3,
+    lambda L, t: t > -254,
+    lambda L, t: t == 256,
+    lambda L, t: t == 257,
+    lambda L, t: t.lt(-3),
+    lambda L, t: t.eq(130),
+    lambda L, t: L.add(t, -3),
+    lambda L, t: t.sub(300),
+    lambda L, t: t % 300,
+    lambda L, t: t // -3,
+    lambda L, t: t & -1,
+    lambda L, t: L.where(t > 1, t, -3),
+]
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16"])
+@pytest.mark.parametrize("case", range(len(NARROW_INT_CASES)))
+def test_narrow_int_with_out_of_range_python_int_wraps(dtype, case):
+    """PyTorch converts a Python int to a narrow integer dtype by wrapping it (uint8 + (-3) adds
+    253; uint8 < -3 compares with 253) where numpy raises OverflowError or compares values."""
+    fn = NARROW_INT_CASES[case]
+    values = [1, 2, 100]
+    if dtype != "uint8":
+        values = [1, -2, 100]
+    ours = fn(autograd, autograd.tensor(values, dtype=getattr(autograd, dtype)))
+    theirs = fn(torch, torch.tensor(values, dtype=getattr(torch, dtype)))
+    _same(ours, theirs)
