@@ -14,7 +14,7 @@ import numpy as np
 
 from .inplace import MAX_TRACKED_CHANGES, shared_counter
 from .printing import format_tensor
-from .promotion import get_default_dtype, result_type, sequence_dtype, wrap_int_operands
+from .promotion import get_default_dtype, sequence_dtype, wrap_int_operands
 from .tensor_convert import ConversionMixin, legacy_type
 from .tensor_device import DeviceMixin
 from .tensor_graph import GraphMixin, RemovableHandle
@@ -372,17 +372,6 @@ def make_tensor(data, requires_grad: bool = False) -> Tensor:
 _object_new = object.__new__
 
 
-def _floor_divide(a, b) -> Tensor:
-    """`a // b` (no gradient) in PyTorch's result dtype; bool operands raise as in PyTorch."""
-    dtype = result_type(a, b)
-    if dtype == np.bool_:
-        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
-    arrays = [np.asarray(x._data if isinstance(x, Tensor) else x).astype(dtype, copy=False) for x in (a, b)]
-    if dtype.kind in "iu" and np.any(arrays[1] == 0):
-        raise RuntimeError("ZeroDivisionError")  # as PyTorch (numpy gives 0 with a warning)
-    return make_tensor(np.asarray(np.floor_divide(*arrays)))
-
-
 def is_tensor(obj) -> bool:
     """True if `obj` is a tapegrad Tensor."""
     return isinstance(obj, Tensor)
@@ -398,6 +387,7 @@ from .ops.arithmetic import NEG as _NEG  # noqa: E402
 from .ops.arithmetic import POW as _POW  # noqa: E402
 from .ops.arithmetic import SUB as _SUB  # noqa: E402
 from .ops.arithmetic import WHERE as _WHERE  # noqa: E402
+from .ops.binary_math import FLOOR_DIVIDE as _floor_divide  # noqa: E402
 from .ops.binary_math import REMAINDER as _REMAINDER  # noqa: E402
 from .ops.indexing import getitem as _getitem  # noqa: E402
 from .ops.linalg import MATMUL as _MATMUL  # noqa: E402

@@ -52,3 +52,19 @@ def test_narrow_int_with_out_of_range_python_int_wraps(dtype, case):
     ours = fn(autograd, autograd.tensor(values, dtype=getattr(autograd, dtype)))
     theirs = fn(torch, torch.tensor(values, dtype=getattr(torch, dtype)))
     _same(ours, theirs)
+
+
+@pytest.mark.parametrize("fn", [lambda x: x // 2, lambda x: 7 // x, lambda x: x // x])
+def test_floor_division_records_and_its_backward_raises(fn):
+    """PyTorch's ``x // 2`` on a tensor requiring grad requires grad, and backward through it
+    raises (no derivative); tapegrad gave a constant, so the term vanished from the gradient."""
+    x = torch.tensor([3.0, 5.0], requires_grad=True)
+    ours_x = autograd.tensor([3.0, 5.0], requires_grad=True)
+    theirs, ours = fn(x), fn(ours_x)
+    _same(ours, theirs)
+    assert ours.requires_grad == theirs.requires_grad is True
+    with pytest.raises(RuntimeError) as expected:
+        theirs.sum().backward()
+    with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+        ours.sum().backward()
+    assert str(expected.value) == "derivative for aten::floor_divide is not implemented"
