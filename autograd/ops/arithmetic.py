@@ -27,6 +27,22 @@ def _pow_exponent_vjp(g, out, x, y):
         return g * np.where((x == 0) & (y >= 0), 0, out * np.log(x))
 
 
+def _pow_forward(x, y):
+    """``x ** y`` as PyTorch: an integer tensor to a negative Python int raises; to a negative
+    integer tensor gives x ** y rounded toward zero elementwise (1 for x = 1, +-1 for x = -1,
+    else 0, also at x = 0), where numpy raises ValueError for both."""
+    if type(y) is int:
+        if y < 0 and type(x) is np.ndarray and x.dtype.kind in "biu":
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    elif type(y) is np.ndarray and y.dtype.kind == "i" and y.size and y.min() < 0:
+        negative = y < 0
+        out = np.power(x, np.where(negative, 0, y))
+        base = np.asarray(x)
+        toward_zero = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (y & 1), 0))
+        return np.where(negative, toward_zero, out).astype(out.dtype, copy=False)
+    return np.power(x, y)
+
+
 def _stable_sigmoid(x):
     # NOTE: 1 / (1 + exp(-x)) as PyTorch computes it, in place: where exp(-x) overflows to inf
     # the result is its limit 0 (the warning is expected). Relative error ~1 ulp everywhere,
@@ -61,7 +77,7 @@ DIV = Primitive(
     "d(x / y)/dx = 1 / y, d(x / y)/dy = -x / y^2", promote="true_div",
 )
 POW = Primitive(
-    "pow", np.power, [_pow_base_vjp, _pow_exponent_vjp],
+    "pow", _pow_forward, [_pow_base_vjp, _pow_exponent_vjp],
     "d(x^y)/dx = y x^(y-1) (0 where y = 0), d(x^y)/dy = x^y log(x) (0 where x = 0 and y >= 0)",
     promote="binary",
 )

@@ -68,3 +68,32 @@ def test_floor_division_records_and_its_backward_raises(fn):
     with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
         ours.sum().backward()
     assert str(expected.value) == "derivative for aten::floor_divide is not implemented"
+
+
+INT_POW_CASES = [
+    lambda L: 2 ** L.tensor([-1, 2]),
+    lambda L: L.tensor([2, 1, -1, -1, 3, 0]) ** L.tensor([-1, -2, -1, -2, 0, -1]),
+    lambda L: L.pow(L.tensor([3], dtype=L.uint8), L.tensor([-1])),
+    lambda L: (-1) ** L.tensor([-3, -2]),
+    lambda L: 0 ** L.tensor([-1]),
+    lambda L: L.tensor([2, 3]) ** L.tensor(-1),
+    lambda L: L.tensor([2, -1], dtype=L.int8) ** L.tensor([-1, -3], dtype=L.int8),
+    lambda L: L.tensor([True]) ** L.tensor([-1]),
+]
+
+
+@pytest.mark.parametrize("case", range(len(INT_POW_CASES)))
+def test_integer_pow_with_negative_tensor_exponent(case):
+    """Integers to negative integer tensor powers give x ** y rounded toward zero, as PyTorch
+    (numpy raised ValueError)."""
+    _same(INT_POW_CASES[case](autograd), INT_POW_CASES[case](torch))
+
+
+@pytest.mark.parametrize("fn", [lambda L: L.tensor([2]) ** -1, lambda L: L.tensor([0, 1]).pow(-2)])
+def test_integer_tensor_to_negative_python_int_raises(fn):
+    """An integer tensor to a negative Python int raises PyTorch's RuntimeError."""
+    with pytest.raises(RuntimeError) as expected:
+        fn(torch)
+    with pytest.raises(RuntimeError) as got:
+        fn(autograd)
+    assert str(got.value) == str(expected.value)
