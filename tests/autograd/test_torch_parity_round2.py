@@ -97,3 +97,44 @@ def test_integer_tensor_to_negative_python_int_raises(fn):
     with pytest.raises(RuntimeError) as got:
         fn(autograd)
     assert str(got.value) == str(expected.value)
+
+
+SCALAR_DIM_CASES = [
+    lambda L, x: L.max(x, 0),
+    lambda L, x: L.min(x, -1),
+    lambda L, x: x.max(dim=0, keepdim=True),
+    lambda L, x: x.min(0, True),
+    lambda L, x: L.sort(x, 0),
+    lambda L, x: L.sort(x, -1, descending=True),
+    lambda L, x: L.topk(x, 1, 0),
+    lambda L, x: L.kthvalue(x, 1, 0),
+    lambda L, x: L.median(x, 0),
+]
+
+
+@pytest.mark.parametrize("case", range(len(SCALAR_DIM_CASES)))
+def test_value_index_reductions_of_a_0d_tensor_over_dim_0(case):
+    """max/min/sort/topk of a 0-d tensor over dim 0 or -1 give (the value, index 0) with the
+    gradient flowing back, as PyTorch (tapegrad's max/min raised numpy's axis error)."""
+    x = torch.tensor(1.5, requires_grad=True)
+    ours_x = autograd.tensor(1.5, requires_grad=True)
+    theirs, ours = SCALAR_DIM_CASES[case](torch, x), SCALAR_DIM_CASES[case](autograd, ours_x)
+    _same(ours[0], theirs[0])
+    _same(ours[1], theirs[1])
+    (theirs[0] * 3).backward()
+    (ours[0] * 3).backward()
+    _same(ours_x.grad, x.grad)
+
+
+@pytest.mark.parametrize("fn", [lambda L, x: L.argmax(x, 0), lambda L, x: L.argmin(x, -1, keepdim=True)])
+def test_arg_reductions_of_a_0d_tensor(fn):
+    """argmax/argmin of a 0-d tensor over dim 0 give 0, as PyTorch."""
+    _same(fn(autograd, autograd.tensor(1.5)), fn(torch, torch.tensor(1.5)))
+
+
+def test_max_of_a_0d_tensor_over_dim_1_raises_index_error():
+    """dim 1 of a 0-d tensor is out of range, as in PyTorch."""
+    with pytest.raises(IndexError):
+        torch.max(torch.tensor(1.5), 1)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        autograd.max(autograd.tensor(1.5), 1)
