@@ -138,3 +138,33 @@ def test_max_of_a_0d_tensor_over_dim_1_raises_index_error():
         torch.max(torch.tensor(1.5), 1)
     with pytest.raises(IndexError, match="Dimension out of range"):
         autograd.max(autograd.tensor(1.5), 1)
+
+
+EMPTY_INDEX_CASES = [
+    lambda a: a[[]],
+    lambda a: a[:, []],
+    lambda a: a[[], []],
+    lambda a: a[..., []],
+]
+
+
+@pytest.mark.parametrize("case", range(len(EMPTY_INDEX_CASES)))
+def test_indexing_with_an_empty_list(case):
+    """``a[[]]`` is an empty int64 index in PyTorch (shape (0, *a.shape[1:]), gradient zeros);
+    numpy made the list float64 and raised IndexError."""
+    fn = EMPTY_INDEX_CASES[case]
+    a = torch.arange(6.0).reshape(2, 3).requires_grad_()
+    ours_a = autograd.arange(6.0).reshape(2, 3).requires_grad_()
+    theirs, ours = fn(a), fn(ours_a)
+    _same(ours, theirs)
+    theirs.sum().backward()
+    ours.sum().backward()
+    _same(ours_a.grad, a.grad)
+
+
+def test_assigning_through_an_empty_list_index_changes_nothing():
+    """``b[[]] = 1`` writes nothing, as PyTorch."""
+    b, ours = torch.zeros(3), autograd.zeros(3)
+    b[[]] = 1.0
+    ours[[]] = 1.0
+    _same(ours, b)
