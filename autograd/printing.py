@@ -18,7 +18,8 @@ def format_tensor(t) -> str:
         )
     else:
         body = np.array2string(data, separator=", ", prefix=prefix, max_line_width=80)
-    extras = []
+    # an empty tensor of other than one dim shows its size, as PyTorch (the body is "[]" always)
+    extras = [f"size={data.shape}"] if data.size == 0 and data.ndim != 1 else []
     if data.dtype not in (np.float32, np.int64, np.bool_) or (data.size == 0 and data.dtype != np.float32):
         extras.append(f"dtype={data.dtype}")
     if t.grad_fn is not None:

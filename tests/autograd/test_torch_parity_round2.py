@@ -168,3 +168,10 @@ def test_assigning_through_an_empty_list_index_changes_nothing():
     b[[]] = 1.0
     ours[[]] = 1.0
     _same(ours, b)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0), (0,), (1, 0, 2)])
+def test_repr_of_an_empty_tensor_shows_its_size(shape):
+    """PyTorch prints ``tensor([], size=(0, 3))`` for an empty tensor of other than one dim."""
+    assert repr(autograd.zeros(*shape)) == repr(torch.zeros(*shape))
+    assert repr(autograd.zeros(*shape, requires_grad=True)) == repr(torch.zeros(*shape, requires_grad=True))
