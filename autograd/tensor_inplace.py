@@ -203,12 +203,16 @@ class InplaceMixin:
 
         return apply_inplace(self, "scatter_add_", fn, (src,), reads_self=False)
 
-    def scatter_(self, dim: int, index, src=None, *, value=None) -> Tensor:
+    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
         """self[index[i][j]][j] = src[i][j] along `dim` (or `value`), in place; where an index
-        repeats, the last write wins (as PyTorch on the CPU)."""
+        repeats, the last write wins (as PyTorch on the CPU). `reduce='add'|'multiply'`
+        accumulates instead (no gradient, as PyTorch)."""
         ops = _ops()
         if src is None:
             src = value
+        if reduce is not None:
+            return apply_inplace(self, "scatter_", lambda x: ops.scatter.scatter(x, dim, index, src, reduce=reduce),
+                                 (src,))
         if not _is_tensor(src):
             src = np.full(np.shape(_data_of(index)), src, dtype=self._data.dtype)
         d, idx, part = _scatter_args(self, dim, index, src, "scatter_")

@@ -175,3 +175,51 @@ def test_repr_of_an_empty_tensor_shows_its_size(shape):
     """PyTorch prints ``tensor([], size=(0, 3))`` for an empty tensor of other than one dim."""
     assert repr(autograd.zeros(*shape)) == repr(torch.zeros(*shape))
     assert repr(autograd.zeros(*shape, requires_grad=True)) == repr(torch.zeros(*shape, requires_grad=True))
+
+
+SCATTER_REDUCE_CASES = [
+    lambda L, x, i, s: x.scatter(1, i, 2.0, reduce="add"),
+    lambda L, x, i, s: x.scatter(1, i, 2.0, reduce="multiply"),
+    lambda L, x, i, s: x.scatter(1, i, s, reduce="add"),
+    lambda L, x, i, s: L.scatter(x, 1, i, s, reduce="multiply"),
+    lambda L, x, i, s: x.clone().scatter_(1, i, s, reduce="multiply"),
+    lambda L, x, i, s: x.clone().scatter_(1, i, 2.0, reduce="add"),
+    lambda L, x, i, s: x.clone().scatter_(0, i[:1], value=2.0, reduce="add"),
+    lambda L, x, i, s: x.long().scatter(1, i, 2, reduce="multiply"),
+]
+
+
+def _scatter_operands(L, requires_grad=False):
+    idx = L.tensor([[0, 1, 0], [2, 2, 1]])
+    x = (L.ones(2, 4) * 3).requires_grad_(requires_grad)
+    return x, idx, L.arange(1.0, 7.0).reshape(2, 3)
+
+
+@pytest.mark.filterwarnings("ignore:The reduce argument")
+@pytest.mark.parametrize("case", range(len(SCATTER_REDUCE_CASES)))
+def test_scatter_with_reduce_add_or_multiply(case):
+    """scatter/scatter_ with ``reduce='add'|'multiply'`` accumulate into self, as PyTorch
+    (tapegrad's scatter with a number crashed with TypeError; scatter_ rejected `reduce`)."""
+    fn = SCATTER_REDUCE_CASES[case]
+    _same(fn(autograd, *_scatter_operands(autograd)), fn(torch, *_scatter_operands(torch)))
+
+
+@pytest.mark.filterwarnings("ignore:The reduce argument")
+@pytest.mark.parametrize("source", ["number", "tensor"])
+def test_scatter_with_reduce_has_no_derivative(source):
+    """PyTorch records scatter with `reduce` but its backward raises (tapegrad's went through
+    scatter_reduce and gave a gradient)."""
+    for L in (torch, autograd):
+        x, idx, src = _scatter_operands(L, requires_grad=True)
+        y = x.scatter(1, idx, 2.0 if source == "number" else src, reduce="add")
+        assert y.requires_grad
+        with pytest.raises(RuntimeError, match="derivative for aten::scatter is not implemented"):
+            y.sum().backward()
+
+
+def test_scatter_with_an_unknown_reduce_raises_as_pytorch():
+    """Only 'add' and 'multiply' are accepted (PyTorch's message)."""
+    for L in (torch, autograd):
+        x, idx, src = _scatter_operands(L)
+        with pytest.raises(RuntimeError, match=r"^reduce argument must be either add or multiply\.$"):
+            x.scatter(1, idx, src, reduce="mean")
