@@ -104,11 +104,24 @@ def _no_extra(kw: dict, where: str) -> None:
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Tensor of `size` filled with `fill_value` (dtype inferred as PyTorch: float -> float32)."""
+    """Tensor of `size` filled with `fill_value` (dtype inferred as PyTorch: float -> float32); a
+    0-d tensor not requiring grad counts as its Python number, as in PyTorch."""
+    fill_value = _fill_number(fill_value, "full")
     if dtype is None:
         dtype = _to_array(fill_value).dtype
     shape = _shape((size,), None, "full")
     return _finish(np.full(shape, fill_value, dtype=dtype), device, requires_grad, "full")
+
+
+def _fill_number(fill_value, name: str):
+    """`fill_value` as a number: a 0-d tensor that does not require grad gives its item (so a
+    float64 one fills the default float dtype, as a Python float would); other tensors raise
+    PyTorch's TypeError."""
+    if isinstance(fill_value, Tensor):
+        if fill_value.ndim or fill_value.requires_grad:
+            raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not Tensor")
+        return fill_value.item()
+    return fill_value
 
 
 def arange(start, end=None, step=1, dtype=None, device=None,
@@ -156,6 +169,7 @@ def empty_like(input, dtype=None, device=None, requires_grad: bool = False, **kw
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """`fill_value` with the shape (and dtype) of `input`."""
+    fill_value = _fill_number(fill_value, "full_like")
     return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 

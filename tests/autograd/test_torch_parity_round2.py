@@ -223,3 +223,37 @@ def test_scatter_with_an_unknown_reduce_raises_as_pytorch():
         x, idx, src = _scatter_operands(L)
         with pytest.raises(RuntimeError, match=r"^reduce argument must be either add or multiply\.$"):
             x.scatter(1, idx, src, reduce="mean")
+
+
+FULL_CASES = [
+    lambda L: L.full((2,), L.tensor(3.0)),
+    lambda L: L.full((2,), L.tensor(3)),
+    lambda L: L.full((2,), L.tensor(3.0, dtype=L.float64)),
+    lambda L: L.full((2,), L.tensor(True)),
+    lambda L: L.full((2,), L.tensor(3.5), dtype=L.long),
+    lambda L: L.full((2,), L.tensor(3.0), requires_grad=True),
+    lambda L: L.full_like(L.zeros(2, dtype=L.long), L.tensor(3.5)),
+]
+
+
+@pytest.mark.parametrize("case", range(len(FULL_CASES)))
+def test_full_with_a_0d_tensor_fill_value(case):
+    """A 0-d tensor fill value counts as its Python number (a float64 one fills float32), as
+    PyTorch; tapegrad crashed with numpy.copyto's TypeError."""
+    ours, theirs = FULL_CASES[case](autograd), FULL_CASES[case](torch)
+    _same(ours, theirs)
+    assert ours.requires_grad == theirs.requires_grad
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.full((2,), L.tensor([3.0])),
+    lambda L: L.full((2,), L.tensor(3.0, requires_grad=True)),
+    lambda L: L.full_like(L.zeros(2), L.tensor([3.0])),
+])
+def test_full_with_a_tensor_that_is_no_number_raises(fn):
+    """A fill value with dims, or one requiring grad, raises PyTorch's TypeError."""
+    with pytest.raises(TypeError) as expected:
+        fn(torch)
+    with pytest.raises(TypeError) as got:
+        fn(autograd)
+    assert str(got.value) == str(expected.value)
