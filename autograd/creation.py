@@ -49,8 +49,27 @@ def _finish(array: np.ndarray, device, requires_grad: bool, where: str) -> Tenso
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
-    """A new leaf tensor copying `data` (floats -> float32, ints -> int64, arrays keep dtype)."""
-    return _finish(_to_array(data, dtype), device, requires_grad, "tensor")
+    """A new leaf tensor copying `data` (floats -> float32, ints -> int64, arrays keep dtype;
+    tensors inside a list count as numbers, as PyTorch)."""
+    return _finish(_to_array(_tensors_as_numbers(data), dtype), device, requires_grad, "tensor")
+
+
+def _tensors_as_numbers(data):
+    """`data` with each tensor inside a (nested) list or tuple as a 0-d array of its dtype:
+    PyTorch's tensor() takes such a tensor as one number (``[tensor([1.]), tensor([2.])]`` has
+    shape (2,), not (2, 1)), and raises when it has more than one element."""
+    if not isinstance(data, (list, tuple)):
+        return data
+    out = []
+    for item in data:
+        if isinstance(item, Tensor):
+            if item._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            item = item._data.reshape(())
+        elif isinstance(item, (list, tuple)):
+            item = _tensors_as_numbers(item)
+        out.append(item)
+    return out
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -69,7 +88,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
         return data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
         return _make(data, False)
-    return _make(_to_array(data, dtype, copy=False), False)
+    return _make(_to_array(_tensors_as_numbers(data), dtype, copy=False), False)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:

@@ -257,3 +257,31 @@ def test_full_with_a_tensor_that_is_no_number_raises(fn):
     with pytest.raises(TypeError) as got:
         fn(autograd)
     assert str(got.value) == str(expected.value)
+
+
+LIST_OF_TENSORS_CASES = [
+    lambda L: L.tensor([L.tensor([1.0]), L.tensor([2.0])]),
+    lambda L: L.tensor([L.tensor(1.0), L.tensor(2.0)]),
+    lambda L: L.tensor([[L.tensor([1.0])], [L.tensor([2.0])]]),
+    lambda L: L.tensor([L.tensor([[1.0]]), L.tensor([[2.0]])]),
+    lambda L: L.tensor([L.tensor([1.0], dtype=L.float64), 2]),
+    lambda L: L.tensor([1, L.tensor([2], dtype=L.int32)]),
+    lambda L: L.as_tensor([L.tensor([1.0]), L.tensor([2.0])]),
+]
+
+
+@pytest.mark.parametrize("case", range(len(LIST_OF_TENSORS_CASES)))
+def test_tensor_of_a_list_of_one_element_tensors(case):
+    """torch.tensor takes a one-element tensor inside a list as a number (shape (2,) for
+    ``[tensor([1.]), tensor([2.])]``; tapegrad gave (2, 1))."""
+    fn = LIST_OF_TENSORS_CASES[case]
+    _same(fn(autograd), fn(torch))
+
+
+def test_tensor_of_a_list_of_longer_tensors_raises():
+    """A tensor of more than one element inside a list raises PyTorch's ValueError."""
+    with pytest.raises(ValueError) as expected:
+        torch.tensor([torch.tensor([1.0, 3.0]), torch.tensor([2.0, 4.0])])
+    with pytest.raises(ValueError) as got:
+        autograd.tensor([autograd.tensor([1.0, 3.0]), autograd.tensor([2.0, 4.0])])
+    assert str(got.value) == str(expected.value)
