@@ -285,3 +285,30 @@ def test_tensor_of_a_list_of_longer_tensors_raises():
     with pytest.raises(ValueError) as got:
         autograd.tensor([autograd.tensor([1.0, 3.0]), autograd.tensor([2.0, 4.0])])
     assert str(got.value) == str(expected.value)
+
+
+HALF_ROWS = [[1e-4, 2e-4, 3e-4], [300.0, 400.0, 0.0]]
+HALF_NORM_CASES = [
+    lambda F, x: F.normalize(x, dim=1),
+    lambda F, x: F.normalize(x, p=3, dim=1),
+    lambda F, x: F.normalize(x, p=1, dim=0),
+    lambda F, x: F.cosine_similarity(x, x * 2, dim=1),
+    lambda F, x: F.pairwise_distance(x, x * 0.5),
+]
+
+
+@pytest.mark.parametrize("case", range(len(HALF_NORM_CASES)))
+def test_float16_norms_accumulate_in_float32(case):
+    """PyTorch computes float16 norms in float32 (normalize of [1e-4, 2e-4, 3e-4] is
+    [0.2673, 0.5347, 0.8018]); tapegrad squared in float16, so small rows gave zeros and
+    large ones inf/0."""
+    import torch.nn.functional as torch_f
+
+    import nn.functional as ours_f
+
+    fn = HALF_NORM_CASES[case]
+    ours = fn(ours_f, autograd.tensor(HALF_ROWS, dtype=autograd.float16))
+    theirs = fn(torch_f, torch.tensor(HALF_ROWS, dtype=torch.float16))
+    assert ours.dtype == np.float16 and tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy().astype(np.float32), theirs.numpy().astype(np.float32),
+                               rtol=2e-3, atol=1e-6)
