@@ -72,8 +72,9 @@ MUL = Primitive(
 DIV = Primitive(
     "div", np.true_divide,
     # (d/dy from x and y, not the output: PyTorch saves no output here, so an in-place change
-    # of the quotient is no error)
-    [lambda g, out, x, y: g / y, lambda g, out, x, y: -g * x / (y * y)],
+    # of the quotient is no error; -g (x / y) / y, as PyTorch, since y * y over- or underflows
+    # in float16 where y does not)
+    [lambda g, out, x, y: g / y, lambda g, out, x, y: -g * (x / y) / y],
     "d(x / y)/dx = 1 / y, d(x / y)/dy = -x / y^2", promote="true_div",
 )
 POW = Primitive(

@@ -312,3 +312,28 @@ def test_float16_norms_accumulate_in_float32(case):
     assert ours.dtype == np.float16 and tuple(ours.shape) == tuple(theirs.shape)
     np.testing.assert_allclose(ours.numpy().astype(np.float32), theirs.numpy().astype(np.float32),
                                rtol=2e-3, atol=1e-6)
+
+
+def test_float16_division_gradient_does_not_square_the_divisor():
+    """d(x / y)/dy in float16 is -g (x / y) / y, as PyTorch: tapegrad's -g x / (y * y)
+    overflowed for y = 500 (giving 0) and lost precision for y = 4e-4."""
+    x = torch.tensor([300.0, 1e-4], dtype=torch.float16)
+    y = torch.tensor([500.0, 4e-4], dtype=torch.float16, requires_grad=True)
+    ours_y = autograd.tensor([500.0, 4e-4], dtype=autograd.float16, requires_grad=True)
+    (x / y).sum().backward()
+    (autograd.tensor([300.0, 1e-4], dtype=autograd.float16) / ours_y).sum().backward()
+    _same(ours_y.grad, y.grad)
+
+
+def test_float16_normalize_gradient():
+    """F.normalize's gradient in float16 matches PyTorch's."""
+    import torch.nn.functional as torch_f
+
+    import nn.functional as ours_f
+
+    x = torch.tensor(HALF_ROWS, dtype=torch.float16, requires_grad=True)
+    ours_x = autograd.tensor(HALF_ROWS, dtype=autograd.float16, requires_grad=True)
+    torch_f.normalize(x, dim=1).sum().backward()
+    ours_f.normalize(ours_x, dim=1).sum().backward()
+    np.testing.assert_allclose(ours_x.grad.numpy().astype(np.float32),
+                               x.grad.numpy().astype(np.float32), rtol=5e-3, atol=1e-6)
