@@ -337,3 +337,118 @@ def test_float16_normalize_gradient():
     ours_f.normalize(ours_x, dim=1).sum().backward()
     np.testing.assert_allclose(ours_x.grad.numpy().astype(np.float32),
                                x.grad.numpy().astype(np.float32), rtol=5e-3, atol=1e-6)
+
+
+def _m(L):
+    return L.tensor([[1.0, 2, 3, 4], [0, 0, 1, 5], [7, -1, 2, 2]])
+
+
+NEW_FUNCTION_CASES = {
+    "select": lambda L: _m(L).select(1, 2),
+    "select_negative": lambda L: L.select(_m(L), 0, -1),
+    "ravel": lambda L: _m(L).t().ravel(),
+    "hstack_1d": lambda L: L.hstack([L.tensor([1, 2]), L.tensor([3])]),
+    "hstack_2d": lambda L: L.hstack((_m(L), _m(L)[:, :1])),
+    "hstack_0d": lambda L: L.hstack([L.tensor(1.0), L.tensor(2.0)]),
+    "vstack": lambda L: L.vstack([L.tensor([1.0, 2]), L.tensor([3.0, 4])]),
+    "dstack": lambda L: L.dstack([_m(L), _m(L)]),
+    "tensordot_1": lambda L: L.tensordot(_m(L), _m(L).t(), dims=1),
+    "tensordot_2": lambda L: L.tensordot(_m(L), _m(L), dims=2),
+    "tensordot_lists": lambda L: L.tensordot(_m(L), _m(L), dims=([0], [0])),
+    "tensordot_0": lambda L: L.tensordot(L.tensor([1.0, 2]), L.tensor([3.0, 4, 5]), dims=0),
+    "isin": lambda L: L.isin(L.tensor([1, 2, 3, 4]), L.tensor([2, 4])),
+    "isin_number": lambda L: L.isin(L.tensor([1, 2, 3, 4]), 2),
+    "isin_invert": lambda L: L.isin(L.tensor([1.0, 2.0]), L.tensor([2, 4]), invert=True),
+    "index_fill": lambda L: _m(L).index_fill(1, L.tensor([0, 2]), -1.0),
+    "index_add_repeats": lambda L: _m(L).index_add(0, L.tensor([0, 0]), L.ones(2, 4)),
+    "index_add_alpha": lambda L: L.index_add(_m(L), 1, L.tensor([3]), L.ones(3, 1), alpha=3),
+    "unfold": lambda L: L.arange(7.0).unfold(0, 3, 2),
+    "unfold_2d": lambda L: _m(L).unfold(1, 2, 1),
+    "unfold_0d": lambda L: L.tensor(5.0).unfold(0, 1, 1),
+    "unique_consecutive": lambda L: L.unique_consecutive(L.tensor([1, 1, 2, 2, 3, 1, 1, 2])),
+    "unique_consecutive_dim": lambda L: L.unique_consecutive(L.tensor([[1, 1, 2], [1, 1, 3]]), dim=1),
+    "quantile": lambda L: L.quantile(L.tensor([1.0, 2, 3, 4]), 0.4),
+    "quantile_q_tensor": lambda L: L.quantile(_m(L), L.tensor([0.25, 0.5]), dim=1, keepdim=True),
+    "quantile_all_keepdim": lambda L: L.quantile(_m(L), L.tensor([0.25, 0.5]), keepdim=True),
+    "quantile_lower": lambda L: L.quantile(_m(L), 0.4, dim=1, interpolation="lower"),
+    "quantile_higher": lambda L: L.quantile(_m(L), 0.4, dim=1, interpolation="higher"),
+    "quantile_midpoint": lambda L: L.quantile(_m(L), 0.4, dim=0, interpolation="midpoint"),
+    "quantile_nearest": lambda L: L.quantile(_m(L), L.tensor([0.125, 0.375, 1.0]), dim=1, interpolation="nearest"),
+    "quantile_nan": lambda L: L.quantile(L.tensor([[1.0, float("nan")], [1.0, 2.0]]), 0.5, dim=1),
+    "quantile_0d_keepdim": lambda L: L.quantile(L.tensor(3.0), 0.5, dim=0, keepdim=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_FUNCTION_CASES))
+def test_new_functions_match_pytorch(name):
+    """Functions and methods programs use that tapegrad lacked, each as PyTorch computes it."""
+    fn = NEW_FUNCTION_CASES[name]
+    _same(fn(autograd), fn(torch))
+
+
+@pytest.mark.parametrize("ret", [(True, False), (False, True), (True, True)])
+def test_unique_consecutive_inverse_and_counts(ret):
+    """The (values, inverse, counts) tuple as PyTorch, flat and along a dim."""
+    for data, dim in (([1, 1, 2, 2, 3, 1, 1, 2], None), ([[1, 1], [1, 1], [2, 3]], 0), ([[1, 1], [1, 1]], None)):
+        kw = dict(return_inverse=ret[0], return_counts=ret[1], dim=dim)
+        theirs = torch.unique_consecutive(torch.tensor(data), **kw)
+        ours = autograd.unique_consecutive(autograd.tensor(data), **kw)
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            _same(a, b)
+
+
+GRAD_CASES = {
+    "select": lambda L, x: x.select(1, 2) * 2,
+    "unfold": lambda L, x: x.unfold(1, 2, 1) ** 2,
+    "tensordot": lambda L, x: L.tensordot(x, x.t(), dims=1),
+    "hstack": lambda L, x: L.hstack([x, x * 2]),
+    "index_add": lambda L, x: x.index_add(0, L.tensor([0, 0]), x[:2] * 3),
+    "index_fill": lambda L, x: x.index_fill(1, L.tensor([0]), 2.0) ** 2,
+    "quantile": lambda L, x: L.quantile(x, L.tensor([0.3, 0.9]), dim=1),
+    "quantile_all": lambda L, x: L.quantile(x, 0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES))
+def test_new_functions_gradients_match_pytorch(name):
+    """Their gradients are PyTorch's."""
+    x, ours_x = _m(torch).requires_grad_(), _m(autograd).requires_grad_()
+    GRAD_CASES[name](torch, x).sum().backward()
+    GRAD_CASES[name](autograd, ours_x).sum().backward()
+    np.testing.assert_allclose(ours_x.grad.numpy(), x.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_select_and_unfold_are_views():
+    """Writing into select's or unfold's result changes the base, as PyTorch."""
+    for L in (torch, autograd):
+        y = L.arange(7.0)
+        y.unfold(0, 3, 2)[1, 0] = 100.0
+        m = _m(L)
+        m.select(0, 1)[2] = -5.0
+        assert float(y[2]) == 100.0 and float(m[1, 2]) == -5.0
+
+
+NEW_FUNCTION_ERRORS = [
+    (lambda L: _m(L).select(2, 0), IndexError),
+    (lambda L: _m(L).select(1, 4), IndexError),
+    (lambda L: _m(L).unfold(1, 5, 1), RuntimeError),
+    (lambda L: _m(L).unfold(1, 2, 0), RuntimeError),
+    (lambda L: L.quantile(L.tensor([1, 2]), 0.5), RuntimeError),
+    (lambda L: L.quantile(L.tensor([1.0, 2]), 1.5), RuntimeError),
+    (lambda L: L.quantile(L.tensor([1.0, 2]), L.tensor([0.5], dtype=L.float64)), RuntimeError),
+    (lambda L: L.quantile(L.tensor([]), 0.5), RuntimeError),
+    (lambda L: L.quantile(L.tensor([1.0, 2]), 0.5, interpolation="foo"), RuntimeError),
+    (lambda L: L.quantile(L.tensor([1.0, 2]), L.tensor([[0.5]])), RuntimeError),
+]
+
+
+@pytest.mark.parametrize("case", range(len(NEW_FUNCTION_ERRORS)))
+def test_new_functions_errors_match_pytorch(case):
+    """Bad arguments raise PyTorch's error type and message."""
+    fn, kind = NEW_FUNCTION_ERRORS[case]
+    with pytest.raises(kind) as expected:
+        fn(torch)
+    with pytest.raises(kind) as got:
+        fn(autograd)
+    assert str(got.value) == str(expected.value)
