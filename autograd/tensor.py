@@ -17,6 +17,7 @@ from .printing import format_tensor
 from .promotion import get_default_dtype, sequence_dtype, wrap_int_operands
 from .tensor_convert import ConversionMixin, legacy_type
 from .tensor_device import DeviceMixin
+from .tensor_extra import ExtraMixin
 from .tensor_graph import GraphMixin, RemovableHandle
 from .tensor_inplace import InplaceMixin
 
@@ -70,7 +71,7 @@ def _nested_arrays(seq):
     ]
 
 
-class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
+class Tensor(GraphMixin, InplaceMixin, ExtraMixin, ConversionMixin, DeviceMixin):
     """An n-dimensional array that records the operations applied to it.
 
     Args:

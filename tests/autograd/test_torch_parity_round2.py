@@ -452,3 +452,75 @@ def test_new_functions_errors_match_pytorch(case):
     with pytest.raises(kind) as got:
         fn(autograd)
     assert str(got.value) == str(expected.value)
+
+
+STRIDE_CASES = [
+    lambda L: L.arange(24.0).reshape(2, 3, 4).stride(),
+    lambda L: L.arange(24.0).reshape(2, 3, 4).stride(1),
+    lambda L: L.arange(24.0).reshape(2, 3, 4).stride(-1),
+    lambda L: L.arange(24.0).reshape(2, 3, 4).transpose(0, 2).stride(),
+    lambda L: L.arange(24.0).reshape(2, 3, 4)[:, ::2].stride(),
+    lambda L: L.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1).stride(),
+    lambda L: L.zeros(3, 1, 2).stride(),
+    lambda L: L.zeros(3, 1).t().stride(),
+    lambda L: L.tensor(1.0).stride(),
+    lambda L: L.arange(24.0).reshape(2, 3, 4).unsqueeze(1).stride(),
+    lambda L: L.zeros(3).expand(2, 3).stride(),
+    lambda L: L.zeros(0, 3).stride(),
+    lambda L: L.zeros(2, 0, 3).stride(),
+]
+
+
+@pytest.mark.parametrize("case", range(len(STRIDE_CASES)))
+def test_stride_matches_pytorch(case):
+    """Tensor.stride() in elements, for contiguous tensors and views, as PyTorch."""
+    assert STRIDE_CASES[case](autograd) == STRIDE_CASES[case](torch)
+
+
+INPLACE_CASES = [
+    lambda L: L.ones(3, 3).tril_(),
+    lambda L: L.ones(3, 4).triu_(1),
+    lambda L: L.zeros(3, 3).fill_diagonal_(5),
+    lambda L: L.zeros(7, 3).fill_diagonal_(5, wrap=True),
+    lambda L: L.zeros(7, 3).fill_diagonal_(5),
+    lambda L: L.zeros(2, 2, 2).fill_diagonal_(1),
+    lambda L: L.tensor([1.5, -2.5]).floor_(),
+    lambda L: L.tensor([1.5, 2.5, 0.125]).round_(),
+    lambda L: L.tensor([1.26, 2.5]).round_(decimals=1),
+    lambda L: L.tensor([-3.0, 0.0, 2.0]).sign_(),
+    lambda L: L.tensor([2.0, 4.0]).reciprocal_(),
+    lambda L: L.tensor([2.0, -3.0]).square_(),
+    lambda L: L.tensor([2, -3]).square_(),
+]
+
+
+@pytest.mark.parametrize("case", range(len(INPLACE_CASES)))
+def test_new_inplace_methods_match_pytorch(case):
+    """tril_ triu_ fill_diagonal_ floor_ round_ sign_ reciprocal_ square_ as PyTorch."""
+    _same(INPLACE_CASES[case](autograd), INPLACE_CASES[case](torch))
+
+
+@pytest.mark.parametrize("call", [("tril_", ()), ("triu_", (1,)), ("fill_diagonal_", (2.0,)),
+                                  ("floor_", ()), ("round_", ()), ("sign_", ()),
+                                  ("reciprocal_", ()), ("square_", ())])
+def test_new_inplace_methods_gradients(call):
+    """Recorded in the graph: the gradient through them is PyTorch's."""
+    name, args = call
+    grads = []
+    for L in (torch, autograd):
+        a = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = a * 1
+        getattr(b, name)(*args)
+        b.sum().backward()
+        grads.append(np.asarray(a.grad.numpy()))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+def test_fill_diagonal_errors_match_pytorch():
+    """fill_diagonal_ on mismatched dims raises PyTorch's error."""
+    for fn in (lambda L: L.zeros(2, 3, 2).fill_diagonal_(1), lambda L: L.zeros(3).fill_diagonal_(1)):
+        with pytest.raises(RuntimeError) as expected:
+            fn(torch)
+        with pytest.raises(RuntimeError) as got:
+            fn(autograd)
+        assert str(got.value) == str(expected.value)
