@@ -524,3 +524,21 @@ def test_fill_diagonal_errors_match_pytorch():
         with pytest.raises(RuntimeError) as got:
             fn(autograd)
         assert str(got.value) == str(expected.value)
+
+
+NAN = float("nan")
+INF = float("inf")
+
+
+@pytest.mark.parametrize("data", [[1.0, NAN, NAN], [1.0, INF, -INF], [0.0, NAN], [[1.0, NAN], [2.0, 3.0]],
+                                  [100.0, NAN, -1.0], [[-10.0, NAN], [-INF, 3.0]], [1e10, NAN], [1.5, NAN]])
+def test_repr_of_whole_floats_beside_nan_or_inf(data):
+    """PyTorch prints whole numbers beside nan/inf as ``1.`` (``tensor([1., nan, nan])``);
+    tapegrad printed ``1.0000`` and padded nan."""
+    assert repr(autograd.tensor(data)) == repr(torch.tensor(data))
+
+
+@pytest.mark.parametrize("data", [[True, True], [[True], [True]], [True, False], [False]])
+def test_repr_of_bool_tensors(data):
+    """PyTorch pads bools to the widest value shown (all True: no padding)."""
+    assert repr(autograd.tensor(data)) == repr(torch.tensor(data))
