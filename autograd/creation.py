@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .device import check_device
-from .promotion import get_default_dtype
+from .promotion import checked_int, get_default_dtype
 from .tensor import Tensor, _to_array, make_tensor
 
 
@@ -129,6 +129,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
     if dtype is None:
         dtype = _to_array(fill_value).dtype
     shape = _shape((size,), None, "full")
+    fill_value = checked_int(fill_value, dtype)
     return _finish(np.full(shape, fill_value, dtype=dtype), device, requires_grad, "full")
 
 

@@ -110,6 +110,24 @@ def wrap_int(value: int, dtype) -> int:
     return value - span if value > info.max else value
 
 
+_C_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "uint8": "uint8_t"}
+
+
+def checked_int(value, dtype):
+    """The Python int `value` converted to the narrow integer `dtype` where PyTorch checks it
+    (fill values, where's and clamp's scalars, pow's exponent): wrapped as `wrap_int` when it is
+    within [min, max] (for unsigned types within [-max, max]), else PyTorch's RuntimeError
+    (numpy raises OverflowError). Anything else comes back unchanged."""
+    dtype = np.dtype(dtype)
+    if type(value) is not int or dtype.kind not in "iu" or dtype.itemsize >= 8:
+        return value
+    info = np.iinfo(dtype)
+    low = -info.max if dtype.kind == "u" else info.min
+    if not low <= value <= info.max:
+        raise RuntimeError(f"value cannot be converted to type {_C_NAMES[dtype.name]} without overflow")
+    return wrap_int(value, dtype)
+
+
 def wrap_int_operands(arrays) -> tuple:
     """`arrays` with each Python int wrapped into the narrow integer dtype the operation computes
     in (see `wrap_int`); unchanged when there is no Python int or the dtype is not integer."""

@@ -23,6 +23,7 @@ from .inplace import (
     records,
 )
 from .node import CLOCK
+from .promotion import checked_int
 from .random import default_generator
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class InplaceMixin:
             raise RuntimeError(
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
             )
-        return self.copy_(value if _is_tensor(value) else np.asarray(value, dtype=self._data.dtype))
+        return self.copy_(value if _is_tensor(value) else np.asarray(checked_int(value, self.dtype), dtype=self.dtype))
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..promotion import result_type
+from ..promotion import checked_int, result_type
 from .fpwarnings import at_callers_line
 from .registry import Const, Primitive, Sample, Tensor, register
 
@@ -304,6 +304,9 @@ def clamp(input, min=None, max=None):
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         return CLAMP_TENSOR(input, min, max)
+    dtype = getattr(input, "dtype", None)
+    if dtype is not None:  # (an int bound is checked against an integer input's dtype, as PyTorch)
+        min, max = checked_int(min, dtype), checked_int(max, dtype)
     return CLAMP(input, min, max)
 
 

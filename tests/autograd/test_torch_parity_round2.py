@@ -542,3 +542,44 @@ def test_repr_of_whole_floats_beside_nan_or_inf(data):
 def test_repr_of_bool_tensors(data):
     """PyTorch pads bools to the widest value shown (all True: no padding)."""
     assert repr(autograd.tensor(data)) == repr(torch.tensor(data))
+
+
+CHECKED_INT_CASES = [
+    lambda L, u: u.clamp(max=300),
+    lambda L, u: u.clamp(-3, 5),
+    lambda L, u: u.clamp(0, 300),
+    lambda L, u: u.clamp_min(-3),
+    lambda L, u: u.clamp_max(300),
+    lambda L, u: L.where(u > 1, u, -1),
+    lambda L, u: L.where(u > 1, 300, u),
+    lambda L, u: u.pow(300),
+    lambda L, u: u.pow(-1),
+    lambda L, u: L.pow(300, u),
+    lambda L, u: u.masked_fill(u > 1, -1),
+    lambda L, u: u.masked_fill(u > 1, 300),
+    lambda L, u: u.clone().fill_(300),
+    lambda L, u: u.clone().fill_(-255),
+    lambda L, u: u.index_fill(0, L.tensor([0]), 300),
+    lambda L, u: L.full((2,), -1, dtype=L.uint8),
+    lambda L, u: L.full((2,), 300, dtype=L.uint8),
+    lambda L, u: L.full((2,), 2**40, dtype=L.int32),
+    lambda L, u: u.to(L.int8).fill_(-129),
+    lambda L, u: u.to(L.int8).clamp(-200, 0),
+]
+
+
+@pytest.mark.parametrize("case", range(len(CHECKED_INT_CASES)))
+def test_checked_python_int_conversions(case):
+    """Where PyTorch checks a Python int against a narrow integer dtype (fill values, where's
+    and clamp's scalars, pow's exponent) it wraps one within [-max, max] (unsigned) or
+    [min, max] (signed) and raises RuntimeError beyond; tapegrad raised numpy's OverflowError,
+    or (after wrapping arithmetic scalars) silently wrapped."""
+    fn = CHECKED_INT_CASES[case]
+    try:
+        theirs = fn(torch, torch.tensor([1, 2], dtype=torch.uint8))
+    except RuntimeError as exc:
+        with pytest.raises(RuntimeError) as got:
+            fn(autograd, autograd.tensor([1, 2], dtype=autograd.uint8))
+        assert str(got.value) == str(exc)
+        return
+    _same(fn(autograd, autograd.tensor([1, 2], dtype=autograd.uint8)), theirs)
