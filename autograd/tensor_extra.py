@@ -1,5 +1,5 @@
 """`ExtraMixin`: more `Tensor` methods programs use: `stride`, and the in-place `tril_ triu_
-fill_diagonal_ floor_ round_ sign_ reciprocal_ square_`.
+fill_diagonal_ floor_ round_ sign_ reciprocal_ square_ floor_divide_`.
 
 Each in-place method states its change out of place for `inplace.apply_inplace` to write,
 count and, when needed, record (so gradients are those of the out-of-place op).
@@ -79,3 +79,7 @@ class ExtraMixin:
     def square_(self) -> Tensor:
         """self = self * self, in place."""
         return apply_inplace(self, "square_", lambda x: x.square())
+
+    def floor_divide_(self, other) -> Tensor:
+        """self = self // other, in place (backward through it raises, as PyTorch)."""
+        return apply_inplace(self, "floor_divide_", lambda x: x.floor_divide(other), (other,))

@@ -1,6 +1,6 @@
 """More PyTorch names programs use: `select`, `ravel`, `unfold` (views), `hstack vstack
 dstack`, `tensordot`, `index_fill index_add` (out of place), `isin`, `unique_consecutive`,
-`quantile`, and the methods `stride`, `tril_ triu_ fill_diagonal_ floor_ round_ sign_
+`quantile`, `floor_divide`, and the methods `stride`, `tril_ triu_ fill_diagonal_ floor_ round_ sign_
 reciprocal_ square_`.
 Differentiable ones are composites of table entries (indexing, cat, permute, reshape, matmul,
 sort) or, for `unfold`, a view primitive of their own; all follow PyTorch's dtypes, shapes and
@@ -318,3 +318,13 @@ def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = 
     if keepdim and input.ndim:
         result = result.reshape(len(qs), *([1] * input.ndim)) if dim is None else result.unsqueeze(d + 1)
     return result.squeeze(0) if scalar else result
+
+
+@register("floor_divide", ref=np.floor_divide, differentiable=False,
+          samples=[Sample((3, 4), (3, 4)), Sample((3, 4), Const(0.75))])
+def floor_divide(input, other):
+    """``input // other`` elementwise in PyTorch's result dtype (integer division by zero
+    raises); recorded, but backward through it raises, as PyTorch has no derivative for it."""
+    from .binary_math import FLOOR_DIVIDE
+
+    return FLOOR_DIVIDE(input, other)

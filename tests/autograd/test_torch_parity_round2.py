@@ -583,3 +583,28 @@ def test_checked_python_int_conversions(case):
         assert str(got.value) == str(exc)
         return
     _same(fn(autograd, autograd.tensor([1, 2], dtype=autograd.uint8)), theirs)
+
+
+FLOOR_DIVIDE_CASES = [
+    lambda L: L.floor_divide(L.tensor([7.0, -7.0]), 2),
+    lambda L: L.tensor([7.0, -7.0]).floor_divide(L.tensor([2.0, 3.0])),
+    lambda L: L.tensor([7, -7]).floor_divide(2),
+    lambda L: L.floor_divide(L.tensor([7]), 2.5),
+    lambda L: L.tensor([7, -7]).floor_divide_(2),
+]
+
+
+@pytest.mark.parametrize("case", range(len(FLOOR_DIVIDE_CASES)))
+def test_floor_divide_function_and_methods(case):
+    """torch.floor_divide, Tensor.floor_divide and floor_divide_ as PyTorch (tapegrad had only
+    the // operator)."""
+    _same(FLOOR_DIVIDE_CASES[case](autograd), FLOOR_DIVIDE_CASES[case](torch))
+
+
+def test_floor_divide_backward_raises():
+    """Recorded, with no derivative, as PyTorch."""
+    x = autograd.tensor([7.0, -7.0], requires_grad=True)
+    y = autograd.floor_divide(x, 2)
+    assert y.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+        y.sum().backward()
