@@ -1,7 +1,6 @@
 """More PyTorch names programs use: `select`, `ravel`, `unfold` (views), `hstack vstack
 dstack`, `tensordot`, `index_fill index_add` (out of place), `isin`, `unique_consecutive`,
-`quantile`, `floor_divide`, and the methods `stride`, `tril_ triu_ fill_diagonal_ floor_ round_ sign_
-reciprocal_ square_`.
+`quantile`, `floor_divide` (the in-place methods and `stride` are in tensor_extra.py).
 Differentiable ones are composites of table entries (indexing, cat, permute, reshape, matmul,
 sort) or, for `unfold`, a view primitive of their own; all follow PyTorch's dtypes, shapes and
 errors."""
