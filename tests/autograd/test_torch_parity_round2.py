@@ -608,3 +608,14 @@ def test_floor_divide_backward_raises():
     assert y.requires_grad
     with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
         y.sum().backward()
+
+
+def test_shape_is_a_size_as_in_pytorch():
+    """``x.shape`` is a Size as PyTorch's (``x.shape.numel()``, ``torch.Size([2, 3])`` when
+    printed); tapegrad gave numpy's plain tuple (AttributeError on numel)."""
+    ours, theirs = autograd.zeros(2, 3, 4), torch.zeros(2, 3, 4)
+    assert ours.shape.numel() == theirs.shape.numel() == 24
+    assert repr(ours.shape) == repr(theirs.shape) == "torch.Size([2, 3, 4])"
+    assert repr(ours.shape[1:]) == repr(theirs.shape[1:])
+    assert ours.shape == (2, 3, 4) and ours.shape[0] == 2 and ours.shape == ours.size()
+    assert autograd.tensor(1.0).shape.numel() == 1
