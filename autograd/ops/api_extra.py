@@ -86,7 +86,7 @@ def _tensordot_dims(a, b, dims):
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         if dims > min(a.ndim, b.ndim):
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        return list(range(a.ndim - dims, a.ndim)), list(range(dims))
+        return list(range(-dims, 0)), list(range(dims))
     if hasattr(dims, "tolist"):
         dims = dims.tolist()
     da, db = dims
@@ -94,7 +94,7 @@ def _tensordot_dims(a, b, dims):
     db = [db] if isinstance(db, int) else list(db)
     if len(da) != len(db):
         raise RuntimeError("both dimension lists should have same length")
-    return [d % a.ndim for d in da], [d % b.ndim for d in db]
+    return da, db
 
 
 @register("tensordot", ref=lambda a, b, dims=2: np.tensordot(a, b, axes=dims), method=False,
@@ -103,13 +103,14 @@ def _tensordot_dims(a, b, dims):
 def tensordot(a, b, dims=2, out=None):
     """Sum of products of `a` and `b` over the dims `dims` pairs (an int n: the last n of `a`
     with the first n of `b`); the result has a's free dims then b's."""
-    da, db = _tensordot_dims(a, b, dims)
-    for i, j in zip(da, db):
+    given_a, given_b = _tensordot_dims(a, b, dims)
+    for i, j in zip(given_a, given_b):  # (the message names the dims as given, as PyTorch)
         if a.shape[i] != b.shape[j]:
             raise RuntimeError(
                 f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i} "
                 f"and second has size {b.shape[j]} in dim {j}"
             )
+    da, db = [i % a.ndim for i in given_a], [j % b.ndim for j in given_b]
     free_a = [i for i in range(a.ndim) if i not in da]
     free_b = [j for j in range(b.ndim) if j not in db]
     k = int(np.prod([a.shape[i] for i in da], dtype=np.int64))

@@ -619,3 +619,13 @@ def test_shape_is_a_size_as_in_pytorch():
     assert repr(ours.shape[1:]) == repr(theirs.shape[1:])
     assert ours.shape == (2, 3, 4) and ours.shape[0] == 2 and ours.shape == ours.size()
     assert autograd.tensor(1.0).shape.numel() == 1
+
+
+@pytest.mark.parametrize("dims", [1, ([1], [0]), ([-1], [0]), ([0, 1], [1, 0])])
+def test_tensordot_mismatch_message_names_the_dims_as_given(dims):
+    """PyTorch's message names the contracted dims as given (-1 for an int `dims`)."""
+    with pytest.raises(RuntimeError) as expected:
+        torch.tensordot(torch.zeros(3, 4), torch.zeros(3, 4), dims=dims)
+    with pytest.raises(RuntimeError) as got:
+        autograd.tensordot(autograd.zeros(3, 4), autograd.zeros(3, 4), dims=dims)
+    assert str(got.value) == str(expected.value)
