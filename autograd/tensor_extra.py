@@ -1,5 +1,6 @@
 """`ExtraMixin`: more `Tensor` methods programs use: `stride`, and the in-place `tril_ triu_
-fill_diagonal_ floor_ round_ sign_ reciprocal_ square_ floor_divide_`.
+fill_diagonal_ floor_ round_ sign_ reciprocal_ square_ floor_divide_`, and the shift operators
+(``<<``, ``>>``, ``<<=``, ``>>=``).
 
 Each in-place method states its change out of place for `inplace.apply_inplace` to write,
 count and, when needed, record (so gradients are those of the out-of-place op).
@@ -83,3 +84,27 @@ class ExtraMixin:
     def floor_divide_(self, other) -> Tensor:
         """self = self // other, in place (backward through it raises, as PyTorch)."""
         return apply_inplace(self, "floor_divide_", lambda x: x.floor_divide(other), (other,))
+
+    def __lshift__(self, other):
+        """self << other (bitwise_left_shift)."""
+        return _ops().api_extra.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        """other << self."""
+        return _ops().api_extra.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        """self >> other (bitwise_right_shift)."""
+        return _ops().api_extra.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        """other >> self."""
+        return _ops().api_extra.bitwise_right_shift(other, self)
+
+    def __ilshift__(self, other):
+        """self <<= other, in place."""
+        return apply_inplace(self, "bitwise_left_shift_", lambda x: x << other, (other,))
+
+    def __irshift__(self, other):
+        """self >>= other, in place."""
+        return apply_inplace(self, "bitwise_right_shift_", lambda x: x >> other, (other,))

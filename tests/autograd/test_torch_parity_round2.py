@@ -629,3 +629,41 @@ def test_tensordot_mismatch_message_names_the_dims_as_given(dims):
     with pytest.raises(RuntimeError) as got:
         autograd.tensordot(autograd.zeros(3, 4), autograd.zeros(3, 4), dims=dims)
     assert str(got.value) == str(expected.value)
+
+
+SHIFT_CASES = [
+    lambda L: L.tensor([1, 2, 255], dtype=L.uint8) << 9,
+    lambda L: L.tensor([1, 2, 255], dtype=L.uint8) >> 1,
+    lambda L: L.tensor([1, 2, 255], dtype=L.uint8) << -1,
+    lambda L: L.tensor([-8, 8, 1]) >> 70,
+    lambda L: L.tensor([-8, 8, 1]) << 63,
+    lambda L: L.tensor([-8, 8, 1]) << 64,
+    lambda L: L.tensor([-8, 8, 1]) >> -1,
+    lambda L: L.tensor([-8, 8, 1]) >> L.tensor([1, 2, 3]),
+    lambda L: L.bitwise_left_shift(L.tensor([-8, 8, 1]), 2),
+    lambda L: L.tensor([-8, 8, 1]).bitwise_right_shift(1),
+    lambda L: 2 << L.tensor([-8, 8, 1]),
+    lambda L: 1024 >> L.tensor([1, 3]),
+]
+
+
+@pytest.mark.parametrize("case", range(len(SHIFT_CASES)))
+def test_bitwise_shifts(case):
+    """``<<``, ``>>`` and bitwise_left/right_shift as PyTorch, including shifts by a negative
+    amount or the width or more; tapegrad had none (TypeError)."""
+    _same(SHIFT_CASES[case](autograd), SHIFT_CASES[case](torch))
+
+
+def test_inplace_shifts_and_float_error():
+    """``<<=`` / ``>>=`` change the tensor; floats raise PyTorch's NotImplementedError."""
+    for L in (torch, autograd):
+        x = L.tensor([1, 2])
+        x <<= 3
+        assert x.tolist() == [8, 16]
+        x >>= 2
+        assert x.tolist() == [2, 4]
+    with pytest.raises(NotImplementedError) as expected:
+        torch.tensor([1.0]) << 1
+    with pytest.raises(NotImplementedError) as got:
+        autograd.tensor([1.0]) << 1
+    assert str(got.value) == str(expected.value)
