@@ -139,7 +139,9 @@ def _fill_number(fill_value, name: str):
     PyTorch's TypeError."""
     if isinstance(fill_value, Tensor):
         if fill_value.ndim or fill_value.requires_grad:
-            raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not Tensor")
+            raise TypeError(
+                f"{name}(): argument 'fill_value' (position 2) must be Number, not Tensor"
+            )
         return fill_value.item()
     return fill_value
 

@@ -124,7 +124,9 @@ def checked_int(value, dtype):
     info = np.iinfo(dtype)
     low = -info.max if dtype.kind == "u" else info.min
     if not low <= value <= info.max:
-        raise RuntimeError(f"value cannot be converted to type {_C_NAMES[dtype.name]} without overflow")
+        raise RuntimeError(
+            f"value cannot be converted to type {_C_NAMES[dtype.name]} without overflow"
+        )
     return wrap_int(value, dtype)
 
 

@@ -58,8 +58,10 @@ class ExtraMixin:
         mask = np.zeros(self.shape, dtype=np.bool_)
         np.fill_diagonal(mask, True, wrap=wrap)
         ops = _ops()
-        return apply_inplace(self, "fill_diagonal_", lambda x: ops.indexing.masked_fill(x, mask, fill_value),
-                             reads_self=False)
+        def fill(x):
+            return ops.indexing.masked_fill(x, mask, fill_value)
+
+        return apply_inplace(self, "fill_diagonal_", fill, reads_self=False)
 
     def floor_(self) -> Tensor:
         """self = floor(self), in place."""

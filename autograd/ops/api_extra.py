@@ -1,6 +1,7 @@
 """More PyTorch names programs use: `select`, `ravel`, `unfold` (views), `hstack vstack
 dstack`, `tensordot`, `index_fill index_add` (out of place), `isin`, `unique_consecutive`,
-`quantile`, `floor_divide`, `bitwise_left_shift bitwise_right_shift` (the in-place methods and `stride` are in tensor_extra.py).
+`quantile`, `floor_divide`, `bitwise_left_shift bitwise_right_shift` (the in-place methods
+and `stride` are in tensor_extra.py).
 Differentiable ones are composites of table entries (indexing, cat, permute, reshape, matmul,
 sort) or, for `unfold`, a view primitive of their own; all follow PyTorch's dtypes, shapes and
 errors."""
@@ -46,7 +47,9 @@ def ravel(input):
 
 def _check_sequence(name, tensors):
     if not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not {type(tensors).__name__}")
+        raise TypeError(
+            f"{name}(): argument 'tensors' must be tuple of Tensors, not {type(tensors).__name__}"
+        )
     if not tensors:
         raise RuntimeError(f"{name} expects a non-empty TensorList")
 
@@ -128,7 +131,8 @@ def _index_fill_ref(x, dim, index, value):
 
 
 @register("index_fill", ref=_index_fill_ref,
-          samples=[Sample((3, 4), 1, Const(np.array([0, 2])), -1.5), Sample((4, 2), 0, Const(np.array([3])), 2.0)])
+          samples=[Sample((3, 4), 1, Const(np.array([0, 2])), -1.5),
+                   Sample((4, 2), 0, Const(np.array([3])), 2.0)])
 def index_fill(input, dim: int, index, value):
     """A copy of `input` with the slices at `index` along `dim` set to `value`."""
     return input.clone().index_fill_(dim, index, value)
@@ -171,7 +175,8 @@ def _unfold_backward_forward(g, shape, dim, size, step):
 
 UNFOLD_BACKWARD = Primitive(
     "unfold_backward", _unfold_backward_forward,
-    [lambda g, out, gy, shape, dim, size, step: UNFOLD.apply_in_vjp(g, dim=dim, size=size, step=step)],
+    [lambda g, out, gy, shape, dim, size, step: UNFOLD.apply_in_vjp(
+        g, dim=dim, size=size, step=step)],
     "sum of the windows' gradients into the positions they cover; its derivative is unfold",
 )
 UNFOLD = ViewPrimitive(
@@ -187,7 +192,8 @@ def _unfold_ref(x, dimension, size, step):
 
 
 @register("unfold", ref=_unfold_ref,
-          samples=[Sample((7,), 0, 3, 2), Sample((3, 8), 1, 2, 3), Sample((5, 2), 0, 5, 1), Sample((6, 2), -2, 2, 1)])
+          samples=[Sample((7,), 0, 3, 2), Sample((3, 8), 1, 2, 3), Sample((5, 2), 0, 5, 1),
+                   Sample((6, 2), -2, 2, 1)])
 def unfold(input, dimension: int, size: int, step: int):
     """The windows of `size` elements every `step` along `dimension`: that dim becomes the
     window count and a last dim of `size` is added. A view (windows may overlap)."""
@@ -277,7 +283,8 @@ def _quantile_ref(x, q, dim=None, keepdim=False, interpolation="linear"):
 
 @register("quantile", ref=_quantile_ref, smooth=False,
           samples=[Sample((5,), 0.3), Sample((3, 4), Const(np.array([0.25, 0.5, 1.0])), dim=1),
-                   Sample((3, 4), 0.75, dim=0, keepdim=True), Sample((2, 3), 0.4, interpolation="lower")])
+                   Sample((3, 4), 0.75, dim=0, keepdim=True),
+                   Sample((2, 3), 0.4, interpolation="lower")])
 def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear", out=None):
     """The `q`-th quantiles (q a number or a 1-D tensor in [0, 1]) of `input` along `dim` (all
     of it when None), interpolating between the sorted values as `interpolation` says; a
@@ -314,10 +321,14 @@ def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = 
     result = lerp(below, above, new_tensor(weight.reshape(shape).astype(s.dtype)))
     has_nan = np.isnan(s._data.take([n - 1], axis=d))
     if has_nan.any():
-        result = result.masked_fill(new_tensor(np.broadcast_to(has_nan, result.shape)), float("nan"))
+        nan_mask = new_tensor(np.broadcast_to(has_nan, result.shape))
+        result = result.masked_fill(nan_mask, float("nan"))
     result = result.movedim(d, 0)
     if keepdim and input.ndim:
-        result = result.reshape(len(qs), *([1] * input.ndim)) if dim is None else result.unsqueeze(d + 1)
+        if dim is None:
+            result = result.reshape(len(qs), *([1] * input.ndim))
+        else:
+            result = result.unsqueeze(d + 1)
     return result.squeeze(0) if scalar else result
 
 
@@ -338,8 +349,12 @@ def _shift(name, input, other, left: bool):
     a, b = array_of(input), other if type(other) is int else array_of(other)
     dtype = result_type(a, b)
     if dtype.kind not in "iu":
-        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_FLOAT_NAMES.get(dtype.name, dtype.name)}\'')
-    a = a.astype(dtype, copy=False) if isinstance(a, np.ndarray) else np.asarray(wrap_int(a, dtype), dtype)
+        shown = _FLOAT_NAMES.get(dtype.name, dtype.name)
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{shown}\'')
+    if isinstance(a, np.ndarray):
+        a = a.astype(dtype, copy=False)
+    else:
+        a = np.asarray(wrap_int(a, dtype), dtype)
     b = np.asarray(wrap_int(b, dtype) if type(b) is int else b).astype(dtype, copy=False)
     bits = 8 * dtype.itemsize
     # a shift by a negative amount or by the width or more: PyTorch gives 0 (left) or the sign
