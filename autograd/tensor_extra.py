@@ -89,19 +89,19 @@ class ExtraMixin:
 
     def __lshift__(self, other):
         """self << other (bitwise_left_shift)."""
-        return _ops().api_extra.bitwise_left_shift(self, other)
+        return _ops().api_shift_mode.bitwise_left_shift(self, other)
 
     def __rlshift__(self, other):
         """other << self."""
-        return _ops().api_extra.bitwise_left_shift(other, self)
+        return _ops().api_shift_mode.bitwise_left_shift(other, self)
 
     def __rshift__(self, other):
         """self >> other (bitwise_right_shift)."""
-        return _ops().api_extra.bitwise_right_shift(self, other)
+        return _ops().api_shift_mode.bitwise_right_shift(self, other)
 
     def __rrshift__(self, other):
         """other >> self."""
-        return _ops().api_extra.bitwise_right_shift(other, self)
+        return _ops().api_shift_mode.bitwise_right_shift(other, self)
 
     def __ilshift__(self, other):
         """self <<= other, in place."""

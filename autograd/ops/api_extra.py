@@ -1,7 +1,7 @@
 """More PyTorch names programs use: `select`, `ravel`, `unfold` (views), `hstack vstack
 dstack`, `tensordot`, `index_fill index_add` (out of place), `isin`, `unique_consecutive`,
-`quantile`, `floor_divide`, `bitwise_left_shift bitwise_right_shift` (the in-place methods
-and `stride` are in tensor_extra.py).
+`quantile`, `floor_divide` (the in-place methods and `stride` are in tensor_extra.py; the
+shifts and `mode` in api_shift_mode.py).
 Differentiable ones are composites of table entries (indexing, cat, permute, reshape, matmul,
 sort) or, for `unfold`, a view primitive of their own; all follow PyTorch's dtypes, shapes and
 errors."""
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..promotion import result_type, wrap_int
 from .api_more import atleast_1d, atleast_2d, atleast_3d
 from .binary_math import lerp
 from .registry import Const, Primitive, Sample, Tensor, ViewPrimitive, normalize_dim, register
@@ -341,44 +340,3 @@ def floor_divide(input, other):
 
     return FLOOR_DIVIDE(input, other)
 
-
-_FLOAT_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "bool": "Bool"}
-
-
-def _shift(name, input, other, left: bool):
-    a, b = array_of(input), other if type(other) is int else array_of(other)
-    dtype = result_type(a, b)
-    if dtype.kind not in "iu":
-        shown = _FLOAT_NAMES.get(dtype.name, dtype.name)
-        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{shown}\'')
-    if isinstance(a, np.ndarray):
-        a = a.astype(dtype, copy=False)
-    else:
-        a = np.asarray(wrap_int(a, dtype), dtype)
-    b = np.asarray(wrap_int(b, dtype) if type(b) is int else b).astype(dtype, copy=False)
-    bits = 8 * dtype.itemsize
-    # a shift by a negative amount or by the width or more: PyTorch gives 0 (left) or the sign
-    # fill (right), where C (and numpy) leave it undefined
-    over = (b < 0) | (b >= bits)
-    safe = np.where(over, 0, b)
-    if left:
-        out = np.where(over, 0, np.left_shift(a, safe))
-    else:
-        out = np.where(over, np.where(a < 0, -1, 0), np.right_shift(a, safe))
-    return new_tensor(np.asarray(out).astype(dtype, copy=False))
-
-
-@register("bitwise_left_shift", ref=lambda a, b: np.left_shift(a, b), differentiable=False,
-          samples=[Sample(Const(np.array([1, -8, 3])), Const(np.array([2, 1, 70])))])
-def bitwise_left_shift(input, other):
-    """``input << other`` for integer tensors (0 where the shift is negative or at least the
-    width, as PyTorch); no gradient."""
-    return _shift("lshift", input, other, True)
-
-
-@register("bitwise_right_shift", ref=lambda a, b: np.right_shift(a, b), differentiable=False,
-          samples=[Sample(Const(np.array([1, -8, 3])), Const(np.array([2, 1, 1])))])
-def bitwise_right_shift(input, other):
-    """``input >> other`` for integer tensors (the sign fill where the shift is negative or at
-    least the width, as PyTorch); no gradient."""
-    return _shift("rshift", input, other, False)

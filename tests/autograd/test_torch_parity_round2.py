@@ -667,3 +667,32 @@ def test_inplace_shifts_and_float_error():
     with pytest.raises(NotImplementedError) as got:
         autograd.tensor([1.0]) << 1
     assert str(got.value) == str(expected.value)
+
+
+MODE_CASES = [
+    lambda L, x: L.mode(x),
+    lambda L, x: L.mode(x, 0),
+    lambda L, x: x.mode(keepdim=True),
+    lambda L, x: L.mode(L.tensor([3, 1, 3, 1, 2])),
+    lambda L, x: L.mode(L.tensor([2, 7, 2, 7, 7, 2])),
+    lambda L, x: L.mode(L.tensor(2.0)),
+]
+
+
+@pytest.mark.parametrize("case", range(len(MODE_CASES)))
+def test_mode_matches_pytorch(case):
+    """torch.mode: the smallest most frequent value and its last index (tapegrad had none)."""
+    data = [[1.0, 2, 2, 1, 3], [5, 5, 4, 4, 5]]
+    ours = MODE_CASES[case](autograd, autograd.tensor(data))
+    theirs = MODE_CASES[case](torch, torch.tensor(data))
+    _same(ours.values, theirs.values)
+    _same(ours.indices, theirs.indices)
+
+
+def test_mode_gradient_flows_to_the_chosen_element():
+    """The gradient of mode's values reaches the element at its index, as PyTorch."""
+    data = [[1.0, 2, 2, 1, 3], [5, 5, 4, 4, 5]]
+    x, ours_x = torch.tensor(data, requires_grad=True), autograd.tensor(data, requires_grad=True)
+    torch.mode(x).values.sum().backward()
+    autograd.mode(ours_x).values.sum().backward()
+    _same(ours_x.grad, x.grad)
