@@ -61,7 +61,10 @@ def _mode_indices(data, axis):
     for r, row in enumerate(rows):
         values, counts = np.unique(row, return_counts=True)
         best = values[np.argmax(counts)]  # (np.unique sorts: the first maximum is the smallest)
-        out[r] = np.flatnonzero(row == best)[-1]
+        if best != best:  # NaNs count as one value (PyTorch's [nan, 1, nan] gives nan at 0)
+            out[r] = np.flatnonzero(np.isnan(row))[0]
+        else:
+            out[r] = np.flatnonzero(row == best)[-1]
     return out.reshape(moved.shape[:-1])
 
 

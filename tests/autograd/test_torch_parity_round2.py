@@ -696,3 +696,12 @@ def test_mode_gradient_flows_to_the_chosen_element():
     torch.mode(x).values.sum().backward()
     autograd.mode(ours_x).values.sum().backward()
     _same(ours_x.grad, x.grad)
+
+
+def test_mode_with_nans_does_not_crash():
+    """NaNs count as one value: [nan, 1, nan] gives (nan, 0) as PyTorch (tapegrad's first
+    version raised IndexError)."""
+    data = [NAN, 1.0, NAN]
+    ours, theirs = autograd.mode(autograd.tensor(data)), torch.mode(torch.tensor(data))
+    assert np.isnan(float(ours.values)) and np.isnan(float(theirs.values))
+    assert int(ours.indices) == int(theirs.indices)
