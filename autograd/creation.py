@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .device import check_device
-from .promotion import get_default_dtype
+from .promotion import checked_int, get_default_dtype
 from .tensor import Tensor, _to_array, make_tensor
 
 
@@ -49,8 +49,27 @@ def _finish(array: np.ndarray, device, requires_grad: bool, where: str) -> Tenso
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
-    """A new leaf tensor copying `data` (floats -> float32, ints -> int64, arrays keep dtype)."""
-    return _finish(_to_array(data, dtype), device, requires_grad, "tensor")
+    """A new leaf tensor copying `data` (floats -> float32, ints -> int64, arrays keep dtype;
+    tensors inside a list count as numbers, as PyTorch)."""
+    return _finish(_to_array(_tensors_as_numbers(data), dtype), device, requires_grad, "tensor")
+
+
+def _tensors_as_numbers(data):
+    """`data` with each tensor inside a (nested) list or tuple as a 0-d array of its dtype:
+    PyTorch's tensor() takes such a tensor as one number (``[tensor([1.]), tensor([2.])]`` has
+    shape (2,), not (2, 1)), and raises when it has more than one element."""
+    if not isinstance(data, (list, tuple)):
+        return data
+    out = []
+    for item in data:
+        if isinstance(item, Tensor):
+            if item._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            item = item._data.reshape(())
+        elif isinstance(item, (list, tuple)):
+            item = _tensors_as_numbers(item)
+        out.append(item)
+    return out
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -69,7 +88,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
         return data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
         return _make(data, False)
-    return _make(_to_array(data, dtype, copy=False), False)
+    return _make(_to_array(_tensors_as_numbers(data), dtype, copy=False), False)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
@@ -104,11 +123,27 @@ def _no_extra(kw: dict, where: str) -> None:
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Tensor of `size` filled with `fill_value` (dtype inferred as PyTorch: float -> float32)."""
+    """Tensor of `size` filled with `fill_value` (dtype inferred as PyTorch: float -> float32); a
+    0-d tensor not requiring grad counts as its Python number, as in PyTorch."""
+    fill_value = _fill_number(fill_value, "full")
     if dtype is None:
         dtype = _to_array(fill_value).dtype
     shape = _shape((size,), None, "full")
+    fill_value = checked_int(fill_value, dtype)
     return _finish(np.full(shape, fill_value, dtype=dtype), device, requires_grad, "full")
+
+
+def _fill_number(fill_value, name: str):
+    """`fill_value` as a number: a 0-d tensor that does not require grad gives its item (so a
+    float64 one fills the default float dtype, as a Python float would); other tensors raise
+    PyTorch's TypeError."""
+    if isinstance(fill_value, Tensor):
+        if fill_value.ndim or fill_value.requires_grad:
+            raise TypeError(
+                f"{name}(): argument 'fill_value' (position 2) must be Number, not Tensor"
+            )
+        return fill_value.item()
+    return fill_value
 
 
 def arange(start, end=None, step=1, dtype=None, device=None,
@@ -156,6 +191,7 @@ def empty_like(input, dtype=None, device=None, requires_grad: bool = False, **kw
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """`fill_value` with the shape (and dtype) of `input`."""
+    fill_value = _fill_number(fill_value, "full_like")
     return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 

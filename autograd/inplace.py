@@ -370,12 +370,15 @@ def _data_of(x):
 
 
 def index_key(key):
-    """Tensors inside an index become their arrays; lists become arrays."""
+    """Tensors inside an index become their arrays; lists become arrays (an empty list an empty
+    int64 index, as PyTorch: numpy would make it float64 and refuse it)."""
     if hasattr(key, "grad_fn"):
         return key._data
     if isinstance(key, tuple):
         return tuple(index_key(k) if isinstance(k, list) else (k._data if hasattr(k, "grad_fn") else k)
                      for k in key)
     if isinstance(key, list):
+        if not key:
+            return np.zeros(0, np.int64)
         return np.asarray([k._data if hasattr(k, "grad_fn") else k for k in key])
     return key

@@ -96,9 +96,53 @@ def result_type(*operands):
     return _combine(dim, _combine(zero, wrapped))
 
 
+def wrap_int(value: int, dtype) -> int:
+    """The Python int `value` as PyTorch converts it to the narrow integer `dtype`: wrapped
+    modulo 2**bits (``uint8 + (-3)`` adds 253, ``uint8 < -3`` compares with 253), where numpy
+    raises OverflowError. 64-bit dtypes are left alone (PyTorch raises on overflow there too)."""
+    if dtype.kind not in "iu" or dtype.itemsize >= 8:
+        return value
+    info = np.iinfo(dtype)
+    if info.min <= value <= info.max:
+        return value
+    span = 1 << (8 * dtype.itemsize)
+    value %= span
+    return value - span if value > info.max else value
+
+
+_C_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "uint8": "uint8_t"}
+
+
+def checked_int(value, dtype):
+    """The Python int `value` converted to the narrow integer `dtype` where PyTorch checks it
+    (fill values, where's and clamp's scalars, pow's exponent): wrapped as `wrap_int` when it is
+    within [min, max] (for unsigned types within [-max, max]), else PyTorch's RuntimeError
+    (numpy raises OverflowError). Anything else comes back unchanged."""
+    dtype = np.dtype(dtype)
+    if type(value) is not int or dtype.kind not in "iu" or dtype.itemsize >= 8:
+        return value
+    info = np.iinfo(dtype)
+    low = -info.max if dtype.kind == "u" else info.min
+    if not low <= value <= info.max:
+        raise RuntimeError(
+            f"value cannot be converted to type {_C_NAMES[dtype.name]} without overflow"
+        )
+    return wrap_int(value, dtype)
+
+
+def wrap_int_operands(arrays) -> tuple:
+    """`arrays` with each Python int wrapped into the narrow integer dtype the operation computes
+    in (see `wrap_int`); unchanged when there is no Python int or the dtype is not integer."""
+    if not any(type(a) is int for a in arrays):
+        return tuple(arrays)
+    dtype = result_type(*arrays)
+    return tuple(wrap_int(a, dtype) if type(a) is int else a for a in arrays)
+
+
 def cast_operands(arrays, dtype):
     """`arrays` (ndarrays and scalars) converted for a numpy op computing in `dtype`: arrays cast,
-    numpy scalars turned into Python numbers (numpy keeps Python numbers weak, as PyTorch)."""
+    numpy scalars turned into Python numbers (numpy keeps Python numbers weak, as PyTorch), Python
+    ints wrapped into a narrow integer `dtype` as PyTorch does."""
     out = []
     for a in arrays:
         if type(a) is _ndarray:
@@ -106,6 +150,8 @@ def cast_operands(arrays, dtype):
                 a = a.astype(dtype)
         elif isinstance(a, _generic):
             a = a.item()
+        elif type(a) is int:
+            a = wrap_int(a, dtype)
         out.append(a)
     return tuple(out)
 

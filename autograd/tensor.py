@@ -14,9 +14,10 @@ import numpy as np
 
 from .inplace import MAX_TRACKED_CHANGES, shared_counter
 from .printing import format_tensor
-from .promotion import get_default_dtype, result_type, sequence_dtype
+from .promotion import get_default_dtype, sequence_dtype, wrap_int_operands
 from .tensor_convert import ConversionMixin, legacy_type
 from .tensor_device import DeviceMixin
+from .tensor_extra import ExtraMixin
 from .tensor_graph import GraphMixin, RemovableHandle
 from .tensor_inplace import InplaceMixin
 
@@ -70,7 +71,7 @@ def _nested_arrays(seq):
     ]
 
 
-class Tensor(GraphMixin, InplaceMixin, ConversionMixin, DeviceMixin):
+class Tensor(GraphMixin, InplaceMixin, ExtraMixin, ConversionMixin, DeviceMixin):
     """An n-dimensional array that records the operations applied to it.
 
     Args:
@@ -335,7 +336,7 @@ _CONSTANT_UFUNCS = {
 
 def _constant_result(fn, *args, **kwargs) -> Tensor:
     """Apply a numpy function with no gradient (comparisons, floor division, ...)."""
-    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+    arrays = wrap_int_operands([a._data if isinstance(a, Tensor) else a for a in args])
     out = fn(*arrays, **kwargs)
     return make_tensor(np.asarray(out))
 
@@ -372,17 +373,6 @@ def make_tensor(data, requires_grad: bool = False) -> Tensor:
 _object_new = object.__new__
 
 
-def _floor_divide(a, b) -> Tensor:
-    """`a // b` (no gradient) in PyTorch's result dtype; bool operands raise as in PyTorch."""
-    dtype = result_type(a, b)
-    if dtype == np.bool_:
-        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
-    arrays = [np.asarray(x._data if isinstance(x, Tensor) else x).astype(dtype, copy=False) for x in (a, b)]
-    if dtype.kind in "iu" and np.any(arrays[1] == 0):
-        raise RuntimeError("ZeroDivisionError")  # as PyTorch (numpy gives 0 with a warning)
-    return make_tensor(np.asarray(np.floor_divide(*arrays)))
-
-
 def is_tensor(obj) -> bool:
     """True if `obj` is a tapegrad Tensor."""
     return isinstance(obj, Tensor)
@@ -398,6 +388,7 @@ from .ops.arithmetic import NEG as _NEG  # noqa: E402
 from .ops.arithmetic import POW as _POW  # noqa: E402
 from .ops.arithmetic import SUB as _SUB  # noqa: E402
 from .ops.arithmetic import WHERE as _WHERE  # noqa: E402
+from .ops.binary_math import FLOOR_DIVIDE as _floor_divide  # noqa: E402
 from .ops.binary_math import REMAINDER as _REMAINDER  # noqa: E402
 from .ops.indexing import getitem as _getitem  # noqa: E402
 from .ops.linalg import MATMUL as _MATMUL  # noqa: E402

@@ -113,9 +113,10 @@ class DeviceMixin:
 
     # ----------------------------------------------------------------- sizes
     @property
-    def shape(self) -> tuple:
-        """Tuple of dimension sizes."""
-        return self._data.shape
+    def shape(self) -> Size:
+        """The dimension sizes as a `Size` (a tuple printing as torch.Size([...]), with
+        `numel()`), as PyTorch's ``Tensor.shape``."""
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> int:

@@ -23,6 +23,7 @@ from .inplace import (
     records,
 )
 from .node import CLOCK
+from .promotion import checked_int
 from .random import default_generator
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class InplaceMixin:
             raise RuntimeError(
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
             )
-        return self.copy_(value if _is_tensor(value) else np.asarray(value, dtype=self._data.dtype))
+        return self.copy_(value if _is_tensor(value) else np.asarray(checked_int(value, self.dtype), dtype=self.dtype))
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
@@ -203,12 +204,16 @@ class InplaceMixin:
 
         return apply_inplace(self, "scatter_add_", fn, (src,), reads_self=False)
 
-    def scatter_(self, dim: int, index, src=None, *, value=None) -> Tensor:
+    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
         """self[index[i][j]][j] = src[i][j] along `dim` (or `value`), in place; where an index
-        repeats, the last write wins (as PyTorch on the CPU)."""
+        repeats, the last write wins (as PyTorch on the CPU). `reduce='add'|'multiply'`
+        accumulates instead (no gradient, as PyTorch)."""
         ops = _ops()
         if src is None:
             src = value
+        if reduce is not None:
+            return apply_inplace(self, "scatter_", lambda x: ops.scatter.scatter(x, dim, index, src, reduce=reduce),
+                                 (src,))
         if not _is_tensor(src):
             src = np.full(np.shape(_data_of(index)), src, dtype=self._data.dtype)
         d, idx, part = _scatter_args(self, dim, index, src, "scatter_")

@@ -33,7 +33,9 @@ __all__ = ["NUMPY_DISPATCH", "PRIMITIVES", "REGISTRY", "Const", "OpInfo", "Primi
 
 # isort: split
 from . import (
+    api_extra,  # noqa: F401  (select, unfold, hstack, tensordot, index_add, isin, ...)
     api_methods,  # noqa: F401  (PyTorch names the contract lists leave out)
     api_more,  # noqa: F401  (cdist, cross, searchsorted, tril_indices, ...)
+    api_shift_mode,  # noqa: F401  (bitwise shifts, mode)
     linalg_solve,  # noqa: F401  (inverse, det, linalg.solve)
 )

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from ..promotion import wrap_int_operands
 from .arithmetic import WHERE
 from .comparison import _broadcast_error
 from .reduction import unreduce
@@ -25,9 +26,10 @@ BINARY = [Sample((3, 4), (3, 4)), Sample((2, 3, 4), (4,)), Sample((3, 4), Const(
 def _compare(name, np_fn, aliases=()):
     @register(name, ref=np_fn, samples=BINARY, differentiable=False, aliases=aliases)
     def compare(input, other):
-        a, b = array_of(input), array_of(other)
+        a = array_of(input)
+        b = other if type(other) is int else array_of(other)
         _broadcast_error(name, a, b)
-        return new_tensor(np_fn(a, b))
+        return new_tensor(np_fn(*wrap_int_operands((a, b))))
 
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = (f"Bool tensor: `input {name} other` elementwise, broadcasting "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..promotion import result_type
+from ..promotion import checked_int, result_type
 from .fpwarnings import at_callers_line
 from .registry import Const, Primitive, Sample, Tensor, register
 
@@ -25,6 +25,22 @@ def _pow_exponent_vjp(g, out, x, y):
     # d x^y / dy = x^y log x: nan for x < 0 and 0 where x == 0 and y >= 0 (PyTorch's masks)
     with np.errstate(invalid="ignore", divide="ignore"):
         return g * np.where((x == 0) & (y >= 0), 0, out * np.log(x))
+
+
+def _pow_forward(x, y):
+    """``x ** y`` as PyTorch: an integer tensor to a negative Python int raises; to a negative
+    integer tensor gives x ** y rounded toward zero elementwise (1 for x = 1, +-1 for x = -1,
+    else 0, also at x = 0), where numpy raises ValueError for both."""
+    if type(y) is int:
+        if y < 0 and type(x) is np.ndarray and x.dtype.kind in "biu":
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    elif type(y) is np.ndarray and y.dtype.kind == "i" and y.size and y.min() < 0:
+        negative = y < 0
+        out = np.power(x, np.where(negative, 0, y))
+        base = np.asarray(x)
+        toward_zero = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (y & 1), 0))
+        return np.where(negative, toward_zero, out).astype(out.dtype, copy=False)
+    return np.power(x, y)
 
 
 def _stable_sigmoid(x):
@@ -56,12 +72,13 @@ MUL = Primitive(
 DIV = Primitive(
     "div", np.true_divide,
     # (d/dy from x and y, not the output: PyTorch saves no output here, so an in-place change
-    # of the quotient is no error)
-    [lambda g, out, x, y: g / y, lambda g, out, x, y: -g * x / (y * y)],
+    # of the quotient is no error; -g (x / y) / y, as PyTorch, since y * y over- or underflows
+    # in float16 where y does not)
+    [lambda g, out, x, y: g / y, lambda g, out, x, y: -g * (x / y) / y],
     "d(x / y)/dx = 1 / y, d(x / y)/dy = -x / y^2", promote="true_div",
 )
 POW = Primitive(
-    "pow", np.power, [_pow_base_vjp, _pow_exponent_vjp],
+    "pow", _pow_forward, [_pow_base_vjp, _pow_exponent_vjp],
     "d(x^y)/dx = y x^(y-1) (0 where y = 0), d(x^y)/dy = x^y log(x) (0 where x = 0 and y >= 0)",
     promote="binary",
 )
@@ -287,6 +304,9 @@ def clamp(input, min=None, max=None):
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         return CLAMP_TENSOR(input, min, max)
+    dtype = getattr(input, "dtype", None)
+    if dtype is not None:  # (an int bound is checked against an integer input's dtype, as PyTorch)
+        min, max = checked_int(min, dtype), checked_int(max, dtype)
     return CLAMP(input, min, max)
 
 

@@ -112,6 +112,27 @@ DIV_ROUNDED = Primitive(
 )
 
 
+def _floor_divide_forward(x, y):
+    dt = result_dtype(x, y)
+    if dt.kind == "b":
+        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
+    if dt.kind in "iu":
+        _check_int_divisor(x, y)  # (numpy gives 0 with a warning)
+    return np.asarray(np.floor_divide(as_dtype(x, dt), as_dtype(y, dt))).astype(dt, copy=False)
+
+
+def _no_floor_divide_derivative(*_):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+# `a // b`: PyTorch records it (the result requires grad) but has no derivative for it, so
+# backward through it raises rather than silently dropping the term
+FLOOR_DIVIDE = Primitive(
+    "floor_divide", _floor_divide_forward, [_no_floor_divide_derivative] * 2,
+    "no derivative (PyTorch raises in backward)",
+)
+
+
 @register("atan2", ref=np.arctan2, samples=BINARY, broadcast=True, domain="nonzero",
           numpy=(np.arctan2,), aliases=("arctan2",))
 def atan2(input, other):

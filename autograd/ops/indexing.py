@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..inplace import index_key
+from ..promotion import checked_int
 from .arithmetic import WHERE
 from .registry import (
     Const,
@@ -256,7 +257,7 @@ def masked_fill(input, mask, value):
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     if not hasattr(value, "grad_fn"):
-        value = np.asarray(value, dtype=input.dtype)
+        value = np.asarray(checked_int(value, input.dtype), dtype=input.dtype)
     return WHERE(m, value, input)
 
 

@@ -255,6 +255,8 @@ def _extreme_with_indices(input, dim, keepdim, arg_fn, reduce_all):
     if dim is None:
         return reduce_all(input)
     d = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:  # (dim 0 or -1 of a scalar: itself at index 0, as PyTorch)
+        return MaxResult(input.clone(), Tensor(np.zeros((), np.int64)))
     idx = np.expand_dims(arg_fn(input._data, axis=d), d)
     values = gather(input, d, Tensor(idx))
     idx_t = Tensor(idx)

@@ -23,7 +23,7 @@ import numpy as np
 from ..grad_mode import ANOMALY, STATE
 from ..inplace import NO_EDGE, VersionCounter, no_grad_view
 from ..node import CLOCK, Node, _next_seq, _note_constant_inputs, _user_frame, input_edges
-from ..promotion import cast_operands, get_default_dtype, result_type
+from ..promotion import cast_operands, checked_int, get_default_dtype, result_type
 
 REGISTRY: dict[str, OpInfo] = {}
 PRIMITIVES: dict[str, Primitive] = {}
@@ -244,6 +244,12 @@ def promoted(op: Primitive, arrays: tuple) -> tuple:
     dtype = result_type(*operands)
     if kind == "true_div" and dtype.kind in "biu":
         dtype = get_default_dtype()
+    if kind == "where" or op.name == "pow":
+        # (these check a Python int against the dtype, where arithmetic wraps it)
+        first = 0 if kind == "where" else 1
+        if first and type(operands[1]) is int and operands[1] < 0 and dtype.kind in "biu":
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        operands = (*operands[:first], *(checked_int(a, dtype) for a in operands[first:]))
     cast = cast_operands(operands, dtype)
     if kind == "where":
         if not any(type(a) is _ndarray for a in cast):

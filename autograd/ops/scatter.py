@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .gathering import GATHER_ELEMENTS, SCATTER_ADD_ZEROS, check_gather_index, flat_positions
@@ -147,6 +149,44 @@ SCATTER_REDUCE = Primitive(
 )
 
 
+def _no_scatter_derivative(*_, **__):
+    raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
+# scatter(..., reduce='add'|'multiply'): PyTorch records it but has no derivative for it (unlike
+# scatter_reduce), so backward through it raises
+SCATTER_LEGACY_REDUCE = Primitive(
+    "scatter_legacy_reduce",
+    lambda x, src, index, dim, reduce: _scatter_reduce_forward(x, src, index, dim, reduce, True),
+    [_no_scatter_derivative] * 2, "no derivative (PyTorch raises in backward)",
+)
+
+
+_WARNED: list = []
+
+
+def _scatter_with_reduce(input, dim, index, source, reduce):
+    modes = {"add": "sum", "multiply": "prod"}
+    if reduce not in modes:
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if hasattr(source, "_data"):
+        if not _WARNED:  # (PyTorch warns once per process)
+            _WARNED.append(True)
+            warnings.warn(
+                "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                "reduction options.", UserWarning, stacklevel=3,
+            )
+    else:
+        source = np.full(_shape(index), source, dtype=input.dtype)
+    idx, d = _prepare("scatter", input, dim, index, source)
+    if input.ndim == 0:
+        out = SCATTER_LEGACY_REDUCE(input.reshape(1), source.reshape(-1), index=idx.reshape(-1), dim=0,
+                                    reduce=modes[reduce])
+        return out.reshape(())
+    return SCATTER_LEGACY_REDUCE(input, source, index=idx, dim=d, reduce=modes[reduce])
+
+
 def _prepare(name, input, dim, index, src=None):
     idx = index_array(name, index)
     d = normalize_dim(dim, max(input.ndim, 1))
@@ -181,13 +221,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if src is None and value is None:
         raise TypeError("scatter(): expected a src tensor or a value")
     source = value if src is None else src
-    if reduce is not None:
-        modes = {"add": "sum", "multiply": "prod"}
-        if reduce not in modes:
-            raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
-        if _ndim(source) == 0 and not hasattr(source, "_data"):
-            source = np.full(np.shape(index), source, dtype=input.dtype)
-        return scatter_reduce(input, dim, index, source, modes[reduce])
+    if reduce is not None:  # (no gradient: backward raises, as in PyTorch)
+        return _scatter_with_reduce(input, dim, index, source, reduce)
     idx, d = _prepare("scatter", input, dim, index, source)
     if input.ndim == 0:
         return SCATTER(input.reshape(1), source, index=idx.reshape(-1), dim=0).reshape(())

@@ -13,6 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..promotion import wrap_int
 from .registry import NUMPY_DISPATCH, REGISTRY, _new_tensor, register
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
@@ -64,11 +65,14 @@ def float_dtype(*xs) -> np.dtype:
 
 
 def as_dtype(x, dtype):
-    """`x` as an array of `dtype` (a Python scalar stays a scalar: numpy keeps `dtype` then)."""
+    """`x` as an array of `dtype` (a Python scalar stays a scalar: numpy keeps `dtype` then; a
+    Python int is wrapped into a narrow integer `dtype` as PyTorch does, see `wrap_int`)."""
     if isinstance(x, np.ndarray):
         return x if x.dtype == dtype else x.astype(dtype)
     if isinstance(x, np.generic):
         return x.astype(dtype)
+    if type(x) is int:
+        return wrap_int(x, np.dtype(dtype))
     return x
 
 

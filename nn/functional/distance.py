@@ -29,7 +29,11 @@ def vector_norm(x: Tensor, p: float, dim, keepdim: bool) -> Tensor:
     """The p-norm of `x` along `dim`: (sum |x|^p)^(1/p), max |x| for p = inf, min |x| for -inf.
 
     A slice of zeros gets norm 0 and a zero gradient (p > 0), as PyTorch's norm backward gives.
+    float16 is computed in float32 and the norm rounded back, as PyTorch accumulates it (the
+    squares of small float16 values underflow to 0, of large ones overflow to inf).
     """
+    if x.dtype == np.float16:
+        return vector_norm(x.float(), p, dim, keepdim).to(x.dtype)
     if p == math.inf:
         return x.abs().amax(dim=dim, keepdim=keepdim)
     if p == -math.inf:
