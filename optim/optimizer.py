@@ -316,7 +316,7 @@ class Optimizer(StepHooksMixin):
             if array.ndim > 0 and array.shape != p.shape:
                 raise ValueError(
                     f"{type(self).__name__}.load_state_dict: state '{key}' of parameter {index} "
-                    f"has shape {array.shape}, but the parameter has shape {p.shape}"
+                    f"has shape {array.shape}, but the parameter has shape {tuple(p.shape)}"
                 )
             dtype = p.dtype if array.dtype.kind == "f" else array.dtype
             return from_numpy(np.array(array, dtype=dtype, copy=True))

@@ -7,12 +7,26 @@ class's step the same way), so hooks run around any optimizer's step, custom one
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable
 
-from nn.hooks import RemovableHandle
-
 __all__ = ["StepHooksMixin", "hooked_step"]
+
+
+class RemovableHandle:
+    """Returned by the step-hook registrations; `.remove()` unregisters the hook (optim needs
+    autograd only, so not nn's handle class)."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: OrderedDict) -> None:
+        self._hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        """Unregister the hook (a second call does nothing)."""
+        self._hooks.pop(self.id, None)
 
 
 def hooked_step(func: Callable) -> Callable:

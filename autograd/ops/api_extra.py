@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .api_more import atleast_1d, atleast_2d, atleast_3d
-from .binary_math import lerp
+from .binary_math import FLOOR_DIVIDE, lerp
 from .registry import Const, Primitive, Sample, Tensor, ViewPrimitive, normalize_dim, register
 from .shape import cat
 from .support import array_of, new_tensor
@@ -336,7 +336,5 @@ def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = 
 def floor_divide(input, other):
     """``input // other`` elementwise in PyTorch's result dtype (integer division by zero
     raises); recorded, but backward through it raises, as PyTorch has no derivative for it."""
-    from .binary_math import FLOOR_DIVIDE
-
     return FLOOR_DIVIDE(input, other)
 

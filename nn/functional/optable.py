@@ -160,6 +160,9 @@ entry(distance.pairwise_distance, R.pairwise_distance,
 entry(dropout.dropout, lambda x, p=0.5, training=True: x, [Sample((3, 4), 0.0), Sample((3, 4), 0.5, False)])
 entry(dropout.dropout1d, lambda x, p=0.5, training=True: x, [Sample((2, 3, 2), 0.5, False)])
 entry(dropout.dropout2d, lambda x, p=0.5, training=True: x, [Sample((2, 3, 2, 2), 0.5, False)])
+entry(dropout.alpha_dropout, lambda x, p=0.5, training=False: x, [Sample((3, 4), 0.5, False)])
+entry(dropout.feature_alpha_dropout, lambda x, p=0.5, training=False: x,
+      [Sample((2, 3, 2), 0.5, False)])
 
 # ---------------------------------------------------------------- losses
 L = loss
