@@ -119,7 +119,7 @@ InstanceNorm3d Bilinear Unfold Fold AlphaDropout FeatureAlphaDropout MultiMargin
 BEYOND_FUNCTIONAL = """glu hardshrink softshrink tanhshrink threshold soft_margin_loss
 margin_ranking_loss hinge_embedding_loss cosine_embedding_loss poisson_nll_loss
 multilabel_soft_margin_loss triplet_margin_loss pixel_shuffle pixel_unshuffle instance_norm bilinear
-unfold fold gumbel_softmax alpha_dropout feature_alpha_dropout multi_margin_loss""".split()
+unfold fold alpha_dropout feature_alpha_dropout multi_margin_loss""".split()
 BEYOND_INIT = ["orthogonal_", "dirac_", "trunc_normal_", "eye_", "sparse_"]
 BEYOND_SCHEDULERS = ["ConstantLR", "MultiplicativeLR", "PolynomialLR", "CyclicLR"]
 BEYOND_OPTIMIZERS = ["Rprop"]

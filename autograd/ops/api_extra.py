@@ -149,7 +149,13 @@ def _index_add_ref(x, dim, index, source, alpha=1):
 def index_add(input, dim: int, index, source, *, alpha=1):
     """A copy of `input` with ``alpha * source`` added into the slices at `index` along `dim`
     (repeated indices accumulate)."""
-    return input.clone().index_add_(dim, index, source, alpha=alpha)
+    # (scatter_add with the index spread along `dim` over source's shape: one recorded op, so
+    # its VJPs pass arrays, where clone + index_add_ saved the clone an in-place op then changed)
+    d = normalize_dim(dim, source.ndim)
+    idx = np.asarray(index._data if isinstance(index, Tensor) else index, dtype=np.int64)
+    spread = np.broadcast_to(idx.reshape([-1 if i == d else 1 for i in range(source.ndim)]),
+                             source.shape)
+    return input.scatter_add(d, Tensor(np.ascontiguousarray(spread)), source * alpha if alpha != 1 else source)
 
 
 def _unfold_forward(x, dim, size, step):

@@ -252,44 +252,6 @@ def test_multi_margin_loss_errors_match_torch(call):
     assert str(m_err.value) == str(t_err.value)
 
 
-@pytest.mark.parametrize("hard", [False, True])
-@pytest.mark.parametrize("dim", [-1, 0])
-def test_gumbel_softmax_as_torch(hard, dim):
-    import nn.functional as F
-
-    rng = np.random.default_rng(2)
-    x = rng.standard_normal((4, 6)).astype(np.float32)
-    t_y = torch.nn.functional.gumbel_softmax(torch.tensor(x), tau=0.7, hard=hard, dim=dim)
-    m_y = F.gumbel_softmax(autograd.tensor(x), tau=0.7, hard=hard, dim=dim)
-    assert m_y.shape == tuple(t_y.shape) and str(m_y.dtype) == "float32"
-    np.testing.assert_allclose(m_y.detach().numpy().sum(dim), 1.0, rtol=1e-6)
-    if hard:
-        values = m_y.detach().numpy()
-        assert set(np.unique(values)) <= {0.0, 1.0}
-        assert (values.sum(dim) == 1).all()
-
-
-def test_gumbel_softmax_hard_gradient_is_the_soft_one():
-    import nn.functional as F
-
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((5, 4)).astype(np.float32)
-    w = autograd.tensor(rng.standard_normal((5, 4)).astype(np.float32))
-    grads = []
-    for hard in (False, True):
-        autograd.manual_seed(7)
-        xt = autograd.tensor(x, requires_grad=True)
-        (F.gumbel_softmax(xt, tau=0.5, hard=hard) * w).sum().backward()
-        grads.append(xt.grad.numpy())
-    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
-    # the hard sample is the one-hot of the soft sample's argmax
-    autograd.manual_seed(7)
-    soft = F.gumbel_softmax(autograd.tensor(x), tau=0.5).numpy()
-    autograd.manual_seed(7)
-    hard = F.gumbel_softmax(autograd.tensor(x), tau=0.5, hard=True).numpy()
-    np.testing.assert_array_equal(hard.argmax(-1), soft.argmax(-1))
-
-
 _ALPHA = 1.7580993408473766
 
 
