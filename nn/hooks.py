@@ -43,6 +43,13 @@ class RemovableHandle:
         self.remove()
 
 
+def _run_forward_hook(hook, module, args, kwargs, result, with_kwargs: bool):
+    """One forward hook's call (``hook(module, args[, kwargs], output)``); a non-None return
+    replaces the output, as in PyTorch."""
+    out = hook(module, args, kwargs, result) if with_kwargs else hook(module, args, result)
+    return result if out is None else out
+
+
 def _pack(indices, values, size: int) -> tuple:
     """`values` at `indices` of a tuple of `size` Nones (PyTorch's grad_input layout)."""
     packed = [None] * size
@@ -252,12 +259,7 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
         for hook_id, hook in tuple(module._forward_hooks.items()):
             if hook_id in always:
                 called.add(hook_id)
-            if hook_id in with_kwargs:
-                out = hook(module, args, kwargs, result)
-            else:
-                out = hook(module, args, result)
-            if out is not None:
-                result = out
+            result = _run_forward_hook(hook, module, args, kwargs, result, hook_id in with_kwargs)
         if backward_hook is not None:
             result = backward_hook.setup_outputs(result)
         if non_full and is_grad_enabled():
@@ -268,12 +270,8 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
             if hook_id not in always or hook_id in called:
                 continue
             try:
-                if hook_id in with_kwargs:
-                    out = hook(module, args, kwargs, result)
-                else:
-                    out = hook(module, args, result)
-                if out is not None:
-                    result = out
+                result = _run_forward_hook(hook, module, args, kwargs, result,
+                                           hook_id in with_kwargs)
             except Exception as e:
                 warnings.warn(
                     "module forward hook with ``always_call=True`` raised an exception that was "
