@@ -185,8 +185,7 @@ class InplaceMixin:
     def index_add_(self, dim: int, index, source, *, alpha=1) -> Tensor:
         """Add `alpha * source` into the slices at `index` along `dim` (repeats accumulate)."""
         ops = _ops()
-        d, idx = _dim_index(self, dim, index, "index_add_")
-        key = (slice(None),) * d + (idx,)
+        key = slices_at(self, dim, index, "index_add_")
 
         def fn(x):
             placed = ops.indexing.INDEX_PUT(source, key=key, shape=self.shape)
@@ -375,6 +374,13 @@ def _dim_index(t, dim, index, name):
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"{name}: index out of range for dimension {dim} of size {n}")
     return d, idx % max(n, 1)
+
+
+def slices_at(t, dim, index, name):
+    """The indexing key that picks the slices at `index` along `dim` of `t` (checked; negative
+    indices wrapped), as index_add and index_add_ place their source."""
+    d, idx = _dim_index(t, dim, index, name)
+    return (slice(None),) * d + (idx,)
 
 
 def _index_mask(t, dim, index):

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tensor_inplace import slices_at
 from .api_more import atleast_1d, atleast_2d, atleast_3d
+from .arithmetic import add
 from .binary_math import FLOOR_DIVIDE, lerp
+from .indexing import INDEX_PUT
 from .registry import Const, Primitive, Sample, Tensor, ViewPrimitive, normalize_dim, register
 from .shape import cat
 from .support import array_of, new_tensor
@@ -149,13 +152,10 @@ def _index_add_ref(x, dim, index, source, alpha=1):
 def index_add(input, dim: int, index, source, *, alpha=1):
     """A copy of `input` with ``alpha * source`` added into the slices at `index` along `dim`
     (repeated indices accumulate)."""
-    # (scatter_add with the index spread along `dim` over source's shape: one recorded op, so
-    # its VJPs pass arrays, where clone + index_add_ saved the clone an in-place op then changed)
-    d = normalize_dim(dim, source.ndim)
-    idx = np.asarray(index._data if isinstance(index, Tensor) else index, dtype=np.int64)
-    spread = np.broadcast_to(idx.reshape([-1 if i == d else 1 for i in range(source.ndim)]),
-                             source.shape)
-    return input.scatter_add(d, Tensor(np.ascontiguousarray(spread)), source * alpha if alpha != 1 else source)
+    # (one recorded add of the placed source, as index_add_ computes it: clone + index_add_
+    # saved the clone that the in-place op then changed)
+    placed = INDEX_PUT(source, key=slices_at(input, dim, index, "index_add"), shape=input.shape)
+    return add(input, placed, alpha=alpha)
 
 
 def _unfold_forward(x, dim, size, step):
